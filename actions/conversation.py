@@ -1,0 +1,52 @@
+"""Reading the conversation and sending replies: the small glue between the
+Rasa SDK and the plain Python in policy_assistant/."""
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from policy_assistant import language
+from policy_assistant.answers import Reply
+from policy_assistant.store import Store
+
+WEBCHAT = "webchat"  # the project's own web page renders the payload itself
+
+
+def user_metadata(tracker: Tracker) -> Dict[str, Any]:
+    event = tracker.get_last_event_for("user") or {}
+    metadata = event.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent NLU predicted, nlu_fallback included (the SDK's
+    get_intent_of_latest_message would skip past nlu_fallback and guess)."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def conversation_language(tracker: Tracker, store: Store) -> str:
+    return language.choose(
+        tracker.latest_message.get("text") or "",
+        store.languages,
+        slot=tracker.get_slot("language"),
+        metadata=user_metadata(tracker),
+    )
+
+
+def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> None:
+    """Text (with buttons) for every text channel, then the structured payload.
+    The web page draws a topic payload itself, so it gets that payload alone."""
+    if reply.payload and "topic" in reply.payload and tracker.get_latest_input_channel() == WEBCHAT:
+        dispatcher.utter_message(json_message={**reply.payload, "buttons": reply.buttons})
+        return
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+    if reply.payload is not None:
+        dispatcher.utter_message(json_message=reply.payload)
+
+
+def remember(lang: str, topic: Optional[str] = None) -> List[Dict[str, Any]]:
+    events = [SlotSet("language", lang)]
+    if topic:
+        events.append(SlotSet("last_topic", topic))
+    return events

@@ -1,0 +1,42 @@
+"""Build the project's spaCy pipeline from nlu_pipeline/config.cfg and
+entity_patterns.yml into build/spacy_pipeline (or the folder given)."""
+import hashlib
+import sys
+from pathlib import Path
+
+import spacy
+import yaml
+
+import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer factory
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE.parent / "build" / "spacy_pipeline"
+
+
+def build(out: Path = DEFAULT_OUT) -> Path:
+    config = spacy.util.load_config(HERE / "config.cfg")
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    patterns = yaml.safe_load((HERE / "entity_patterns.yml").read_text(encoding="utf-8"))
+    ruler = nlp.get_pipe("entity_ruler")
+    nlp.initialize()
+    ruler.add_patterns([{"label": label, "pattern": p} for label, items in patterns.items() for p in items])
+    nlp.meta.update({"name": "lmpd_ice_pipeline", "version": "1.0.0",
+                     "description": "Tokenizer, bilingual lookup lemmatizer and entity ruler "
+                                    "for the Louisville police-ICE policy assistant"})
+    out.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out)
+    return out
+
+
+def content_hash(path: Path) -> str:
+    """Hash of every file of a built pipeline: what Rasa fingerprints it by."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+if __name__ == "__main__":
+    target = build(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT)
+    print(f"built spaCy pipeline in {target} ({content_hash(target)})")

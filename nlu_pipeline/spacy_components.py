@@ -1,0 +1,70 @@
+"""spaCy component of the project's pipeline: a lookup lemmatizer over the
+English and Spanish tables of spacy-lookups-data.
+
+Each message is scored against both languages' stop words and only the table
+of the clearly more likely language is used (an English word missing from the
+English table must not get a Spanish lemma: "ice" is not "izar"); with no clear
+winner, words keep their own form. Terms the entity ruler marked (ICE, LMPD,
+la migra, ...) keep their own form too. Lemmas are lower-cased and stripped of
+accents, so "policía", "Policia" and "policias" meet in one feature
+whether or not the person typed the accents."""
+import unicodedata
+from typing import Dict, List, Optional
+
+from spacy.language import Language
+from spacy.lookups import Lookups, load_lookups
+from spacy.tokens import Doc
+from spacy.util import get_lang_class
+
+FACTORY = "bilingual_lookup_lemmatizer"
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@Language.factory(FACTORY, default_config={"languages": ["en", "es"]})
+def make_lemmatizer(nlp: Language, name: str, languages: List[str]):
+    return BilingualLookupLemmatizer(name, languages)
+
+
+class BilingualLookupLemmatizer:
+    def __init__(self, name: str, languages: List[str]):
+        self.name = name
+        self.languages = list(languages)
+        self.lookups = Lookups()
+        self.stop_words: Dict[str, frozenset] = {
+            code: frozenset(fold(w) for w in get_lang_class(code).Defaults.stop_words) for code in self.languages
+        }
+
+    def initialize(self, get_examples=None, nlp: Optional[Language] = None) -> None:
+        """Copy the lemma tables out of spacy-lookups-data (at build time)."""
+        for code in self.languages:
+            table = load_lookups(code, ["lemma_lookup"]).get_table("lemma_lookup")
+            self.lookups.set_table(f"{code}_lemma_lookup", table)
+
+    def language_of(self, doc: Doc) -> Optional[str]:
+        words = [fold(t.text) for t in doc]
+        ranked = sorted(((sum(w in self.stop_words[c] for w in words), c) for c in self.languages), reverse=True)
+        if ranked[0][0] == 0 or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+            return None
+        return ranked[0][1]
+
+    def __call__(self, doc: Doc) -> Doc:
+        code = self.language_of(doc)
+        table = self.lookups.get_table(f"{code}_lemma_lookup") if code else None
+        for token in doc:
+            lower = token.lower_
+            lemma = None
+            if table is not None and not token.ent_type:
+                lemma = table.get(lower) or table.get(fold(lower))
+            token.lemma_ = fold(lemma or lower)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        self.lookups.to_disk(path)
+
+    def from_disk(self, path, exclude=tuple()):
+        self.lookups.from_disk(path)
+        return self

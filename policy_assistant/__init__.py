@@ -1,0 +1,1 @@
+"""Plain Python behind the assistant: the answer store, answers, languages."""

@@ -1,0 +1,72 @@
+"""Keep serving the last good answer store and pick up staff edits without a
+restart: every read compares the files' size and modification time, reloads when
+they changed, and refuses (and logs) an edit that does not validate."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Optional, Tuple
+
+from policy_assistant.store import Store, StoreError, load_store, store_files
+
+logger = logging.getLogger(__name__)
+
+Signature = Tuple[Tuple[str, int, int], ...]
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def store_path() -> Path:
+    """The answer store folder: $ANSWER_STORE if set (tests use a copy), else
+    answer_store/ in the project."""
+    return Path(os.environ.get("ANSWER_STORE") or PROJECT / "answer_store")
+
+
+def signature(root: Path) -> Signature:
+    result = []
+    for path in store_files(root):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        result.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(result)
+
+
+class LiveStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._store: Optional[Store] = None
+        self._loaded: Optional[Signature] = None  # signature of the files last tried
+        self.last_error: Optional[StoreError] = None
+
+    def get(self) -> Store:
+        """The current store; raises StoreError only if no good store was ever loaded."""
+        current = signature(self.root)
+        if current != self._loaded:
+            with self._lock:
+                if current != self._loaded:
+                    self._reload(current)
+        if self._store is None:
+            raise self.last_error or StoreError(["the answer store was never loaded"])
+        return self._store
+
+    def _reload(self, current: Signature) -> None:
+        self._loaded = current
+        try:
+            store = load_store(self.root)
+        except StoreError as error:
+            self.last_error = error
+            if self._store is None:
+                logger.error("Answer store at %s cannot be loaded: %s", self.root, error)
+            else:
+                logger.error("Refused an edit to the answer store; still serving the last good version: %s", error)
+            return
+        first = self._store is None
+        self._store, self.last_error = store, None
+        logger.info("%s the answer store: %d topics, %d quotes, %d updates",
+                    "Loaded" if first else "Reloaded", len(store.topics), len(store.quotes), len(store.updates))
+        for warning in store.missing_translations:
+            logger.warning("Answer store: %s", warning)

@@ -1,0 +1,50 @@
+"""Intent accuracy of a trained model on held-out questions (files in Rasa's
+NLU format that are never used for training). Used by the tests and by
+`scripts/nlu_accuracy.py`, which prints the numbers."""
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+
+@dataclass
+class Evaluation:
+    file: str
+    total: int = 0
+    correct: int = 0
+    errors: List[Tuple[str, str, str, float]] = field(default_factory=list)  # text, expected, got, confidence
+    per_intent: Dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def load_agent(model: Path):
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+def evaluate(agent, holdout: Path) -> Evaluation:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(holdout))
+    result = Evaluation(file=holdout.name)
+
+    async def parse_all():
+        return [await agent.parse_message(m.get("text")) for m in data.intent_examples]
+
+    for message, parsed in zip(data.intent_examples, asyncio.run(parse_all())):
+        expected = message.get("intent")
+        got = parsed["intent"]["name"]
+        result.total += 1
+        counts = result.per_intent.setdefault(expected, Counter())
+        counts["total"] += 1
+        if got == expected:
+            result.correct += 1
+            counts["correct"] += 1
+        else:
+            result.errors.append((message.get("text"), expected, got, parsed["intent"].get("confidence", 0.0)))
+    return result

@@ -1,0 +1,278 @@
+// The web chat page. Everything from the user or the assistant is put on the
+// page as text (textContent), never as HTML. No cookies, no storage but this
+// tab's random conversation id and language choice (sessionStorage), no
+// request to any other site.
+(function () {
+  "use strict";
+
+  var BASE = location.pathname.replace(/[^/]*$/, "");
+  var TIMEOUT_MS = 60000;
+  var strings = {};
+  var lang = "en";
+  var busy = false;
+  var lastQuestion = null;
+
+  var log = document.getElementById("log");
+  var form = document.getElementById("ask");
+  var input = document.getElementById("question");
+  var send = document.getElementById("send");
+  var typing = document.getElementById("typing");
+  var errorBox = document.getElementById("error");
+  var retry = document.getElementById("retry");
+
+  function randomId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function conversationId() {
+    var id = sessionStorage.getItem("conversation");
+    if (!id) { id = randomId(); sessionStorage.setItem("conversation", id); }
+    return id;
+  }
+
+  function t(key) {
+    var s = strings[lang] || strings.en || {};
+    return (s.ui && s.ui[key]) || (s.labels && s.labels[key]) || "";
+  }
+  function label(key) { var s = strings[lang] || {}; return (s.labels && s.labels[key]) || ""; }
+
+  function formatDate(iso) {
+    var s = strings[lang];
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!s || !m) return iso || "";
+    return s.date_format.replace("{day}", String(+m[3])).replace("{month}", s.months[+m[2] - 1]).replace("{year}", m[1]);
+  }
+
+  function yearsSince(iso) {
+    var d = new Date(iso + "T00:00:00"), now = new Date();
+    var y = now.getFullYear() - d.getFullYear();
+    if (now.getMonth() < d.getMonth() || (now.getMonth() === d.getMonth() && now.getDate() < d.getDate())) y -= 1;
+    return y;
+  }
+
+  function applyLanguage(code) {
+    if (!strings[code]) return;
+    lang = code;
+    sessionStorage.setItem("lang", code);
+    document.documentElement.lang = code;
+    document.querySelectorAll("[data-i18n]").forEach(function (el) {
+      var v = t(el.getAttribute("data-i18n")); if (v) el.textContent = v;
+    });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (el) {
+      el.setAttribute("placeholder", t(el.getAttribute("data-i18n-placeholder")));
+    });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (el) {
+      el.setAttribute("aria-label", t(el.getAttribute("data-i18n-label")));
+    });
+    document.querySelectorAll(".lang-choice").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-lang") === code));
+    });
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function bubble(who, cls) {
+    var node = el("div", "msg " + cls);
+    node.appendChild(el("span", "who", who));
+    log.appendChild(node);
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  function sourceNode(source) {
+    var p = el("p", "source");
+    p.appendChild(document.createTextNode(label("source") + ": "));
+    var url = safeUrl(source && source.url);
+    var title = (source && source.title) || "";
+    if (url) {
+      var a = el("a", null, title);
+      a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer";
+      p.appendChild(a);
+    } else {
+      p.appendChild(document.createTextNode(title));
+    }
+    var rest = [source && source.publisher, source && formatDate(source.date)].filter(Boolean).join(", ");
+    if (rest) p.appendChild(document.createTextNode(" — " + rest));
+    return p;
+  }
+
+  function buttons(list, parent) {
+    if (!list || !list.length) return;
+    var box = el("div", "related");
+    list.forEach(function (b) {
+      var button = el("button", null, b.title);
+      button.type = "button";
+      button.addEventListener("click", function () { ask(b.payload, b.title); });
+      box.appendChild(button);
+    });
+    parent.appendChild(box);
+  }
+
+  function renderAnswer(p) {
+    var node = bubble(t("bot"), "bot card");
+    node.setAttribute("data-topic", p.topic);
+    node.appendChild(el("h2", null, p.title));
+    var summary = el("p", "summary", p.summary);
+    if (p.summary_lang && p.summary_lang !== p.lang) summary.lang = p.summary_lang;
+    node.appendChild(summary);
+
+    if (p.updates && p.updates.length) {
+      node.appendChild(el("h3", null, label("since_then")));
+      var ul = el("ul", "updates");
+      p.updates.forEach(function (u) {
+        var li = el("li", "update");
+        li.appendChild(el("span", "date", formatDate(u.date) + ": "));
+        var text = el("span", null, u.text);
+        if (u.lang && u.lang !== p.lang) text.lang = u.lang;
+        li.appendChild(text);
+        (u.sources && u.sources.length ? u.sources : [u.source]).forEach(function (s) { li.appendChild(sourceNode(s)); });
+        ul.appendChild(li);
+      });
+      node.appendChild(ul);
+    }
+
+    if (p.quotes && p.quotes.length) {
+      var first = p.quotes.map(function (q) { return q.said_on; }).sort()[0];
+      node.appendChild(el("h3", null, label("quotes_heading").replace("{date}", formatDate(first))));
+      var years = yearsSince(first);
+      if (years >= 1) {
+        node.appendChild(el("p", "old", label("old_warning").replace("{date}", formatDate(first)).replace("{years}", years)));
+      }
+      p.quotes.forEach(function (q) {
+        var fig = el("figure", "quote");
+        fig.setAttribute("aria-label", t("quote_label"));
+        var bq = el("blockquote", null, "“" + q.text + "”");
+        bq.lang = "en";
+        fig.appendChild(bq);
+        if (q.translation) {
+          var tr = el("p", "translation");
+          tr.lang = q.translation.lang;
+          tr.appendChild(el("span", "label", q.translation.label + ": "));
+          tr.appendChild(document.createTextNode("“" + q.translation.text + "”"));
+          fig.appendChild(tr);
+        }
+        var cap = el("figcaption", null);
+        cap.appendChild(el("strong", "speaker", q.speaker));
+        cap.appendChild(document.createTextNode(", " + q.role + " — " + (q.occasion ? q.occasion + ", " : "") +
+          label("said_on") + " " + formatDate(q.said_on)));
+        fig.appendChild(cap);
+        fig.appendChild(sourceNode(q.source));
+        node.appendChild(fig);
+      });
+    }
+
+    if (p.resources && p.resources.length) {
+      node.appendChild(el("h3", null, label("resources")));
+      var rl = el("ul");
+      p.resources.forEach(function (r) { rl.appendChild(el("li", null, r.name + ": " + r.description)); });
+      node.appendChild(rl);
+    }
+    node.appendChild(el("p", "reviewed", label("reviewed_on").replace("{date}", formatDate(p.reviewed_on))));
+    node.appendChild(el("p", "disclaimer", label("disclaimer")));
+    if (p.buttons && p.buttons.length) {
+      node.appendChild(el("h3", null, label("related")));
+      buttons(p.buttons, node);
+    }
+  }
+
+  function render(messages) {
+    messages.forEach(function (m) {
+      var custom = m.custom;
+      if (custom && custom.topic) { renderAnswer(custom); return; }
+      if (custom && typeof custom.language === "string") applyLanguage(custom.language);
+      if (m.text || m.buttons) {
+        var node = bubble(t("bot"), "bot");
+        if (m.text) node.appendChild(el("span", "text", m.text));
+        buttons(m.buttons, node);
+      }
+    });
+  }
+
+  function setBusy(on) {
+    busy = on;
+    typing.hidden = !on;
+    send.disabled = on;
+    input.setAttribute("aria-busy", String(on));
+  }
+
+  function showError(text) {
+    document.getElementById("error-text").textContent = (text || t("error")) + " " + t("kept");
+    errorBox.hidden = false;
+  }
+
+  function ask(message, shown) {
+    if (busy) return;
+    message = (message || "").trim();
+    if (!message) { input.focus(); return; }
+    errorBox.hidden = true;
+    lastQuestion = { message: message, shown: shown || message };
+    var mine = bubble(t("you"), "user pending");
+    mine.appendChild(el("span", "text", lastQuestion.shown));
+    setBusy(true);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
+    fetch(BASE + "webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined,
+      body: JSON.stringify({ sender: conversationId(), message: message, metadata: { lang: lang } })
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        if (!response.ok || !Array.isArray(body)) {
+          var text = body && body.messages && body.messages[0] && body.messages[0].text;
+          throw new Error(text || "");
+        }
+        return body;
+      });
+    }).then(function (messages) {
+      mine.classList.remove("pending");
+      if (!shown && input.value.trim() === message) input.value = "";
+      render(messages);
+      input.focus();
+    }).catch(function (error) {
+      mine.remove();
+      if (!shown) input.value = message;   // the typed question is never lost
+      showError(error && error.message);
+      retry.focus();
+    }).finally(function () {
+      clearTimeout(timer);
+      setBusy(false);
+    });
+  }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); ask(input.value); });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ask(input.value); }
+  });
+  retry.addEventListener("click", function () {
+    if (lastQuestion && lastQuestion.shown !== lastQuestion.message) ask(lastQuestion.message, lastQuestion.shown);
+    else ask(input.value || (lastQuestion && lastQuestion.message));
+  });
+  document.querySelectorAll(".lang-choice").forEach(function (b) {
+    b.addEventListener("click", function () { applyLanguage(b.getAttribute("data-lang")); });
+  });
+
+  fetch(BASE + "strings.json", { credentials: "omit", cache: "no-store" })
+    .then(function (r) { return r.json(); })
+    .then(function (data) {
+      strings = data;
+      var saved = sessionStorage.getItem("lang");
+      var browser = (navigator.language || "en").slice(0, 2).toLowerCase();
+      applyLanguage(strings[saved] ? saved : (strings[browser] ? browser : "en"));
+      document.body.setAttribute("data-ready", "true");
+    })
+    .catch(function () { document.body.setAttribute("data-ready", "true"); });
+}());

@@ -1,0 +1,93 @@
+"""The web chat page, served by the Rasa server itself (same origin, so no CORS
+to open): GET /webhooks/webchat/ serves the page and its script and styles from
+rasa_server/webchat/, GET .../strings.json the page's words in every language of
+the answer store, POST .../webhook takes messages like the REST channel.
+
+Every response carries a Content-Security-Policy that allows only this origin,
+and no cookies are ever set."""
+import logging
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from policy_assistant.live_store import LiveStore, store_path
+from policy_assistant.store import StoreError
+from rasa_server.rest_channel import RestInput
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "webchat"
+FILES = {"": ("index.html", "text/html; charset=utf-8"),
+         "app.js": ("app.js", "text/javascript; charset=utf-8"),
+         "style.css": ("style.css", "text/css; charset=utf-8")}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                               "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cache-Control": "no-store",
+}
+MAX_SENDER_CHARS = 64
+
+
+class WebChatInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "webchat"
+
+    async def _extract_sender(self, req: Request) -> Text:
+        sender = (req.json or {}).get("sender") if isinstance(req.json, dict) else None
+        return str(sender)[:MAX_SENDER_CHARS] if sender else "webchat-anonymous"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handle = self.guarded(on_new_message)
+        store = LiveStore(store_path())
+        webchat = Blueprint("webchat", __name__)
+
+        @webchat.middleware("response")
+        async def secure(request: Request, resp) -> None:
+            resp.headers.update(SECURITY_HEADERS)
+
+        async def serve(name: str):
+            filename, content_type = FILES[name]
+            return response.raw((STATIC / filename).read_bytes(), content_type=content_type)
+
+        @webchat.route("/", methods=["GET"])
+        async def page(request: Request):
+            return await serve("")
+
+        @webchat.route("/app.js", methods=["GET"])
+        async def script(request: Request):
+            return await serve("app.js")
+
+        @webchat.route("/style.css", methods=["GET"])
+        async def styles(request: Request):
+            return await serve("style.css")
+
+        @webchat.route("/strings.json", methods=["GET"])
+        async def strings(request: Request):
+            try:
+                languages = store.get().languages
+            except StoreError:
+                return response.json({"error": "unavailable"}, status=503)
+            return response.json({code: {"name": l.name, "ui": l.ui, "labels": l.labels,
+                                         "months": list(l.months), "date_format": l.date_format,
+                                         "messages": {"unavailable": l.messages.get("unavailable", "")}}
+                                  for code, l in languages.items()})
+
+        @webchat.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            collector = CollectingOutputChannel()
+            message = UserMessage(self._extract_message(request), collector, await self._extract_sender(request),
+                                  input_channel=self.name(), metadata=self.get_metadata(request))
+            if await handle(message):
+                # the assistant could not answer: the page keeps the question and offers a retry
+                return response.json({"error": "unavailable", "messages": collector.messages}, status=503)
+            return response.json(collector.messages)
+
+        return webchat

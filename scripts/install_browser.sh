@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# What the browser tests need: Debian's Chromium and ChromeDriver (a browser
+# cannot be downloaded from the internet here) and axe-core from the npm
+# registry (tests/browser/package-lock.json pins it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "Installing Debian's chromium and chromium-driver..."
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+chromium --version
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null || { echo "npm is needed for axe-core (apt-get install npm)" >&2; exit 1; }
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi

@@ -1,0 +1,103 @@
+"""Composing answers from the real store: the payload contract, dates, the
+order of updates and quotes, Spanish, and honest fallbacks."""
+import datetime as dt
+
+import pytest
+
+from policy_assistant import answers
+from policy_assistant.store import load_store
+from tests.conftest import STORE
+
+store = load_store(STORE)
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("topic", sorted(store.topics))
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_payload_contract_for_every_topic(topic, lang):
+    reply = answers.answer_topic(store, topic, lang, today=TODAY)
+    p = reply.payload
+    assert p["topic"] == topic and p["lang"] == lang
+    assert isinstance(p["summary"], str) and p["summary"]
+    dt.date.fromisoformat(p["reviewed_on"])
+    assert p["quotes"] or p["updates"]
+    for q in p["quotes"]:
+        assert {"id", "speaker", "role", "said_on", "text", "source"} <= set(q)
+        assert {"title", "publisher", "date", "url"} <= set(q["source"])
+        assert q["text"] == store.quotes[q["id"]].text
+        assert q["text"] in reply.text and q["speaker"] in reply.text
+        if lang == "es":
+            assert q["translation"]["official"] is False and q["translation"]["text"] in reply.text
+    for u in p["updates"]:
+        assert {"date", "text", "source"} <= set(u)
+        dt.date.fromisoformat(u["date"])
+    assert [u["date"] for u in p["updates"]] == sorted((u["date"] for u in p["updates"]), reverse=True)
+    assert set(p["related"]) <= set(store.topics) and topic not in p["related"]
+    assert [b["payload"] for b in reply.buttons] == [f"/{t}" for t in p["related"]]
+    assert store.language(lang).labels["disclaimer"] in reply.text
+
+
+def test_immigration_status_says_2017_is_silent_and_leads_with_later_note():
+    reply = answers.answer_topic(store, "immigration_status", "en", today=TODAY)
+    assert "do not say whether officers ask" in reply.payload["summary"]
+    text = reply.text
+    assert text.index("What changed since then") < text.index("What officials said")
+    assert text.index("do not ask about immigration status") < text.index("regardless of their immigration status")
+
+
+def test_old_statements_are_flagged_as_old():
+    reply = answers.answer_topic(store, "home_visits", "en", today=TODAY)
+    assert "These statements are from 7 September 2017, 9 years ago" in reply.text
+    recent = answers.answer_topic(store, "home_visits", "en", today=dt.date(2017, 10, 1))
+    assert "years ago" not in recent.text
+
+
+def test_spanish_answer_keeps_english_quote_and_labels_translation():
+    reply = answers.answer_topic(store, "home_visits", "es", today=TODAY)
+    quote = store.quotes["conrad_rotary_limits"]
+    assert quote.text in reply.text
+    assert "Traducción no oficial: “" + quote.translations["es"] in reply.text
+    assert reply.payload["summary"] == store.topics["home_visits"].summary["es"]
+    assert "7 de septiembre de 2017" in reply.text
+
+
+def test_topic_without_spanish_summary_answers_in_english_with_spanish_note(store_copy):
+    path = store_copy / "topics" / "officer_conduct.yml"
+    path.write_text("\n".join(l for l in path.read_text().splitlines()
+                              if not (l.startswith("  es:") and "En 2017 el jefe" in l)) + "\n")
+    edited = load_store(store_copy)
+    reply = answers.answer_topic(edited, "officer_conduct", "es", today=TODAY)
+    assert reply.payload["lang"] == "es" and reply.payload["summary_lang"] == "en"
+    assert reply.payload["summary"] == edited.topics["officer_conduct"].summary["en"]
+    assert reply.text.startswith(edited.language("es").messages["summary_missing"])
+
+
+def test_contact_liaison_lists_only_sourced_resources_without_invented_contacts():
+    reply = answers.answer_topic(store, "contact_liaison", "en", today=TODAY)
+    [resource] = reply.payload["resources"]
+    assert resource["url"] is None and resource["phone"] is None
+    assert resource["source"]["publisher"] == "Insider Louisville"
+
+
+def test_follow_ups_refer_to_the_last_topic():
+    who = answers.follow_up(store, "who", "home_visits", "en")
+    assert "Steve Conrad" in who.text and "Greg Fischer" in who.text
+    when = answers.follow_up(store, "when", "home_visits", "en")
+    assert "7 September 2017" in when.text and "26 October 2017" in when.text
+    more = answers.follow_up(store, "more", "home_visits", "en")
+    assert store.topics["dangerous_situations"].title["en"] in more.text
+
+
+def test_follow_up_without_a_topic_asks_what_to_answer():
+    reply = answers.follow_up(store, "who", None, "es")
+    assert reply.text == store.language("es").messages["no_topic_yet"]
+    assert answers.follow_up(store, "when", None, "en").payload["topic"] == "sources_and_dates"
+
+
+@pytest.mark.parametrize("intent", ["greet", "emergency", "legal_advice", "out_of_scope", "nlu_fallback"])
+def test_fixed_replies_have_no_topic_and_come_from_the_store(intent):
+    for lang in ("en", "es"):
+        reply = answers.fixed_reply(store, intent, lang)
+        assert reply.payload is None
+        assert reply.text == store.language(lang).messages[intent]
+    assert "911" in answers.fixed_reply(store, "emergency", "en").text

@@ -1,0 +1,239 @@
+"""The web chat page in real headless Chromium (Debian's chromium and
+chromium-driver, driven by Selenium) against the real assistant."""
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from policy_assistant.store import load_store
+from tests.conftest import PROJECT, STORE
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+AXE = PROJECT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+store = load_store(STORE)
+EN, ES = store.language("en"), store.language("es")
+
+
+def executable(*names):
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(f"none of {names} found: run `make test` (scripts/install_browser.sh installs them)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = executable("chromium", "chromium-browser")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=en-US"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=executable("chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def page(browser, live):
+    browser.set_window_size(1280, 900)
+    browser.get(live.url + "/webhooks/webchat/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.get(live.url + "/webhooks/webchat/")
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    return browser
+
+
+def wait_for_cards(driver, count, seconds=90):
+    WebDriverWait(driver, seconds).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".card[data-topic]")) >= count)
+    return driver.find_elements(By.CSS_SELECTOR, ".card[data-topic]")[count - 1]
+
+
+def ask(driver, text):
+    box = driver.find_element(By.ID, "question")
+    box.clear()
+    box.send_keys(text)
+    driver.find_element(By.ID, "send").click()
+
+
+def test_policy_question_shows_quote_cards_with_speaker_date_and_source(page):
+    ask(page, "Will the police ask about my immigration status?")
+    card = wait_for_cards(page, 1)
+    assert card.get_attribute("data-topic") == "immigration_status"
+    quote = card.find_element(By.CSS_SELECTOR, ".quote")
+    assert quote.find_element(By.CSS_SELECTOR, ".speaker").text == "Steve Conrad"
+    assert "7 September 2017" in quote.find_element(By.TAG_NAME, "figcaption").text
+    assert store.quotes["conrad_rotary_call_us"].text in quote.find_element(By.TAG_NAME, "blockquote").text
+    text = card.text
+    assert text.index(EN.labels["since_then"]) < text.index("What officials said")  # newer notes first
+    assert "Staff last reviewed this answer on 25 November 2026." in text
+    assert EN.labels["disclaimer"] in text
+    assert card.find_elements(By.CSS_SELECTOR, ".related button")
+    links = [a.get_attribute("href") for a in card.find_elements(By.CSS_SELECTOR, ".source a")]
+    assert links and all(h.startswith("https://") for h in links)
+
+
+def test_whole_flow_by_keyboard_alone(page):
+    body = page.find_element(By.TAG_NAME, "body")
+    body.click()
+    actions = ActionChains(page)
+    for _ in range(15):
+        if page.switch_to.active_element.get_attribute("id") == "question":
+            break
+        actions.send_keys(Keys.TAB).perform()
+    assert page.switch_to.active_element.get_attribute("id") == "question"
+    actions.send_keys("will police knock on my door for ICE?").send_keys(Keys.ENTER).perform()
+    card = wait_for_cards(page, 1)
+    assert card.get_attribute("data-topic") == "home_visits"
+    assert page.switch_to.active_element.get_attribute("id") == "question"  # focus stays where you type
+    # reach a related-topic button with Shift+Tab and press it with the keyboard
+    for _ in range(40):
+        actions.key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+        focused = page.switch_to.active_element
+        if "related" in (focused.find_element(By.XPATH, "..").get_attribute("class") or ""):
+            break
+    focused = page.switch_to.active_element
+    assert focused.tag_name == "button"
+    outline = page.execute_script("return getComputedStyle(arguments[0]).outlineStyle", focused)
+    assert outline not in ("", "none")  # focus is visible
+    actions.send_keys(Keys.ENTER).perform()
+    second = wait_for_cards(page, 2)
+    assert second.get_attribute("data-topic") in store.topics["home_visits"].related
+
+
+def test_switch_to_spanish_interface_and_answers(page):
+    page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").click()
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert page.find_element(By.TAG_NAME, "h1").text == ES.ui["heading"]
+    assert page.find_element(By.ID, "send").text == ES.ui["send"]
+    assert page.find_element(By.ID, "question").get_attribute("placeholder") == ES.ui["input_placeholder"]
+    assert page.find_element(By.ID, "log").get_attribute("aria-label") == ES.ui["messages_label"]
+    ask(page, "will the police ask about my immigration status?")  # English words, Spanish page
+    card = wait_for_cards(page, 1)
+    assert card.find_element(By.CSS_SELECTOR, ".summary").text == store.topics["immigration_status"].summary["es"]
+    translation = card.find_element(By.CSS_SELECTOR, ".translation")
+    assert translation.text.startswith(ES.labels["unofficial_translation"] + ":")
+    assert translation.get_attribute("lang") == "es"
+    assert card.find_element(By.TAG_NAME, "blockquote").get_attribute("lang") == "en"
+    page.refresh()
+    WebDriverWait(page, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"  # kept for this tab
+
+
+@pytest.mark.parametrize("payload", ["<img src=x onerror=alert(1)>",
+                                     "<script>window.__pwned = 1; alert(2)</script>"])
+def test_markup_is_shown_as_text_and_never_runs(page, payload):
+    ask(page, payload)
+    WebDriverWait(page, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".msg.bot")) >= 1)
+    time.sleep(0.5)
+    mine = page.find_element(By.CSS_SELECTOR, ".msg.user .text")
+    assert mine.text == payload
+    log = page.find_element(By.ID, "log")
+    assert not log.find_elements(By.TAG_NAME, "img") and not log.find_elements(By.TAG_NAME, "script")
+    assert page.execute_script("return window.__pwned") is None
+    with pytest.raises(NoAlertPresentException):
+        page.switch_to.alert.text
+
+
+def test_action_server_down_shows_friendly_failure_keeps_question_and_recovers(page, live):
+    question = "Can I call 911 if I am undocumented?"
+    live.stop_actions()
+    try:
+        ask(page, question)
+        error = WebDriverWait(page, 60).until(EC.visibility_of_element_located((By.ID, "error")))
+        assert EN.messages["unavailable"] in error.text and EN.ui["kept"] in error.text
+        assert page.find_element(By.ID, "question").get_attribute("value") == question
+        assert not page.find_elements(By.CSS_SELECTOR, ".msg.user")
+    finally:
+        live.start_actions()
+    page.find_element(By.ID, "retry").click()
+    card = wait_for_cards(page, 1)
+    assert card.get_attribute("data-topic") == "report_crime_safely"
+    assert not page.find_element(By.ID, "error").is_displayed()
+    assert page.find_element(By.ID, "question").get_attribute("value") == ""
+
+
+def test_rasa_server_down_is_a_friendly_failure_too(page, live):
+    page.execute_script("window.fetch = function () { return Promise.reject(new TypeError('offline')); }")
+    ask(page, "does lmpd enforce immigration law")
+    error = WebDriverWait(page, 30).until(EC.visibility_of_element_located((By.ID, "error")))
+    assert EN.ui["kept"] in error.text
+    assert page.find_element(By.ID, "question").get_attribute("value") == "does lmpd enforce immigration law"
+
+
+def test_no_accessibility_violations_that_are_serious_or_critical(page):
+    ask(page, "Will police knock on my door for ICE?")
+    wait_for_cards(page, 1)
+    for lang in ("en", "es"):
+        page.find_element(By.CSS_SELECTOR, f".lang-choice[data-lang='{lang}']").click()
+        page.execute_script(AXE.read_text(encoding="utf-8"))
+        result = page.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            ".then(function (r) { done(JSON.stringify(r.violations)); })"
+            ".catch(function (e) { done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])); });")
+        bad = [(v["id"], v["impact"], v.get("help")) for v in json.loads(result)
+               if v.get("impact") in ("serious", "critical")]
+        assert not bad, f"{lang}: {bad}"
+
+
+def test_layout_fits_320px_and_respects_reduced_motion(page):
+    ask(page, "what did the kycir report find")
+    wait_for_cards(page, 1)
+    page.set_window_size(320, 800)
+    inner = page.execute_script("return window.innerWidth")
+    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                         {"width": 320, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        width = page.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 320, f"horizontal scrolling at 320 px (scrollWidth {width}, inner {inner})"
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                             {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+        page.execute_script("document.getElementById('typing').hidden = false")
+        animation = page.execute_script(
+            "return getComputedStyle(document.querySelector('.dots'), '::after').animationName")
+        assert animation == "none"
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+        page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_privacy_no_cookies_no_third_party_requests_and_a_strict_csp(page, live):
+    ask(page, "is this still the policy?")
+    wait_for_cards(page, 1)
+    assert page.get_cookies() == []
+    origin = live.url.replace("127.0.0.1", "127.0.0.1")
+    resources = page.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources and all(r.startswith(origin) for r in resources), resources
+    for path in ("", "app.js", "style.css", "strings.json"):
+        response = requests.get(f"{live.url}/webhooks/webchat/{path}", timeout=10)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert "Set-Cookie" not in response.headers
+
+
+def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ask(page, "Will police knock on my door for ICE?")
+    wait_for_cards(page, 1)
+    for name, width in (("phone", 375), ("desktop", 1280)):
+        page.set_window_size(width, 900)
+        height = page.execute_script("return document.documentElement.scrollHeight")
+        page.set_window_size(width, min(height + 150, 6000))
+        path = ARTIFACTS / f"answer-{name}.png"
+        assert page.save_screenshot(str(path)) and path.stat().st_size > 10_000

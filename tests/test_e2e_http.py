@@ -1,0 +1,97 @@
+"""End to end over HTTP: the real action server and Rasa server, started as
+`make run` starts them, answer real questions from the real store."""
+import re
+import uuid
+
+import pytest
+import requests
+
+from policy_assistant.store import load_store
+from tests.conftest import ARTICLE, STORE, payloads, topic_of
+
+store = load_store(STORE)
+
+
+def sender():
+    return f"e2e-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.mark.parametrize("question,topic", [
+    ("will the police ask about my immigration status?", "immigration_status"),
+    ("Can I call 911 safely if I'm undocumented?", "report_crime_safely"),
+    ("Will police knock on my door for ICE?", "home_visits"),
+    ("does lmpd enforce immigration law", "enforce_immigration_law"),
+    ("how many times did police help ICE according to the report", "investigation_findings"),
+])
+def test_questions_get_sourced_dated_answers(live, question, topic):
+    messages = live.ask(question, sender=sender())
+    assert topic_of(messages) == topic
+    [payload] = [p for p in payloads(messages) if "topic" in p]
+    assert payload["lang"] == "en" and payload["reviewed_on"]
+    text = next(m["text"] for m in messages if "text" in m)
+    assert "Policies change. This is information, not legal advice." in text
+    for quote in payload["quotes"]:
+        assert quote["said_on"] == "2017-09-07" and quote["speaker"] and quote["source"]["title"]
+        assert quote["text"] == store.quotes[quote["id"]].text
+        if ARTICLE.exists():
+            assert quote["text"] in ARTICLE.read_text(encoding="utf-8")
+    assert re.search(r"\d{1,2} \w+ 20\d\d", text)
+
+
+def test_follow_ups_after_an_answer(live):
+    me = sender()
+    assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
+    who = live.ask("who said that?", sender=me)
+    assert "Steve Conrad" in who[0]["text"] and topic_of(who) is None
+    when = live.ask("when was that said?", sender=me)
+    assert "7 September 2017" in when[0]["text"]
+    more = live.ask("tell me more", sender=me)
+    assert store.topics["dangerous_situations"].title["en"] in more[0]["text"]
+
+
+def test_button_payload_answers_the_topic(live):
+    assert topic_of(live.ask("/joint_operations", sender=sender())) == "joint_operations"
+
+
+@pytest.mark.parametrize("message", ["", " ", "x" * 20000, "\x00\x01\x02\ufffd\ufffd", "<script>alert(1)</script>",
+                                     "<img src=x onerror=alert(1)>", "Wie spät ist es?", "🙂🙂🙂"])
+def test_bad_input_gets_a_friendly_answer(live, message):
+    messages = live.ask(message, sender=sender())
+    assert messages and all(isinstance(m.get("text", ""), str) for m in messages)
+    assert any(m.get("text") for m in messages)
+
+
+def test_emergency_says_call_911_first(live):
+    messages = live.ask("ICE is at my door right now", sender=sender())
+    assert messages[0]["text"].startswith("If anyone is in danger right now, call 911.")
+
+
+def test_non_json_body_is_rejected_without_crashing(live):
+    response = requests.post(live.url + "/webhooks/rest/webhook", data=b"\xff\xfe not json", timeout=30)
+    assert response.status_code in (400, 500)
+    assert live.ask("hello", sender=sender())  # still serving
+
+
+def test_action_server_down_still_gets_a_reply_and_recovers(live):
+    me = sender()
+    live.stop_actions()
+    try:
+        messages = live.ask("will the police ask about my immigration status?", sender=me)
+        assert [m["text"] for m in messages] == [store.language("en").messages["unavailable"]]
+        messages = live.ask("la policia me va a preguntar por mis papeles?", sender=me, metadata={"lang": "es"})
+        assert [m["text"] for m in messages] == [store.language("es").messages["unavailable"]]
+    finally:
+        live.start_actions()
+    assert topic_of(live.ask("will the police ask about my immigration status?", sender=me)) == "immigration_status"
+
+
+def test_user_text_never_reaches_the_server_logs(live):
+    secret = f"my name is Zyxwv{uuid.uuid4().hex[:6]} and I live at 12 Elm"
+    live.ask(secret, sender=sender())
+    live.stop_actions()
+    try:
+        live.ask(secret + " again", sender=sender())
+    finally:
+        live.start_actions()
+    for log in (live.rasa_log, live.actions_log):
+        assert "Zyxwv" not in log.read_text(errors="replace"), log

@@ -1,0 +1,45 @@
+"""Choosing the conversation's language from the store's language data."""
+import pytest
+
+from policy_assistant import language
+from policy_assistant.store import load_store
+from tests.conftest import STORE
+
+LANGS = load_store(STORE).languages
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("will the police ask about my immigration status?", "en"),
+    ("¿La policía me va a preguntar por mis papeles?", "es"),
+    ("la migra esta en mi puerta que hago", "es"),
+    ("puedo llamar al 911 si no tengo papeles", "es"),
+    ("hola", "es"),
+])
+def test_detects_clear_messages(text, expected):
+    assert language.choose(text, LANGS) == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "ICE?", "LMPD", "911", "/home_visits", "", "😀"])
+def test_short_or_neutral_messages_keep_the_current_language(text):
+    assert language.choose(text, LANGS, slot="es") == "es"
+    assert language.choose(text, LANGS, slot="en") == "en"
+
+
+def test_one_word_does_not_flip_an_established_language():
+    assert language.choose("hola", LANGS, slot="en") == "en"
+    assert language.choose("thanks", LANGS, slot="es") == "es"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("en español por favor", "es"), ("en espanol porfa", "es"), ("in English please", "en"),
+    ("can you answer in spanish", "es"), ("español", "es"), ("english", "en"),
+])
+def test_explicit_request_wins(text, expected):
+    other = "en" if expected == "es" else "es"
+    assert language.choose(text, LANGS, slot=other, metadata={"lang": other}) == expected
+
+
+def test_page_choice_wins_over_detection_and_unknown_codes_are_ignored():
+    assert language.choose("will the police ask about my status", LANGS, slot="en", metadata={"lang": "es"}) == "es"
+    assert language.choose("will the police ask about my status", LANGS, metadata={"lang": "xx"}) == "en"
+    assert language.choose("hello", LANGS, metadata="not a dict") == "en"
