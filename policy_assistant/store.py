@@ -123,6 +123,7 @@ class Language:
     switch_words: frozenset
     months: Tuple[str, ...]
     date_format: str
+    direction: str
     messages: Dict[str, str]
     labels: Dict[str, str]
     ui: Dict[str, str]
@@ -319,6 +320,7 @@ def _load_languages(c: _Checker, root: Path) -> Dict[str, Language]:
             switch_words=frozenset(fold(w) for w in detection.get("switch_words") or []),
             months=tuple(str(m) for m in months),
             date_format=str(doc.get("date_format") or "{day} {month} {year}"),
+            direction="rtl" if doc.get("direction") == "rtl" else "ltr",
             **sections,
         )
         for section in ("messages", "labels", "ui"):

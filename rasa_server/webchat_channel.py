@@ -75,7 +75,7 @@ class WebChatInput(RestInput):
                 languages = store.get().languages
             except StoreError:
                 return response.json({"error": "unavailable"}, status=503)
-            return response.json({code: {"name": l.name, "ui": l.ui, "labels": l.labels,
+            return response.json({code: {"name": l.name, "direction": l.direction, "ui": l.ui, "labels": l.labels,
                                          "months": list(l.months), "date_format": l.date_format,
                                          "messages": {"unavailable": l.messages.get("unavailable", "")}}
                                   for code, l in languages.items()})

@@ -95,3 +95,33 @@ def test_user_text_never_reaches_the_server_logs(live):
         live.start_actions()
     for log in (live.rasa_log, live.actions_log):
         assert "Zyxwv" not in log.read_text(errors="replace"), log
+
+
+def test_spanish_question_gets_spanish_answer_with_official_english_words(live):
+    messages = live.ask("¿la policía me va a preguntar por mis papeles?", sender=sender())
+    [payload] = [p for p in payloads(messages) if "topic" in p]
+    assert payload["topic"] == "immigration_status" and payload["lang"] == "es"
+    assert payload["summary"] == store.topics["immigration_status"].summary["es"]
+    for quote in payload["quotes"]:
+        assert quote["text"] == store.quotes[quote["id"]].text  # the official English words
+        assert quote["translation"] == {"lang": "es", "text": store.quotes[quote["id"]].translations["es"],
+                                        "official": False, "label": "Traducción no oficial"}
+    assert all(u["lang"] == "es" for u in payload["updates"])
+    text = next(m["text"] for m in messages if "text" in m)
+    assert "Traducción no oficial: “" in text and "Las políticas cambian." in text
+
+
+def test_language_is_switched_on_request_and_kept(live):
+    me = sender()
+    assert live.ask("en español por favor", sender=me)[0]["text"] == "Desde ahora le respondo en español."
+    kept = [p for p in payloads(live.ask("/enforce_immigration_law", sender=me)) if "topic" in p]
+    assert kept[0]["lang"] == "es"
+    short = live.ask("ok", sender=me)
+    assert all(p.get("lang", "es") == "es" for p in payloads(short))
+    assert live.ask("in English please", sender=me)[0]["text"] == "I will answer in English from now on."
+    assert [p for p in payloads(live.ask("/home_visits", sender=me)) if "topic" in p][0]["lang"] == "en"
+
+
+def test_page_language_metadata_sets_the_answer_language(live):
+    messages = live.ask("will police knock on my door for ICE?", sender=sender(), metadata={"lang": "es"})
+    assert [p for p in payloads(messages) if "topic" in p][0]["lang"] == "es"

@@ -58,6 +58,7 @@
     lang = code;
     sessionStorage.setItem("lang", code);
     document.documentElement.lang = code;
+    document.documentElement.dir = strings[code].direction === "rtl" ? "rtl" : "ltr";
     document.querySelectorAll("[data-i18n]").forEach(function (el) {
       var v = t(el.getAttribute("data-i18n")); if (v) el.textContent = v;
     });
@@ -261,14 +262,24 @@
     if (lastQuestion && lastQuestion.shown !== lastQuestion.message) ask(lastQuestion.message, lastQuestion.shown);
     else ask(input.value || (lastQuestion && lastQuestion.message));
   });
-  document.querySelectorAll(".lang-choice").forEach(function (b) {
-    b.addEventListener("click", function () { applyLanguage(b.getAttribute("data-lang")); });
-  });
+  function languageButtons() {
+    var group = document.querySelector(".lang");
+    Object.keys(strings).forEach(function (code) {
+      var b = el("button", "lang-choice", strings[code].name);
+      b.type = "button";
+      b.lang = code;
+      b.setAttribute("data-lang", code);
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", function () { applyLanguage(code); });
+      group.appendChild(b);
+    });
+  }
 
   fetch(BASE + "strings.json", { credentials: "omit", cache: "no-store" })
     .then(function (r) { return r.json(); })
     .then(function (data) {
       strings = data;
+      languageButtons();
       var saved = sessionStorage.getItem("lang");
       var browser = (navigator.language || "en").slice(0, 2).toLowerCase();
       applyLanguage(strings[saved] ? saved : (strings[browser] ? browser : "en"));

@@ -1,0 +1,79 @@
+"""Adding a language is data only (see answer_store/README.md). This test lists
+every piece a declared language still lacks, so a half-added language fails
+here rather than in front of the people using it."""
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from policy_assistant.store import DEFAULT_LANGUAGE, load_store
+from tests.conftest import PROJECT, STORE
+
+MIN_EXAMPLES = 25
+
+
+def domain_intents(root: Path):
+    return yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))["intents"]
+
+
+def nlu_counts(folder: Path):
+    counts = {}
+    for f in sorted(folder.glob("*.yml")):
+        for block in yaml.safe_load(f.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                examples = [l for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+                counts[block["intent"]] = counts.get(block["intent"], 0) + len(examples)
+    return counts
+
+
+def language_gaps(project: Path, store_root: Path):
+    """Every missing piece of every declared language, as readable lines."""
+    store = load_store(store_root)
+    gaps = list(store.missing_translations)
+    intents = domain_intents(project)
+    reference = store.language(DEFAULT_LANGUAGE)
+    for code, language in store.languages.items():
+        counts = nlu_counts(project / "data" / "nlu" / code)
+        for intent in intents:
+            if counts.get(intent, 0) < MIN_EXAMPLES:
+                gaps.append(f"data/nlu/{code}/: intent '{intent}' has {counts.get(intent, 0)} examples "
+                            f"(needs {MIN_EXAMPLES})")
+        if not (project / "tests" / "nlu" / f"holdout_{code}.yml").exists():
+            gaps.append(f"tests/nlu/holdout_{code}.yml: missing held-out questions")
+        for section in ("messages", "labels", "ui"):
+            for key, text in getattr(reference, section).items():
+                if text and not getattr(language, section).get(key):
+                    gaps.append(f"languages/{code}.yml: empty or missing '{section}.{key}'")
+        if not language.detection_words or not language.switch_words:
+            gaps.append(f"languages/{code}.yml: needs detection words and switch words")
+        if code != DEFAULT_LANGUAGE and not language.messages.get("summary_missing"):
+            gaps.append(f"languages/{code}.yml: needs 'messages.summary_missing'")
+    return gaps
+
+
+def test_every_declared_language_is_complete():
+    assert set(load_store(STORE).languages) >= {"en", "es"}
+    assert language_gaps(PROJECT, STORE) == []
+
+
+def test_a_half_added_language_is_caught(tmp_path):
+    project = tmp_path / "project"
+    (project / "data" / "nlu").mkdir(parents=True)
+    shutil.copy(PROJECT / "domain.yml", project / "domain.yml")
+    for code in ("en", "es"):
+        shutil.copytree(PROJECT / "data" / "nlu" / code, project / "data" / "nlu" / code)
+    shutil.copytree(PROJECT / "tests" / "nlu", project / "tests" / "nlu")
+    store_root = project / "answer_store"
+    shutil.copytree(STORE, store_root)
+    # declare French with only a few of its pieces
+    french = (store_root / "languages" / "es.yml").read_text(encoding="utf-8")
+    french = french.replace("code: es", "code: fr").replace("name: Español", "name: Français")
+    french = re.sub(r"\n  greet: >-\n(    .*\n)+", "\n", french)
+    (store_root / "languages" / "fr.yml").write_text(french, encoding="utf-8")
+    gaps = language_gaps(project, store_root)
+    assert any("no 'fr' translation of topic 'home_visits' summary" in g for g in gaps)
+    assert any("no 'fr' translation of quote 'conrad_rotary_limits'" in g for g in gaps)
+    assert any(g.startswith("data/nlu/fr/: intent 'home_visits' has 0 examples") for g in gaps)
+    assert any(g == "tests/nlu/holdout_fr.yml: missing held-out questions" for g in gaps)
+    assert any("no 'messages.greet' text" in g for g in gaps)
