@@ -227,11 +227,14 @@ def test_privacy_no_cookies_no_third_party_requests_and_a_strict_csp(page, live)
         assert "Set-Cookie" not in response.headers
 
 
-def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page):
+@pytest.mark.parametrize("lang,question", [("en", "Will police knock on my door for ICE?"),
+                                           ("es", "¿la policía va a tocar mi puerta por ICE?")])
+def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page, lang, question):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    ask(page, "Will police knock on my door for ICE?")
+    page.find_element(By.CSS_SELECTOR, f".lang-choice[data-lang='{lang}']").click()
+    ask(page, question)
     wait_for_cards(page, 1)
-    for name, width in (("phone", 375), ("desktop", 1280)):
+    for name, width in ((f"{lang}-phone", 375), (f"{lang}-desktop", 1280)):
         page.set_window_size(width, 900)
         height = page.execute_script("return document.documentElement.scrollHeight")
         page.set_window_size(width, min(height + 150, 6000))
