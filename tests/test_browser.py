@@ -237,6 +237,7 @@ def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page, lang, que
     for name, width in ((f"{lang}-phone", 375), (f"{lang}-desktop", 1280)):
         page.set_window_size(width, 900)
         height = page.execute_script("return document.documentElement.scrollHeight")
-        page.set_window_size(width, min(height + 150, 6000))
+        page.set_window_size(width, min(height + 150, 12000))
+        page.execute_script("window.scrollTo(0, 0)")
         path = ARTIFACTS / f"answer-{name}.png"
         assert page.save_screenshot(str(path)) and path.stat().st_size > 10_000
