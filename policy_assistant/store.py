@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -130,7 +131,7 @@ class Language:
 
 
 @dataclass(frozen=True)
-class Reply:
+class FixedReply:
     intent: str
     buttons: Tuple[str, ...]
 
@@ -143,7 +144,7 @@ class Store:
     topics: Dict[str, Topic]
     resources: Dict[str, Resource]
     languages: Dict[str, Language]
-    replies: Dict[str, Reply]
+    replies: Dict[str, FixedReply]
     missing_translations: List[str] = field(default_factory=list)
 
     def language(self, code: Optional[str]) -> Language:
@@ -462,7 +463,7 @@ def load_store(root: Path) -> Store:
                 resources[rid] = Resource(rid, name, description, sources[rec["source"]], url,
                                           rec.get("phone"), tuple(rec.get("topics") or []))
 
-    replies: Dict[str, Reply] = {}
+    replies: Dict[str, FixedReply] = {}
     path = root / "replies.yml"
     for rec in c.records(path, read_yaml(path, c.problems), "replies"):
         intent = c.text(path, rec, "intent")
@@ -473,7 +474,7 @@ def load_store(root: Path) -> Store:
         if intent in replies:
             c.problem(path, rec, f"duplicate reply for intent '{intent}'")
         elif intent:
-            replies[intent] = Reply(intent, tuple(b for b in buttons if b in raw_topics))
+            replies[intent] = FixedReply(intent, tuple(b for b in buttons if b in raw_topics))
             for code, language in languages.items():
                 if intent not in language.messages:
                     target = c.problems if code == DEFAULT_LANGUAGE else c.warnings
@@ -486,7 +487,5 @@ def load_store(root: Path) -> Store:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Policía' -> 'policia'."""
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFKD", str(text).lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

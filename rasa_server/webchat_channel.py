@@ -5,7 +5,6 @@ the answer store, POST .../webhook takes messages like the REST channel.
 
 Every response carries a Content-Security-Policy that allows only this origin,
 and no cookies are ever set."""
-import logging
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Text
 
@@ -17,7 +16,6 @@ from policy_assistant.live_store import LiveStore, store_path
 from policy_assistant.store import StoreError
 from rasa_server.rest_channel import RestInput
 
-logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "webchat"
 FILES = {"": ("index.html", "text/html; charset=utf-8"),
          "app.js": ("app.js", "text/javascript; charset=utf-8"),
