@@ -3,6 +3,7 @@ restart: every read compares the files' size and modification time, reloads when
 they changed, and refuses (and logs) an edit that does not validate."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -70,3 +71,9 @@ class LiveStore:
                     "Loaded" if first else "Reloaded", len(store.topics), len(store.quotes), len(store.updates))
         for warning in store.missing_translations:
             logger.warning("Answer store: %s", warning)
+
+
+@functools.lru_cache(maxsize=None)
+def shared_store() -> LiveStore:
+    """The one LiveStore of this process, on store_path()."""
+    return LiveStore(store_path())

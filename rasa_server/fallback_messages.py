@@ -5,16 +5,15 @@ even that fails."""
 from typing import Any, Dict, Optional
 
 from policy_assistant import language
-from policy_assistant.live_store import LiveStore, store_path
+from policy_assistant.live_store import shared_store
 from policy_assistant.store import DEFAULT_LANGUAGE, StoreError
 
 LAST_RESORT = "I can't reach my answers right now. Please try again in a moment."
-_store = LiveStore(store_path())
 
 
 def unavailable(text: Optional[str], metadata: Optional[Dict[str, Any]]) -> str:
     try:
-        store = _store.get()
+        store = shared_store().get()
     except StoreError:
         return LAST_RESORT
     lang = language.choose(text or "", store.languages, metadata=metadata)

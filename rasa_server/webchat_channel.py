@@ -12,7 +12,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from policy_assistant.live_store import LiveStore, store_path
+from policy_assistant.live_store import shared_store
 from policy_assistant.store import StoreError
 from rasa_server.rest_channel import RestInput
 
@@ -44,7 +44,7 @@ class WebChatInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle = self.guarded(on_new_message)
-        store = LiveStore(store_path())
+        store = shared_store()
         webchat = Blueprint("webchat", __name__)
 
         @webchat.middleware("response")
