@@ -8,7 +8,6 @@ winner, words keep their own form. Terms the entity ruler marked (ICE, LMPD,
 la migra, ...) keep their own form too. Lemmas are lower-cased and stripped of
 accents, so "policía", "Policia" and "policias" meet in one feature
 whether or not the person typed the accents."""
-import unicodedata
 from typing import Dict, List, Optional
 
 from spacy.language import Language
@@ -16,12 +15,9 @@ from spacy.lookups import Lookups, load_lookups
 from spacy.tokens import Doc
 from spacy.util import get_lang_class
 
+from policy_assistant.store import fold
+
 FACTORY = "bilingual_lookup_lemmatizer"
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @Language.factory(FACTORY, default_config={"languages": ["en", "es"]})

@@ -63,11 +63,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as work:
         servers = Servers(Path(work))
-        start = time.perf_counter()
-        servers.start_actions()
-        servers.start_rasa()
-        print(f"start-up (both servers ready): {time.perf_counter() - start:.1f} s")
         try:
+            start = time.perf_counter()
+            servers.start_actions()
+            servers.start_rasa()
+            print(f"start-up (both servers ready): {time.perf_counter() - start:.1f} s")
             sender = f"bench-{uuid.uuid4().hex[:8]}"
             for q in QUESTIONS:  # warm up
                 servers.ask(q, sender=sender)

@@ -50,7 +50,7 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
 class Servers:
     """The real action server and Rasa server, as `make run` starts them."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, **env: str):
         self.workdir = workdir
         self.port, self.actions_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -59,7 +59,7 @@ class Servers:
             (PROJECT / "endpoints.yml").read_text().replace("localhost:5055", f"127.0.0.1:{self.actions_port}"))
         self.rasa_log = workdir / "rasa.log"
         self.actions_log = workdir / "actions.log"
-        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
         self.actions = self.rasa = None
 
     def start_actions(self) -> None:

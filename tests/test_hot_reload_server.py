@@ -2,29 +2,22 @@
 runs; a good edit is served at once, a broken one is refused and logged while
 the last good store keeps answering. No restart, no retraining."""
 import os
-import signal
-import subprocess
 import time
 
 import pytest
 import requests
 
-from tests.conftest import BIN, PROJECT, free_port, wait_for
+from tests.conftest import Servers
 
 
 @pytest.fixture
 def action_server(store_copy, tmp_path):
-    port = free_port()
-    log = tmp_path / "actions.log"
-    proc = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-                            cwd=PROJECT, env={**os.environ, "ANSWER_STORE": str(store_copy)},
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    servers = Servers(tmp_path, ANSWER_STORE=str(store_copy))
     try:
-        wait_for(f"http://127.0.0.1:{port}/health", proc)
-        yield f"http://127.0.0.1:{port}/webhook", store_copy, log
+        servers.start_actions()
+        yield f"http://127.0.0.1:{servers.actions_port}/webhook", store_copy, servers.actions_log
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
+        servers.stop()
 
 
 def answer(url, topic="home_visits"):
