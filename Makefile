@@ -1,58 +1,91 @@
 # The two commands a new user needs:  make run   and   make test
+# `make test` runs its stages cheapest first; each is a target of its own and
+# fails the build on its own: lint, types, unit, validate, train, stories, e2e,
+# browser-test.
 SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
-INSTALLED := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 SPACY     := build/spacy_pipeline/meta.json
 MODEL     := models/.trained
 NLU_DATA  := $(shell find data -name '*.yml')
 BROWSER   := build/.browser-deps
+STAGE     := scripts/stage.sh
+PYTEST    := $(PY) -m pytest
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 
-.PHONY: help run test install spacy train validate unit stories nlu-eval e2e browser-test bench lock clean
+.PHONY: help run test install spacy lint types unit validate train stories e2e browser-test bench lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
-	@echo "make test   set up everything and run every test"
+	@echo "make test   set up everything and run every test, cheapest stage first:"
+	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
 	@echo "make bench  print training time, server memory and response times"
 
 run: $(MODEL)
 	@scripts/run.sh
 
-test: $(MODEL) $(BROWSER)
-	scripts/test.sh
+# Sequential on purpose: a cheap stage that fails stops the build before the
+# expensive ones start (and before a browser is installed).
+test:
+	@scripts/stage.sh --reset
+	@$(MAKE) --no-print-directory lint types unit validate train stories e2e browser-test
+	@scripts/stage.sh --summary
 
 install: $(INSTALLED)
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt pyproject.toml
 	@py=$$(scripts/find_python310.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 spacy: $(SPACY)
-$(SPACY): $(INSTALLED) nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/*.py
+$(SPACY): $(INSTALLED) nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/*.py policy_assistant/text.py
 	$(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
+
+lint: $(INSTALLED)
+	@$(STAGE) lint $(VENV)/bin/ruff check . -- $(VENV)/bin/ruff format --check .
+
+types: $(INSTALLED)
+	@$(STAGE) types $(VENV)/bin/mypy
+
+unit: $(SPACY)
+	@$(STAGE) unit $(PYTEST) -m "not model and not e2e and not browser and not validate"
+
+validate: $(INSTALLED)
+	@$(STAGE) validate scripts/validate.sh . -- $(PYTEST) -m validate
 
 # Trains only when the data, the config, the domain or the spaCy pipeline changed
 # (and Rasa's own cache skips the parts that did not).
 train: $(MODEL)
 $(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA)
-	$(RASA) train --fixed-model-name policy-assistant --out models
+	@$(STAGE) train $(RASA) train --fixed-model-name policy-assistant --out models
 	touch $@
+
+stories: $(MODEL)
+	@$(STAGE) stories scripts/stories.sh
+
+e2e: $(MODEL)
+	@$(STAGE) e2e $(PYTEST) -m "model or e2e"
+
+browser-test: $(MODEL) $(BROWSER)
+	@$(STAGE) browser-test $(PYTEST) -m browser
 
 $(BROWSER):
 	scripts/install_browser.sh
 	@mkdir -p build && touch $@
 
 bench: $(MODEL)
-	$(PY) scripts/benchmark.py
+	$(PY) -m devtools.benchmark
 
 lock:
 	rm -rf build/lock-venv && $$(scripts/find_python310.sh) -m venv build/lock-venv

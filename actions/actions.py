@@ -1,37 +1,48 @@
 """The Rasa actions. Each one: read the store, pick the language, compose the
 reply with policy_assistant.answers, send it, remember language and topic."""
+
+from __future__ import annotations
+
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import conversation_language, latest_intent, remember, send
-from actions.store_client import store as live_store
 from policy_assistant import answers, language
 from policy_assistant.answers import Reply
-from policy_assistant.store import DEFAULT_LANGUAGE, StoreError
+from policy_assistant.live_store import LiveStore, shared_store
+from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
 FOLLOW_UPS = {"ask_who_said": "who", "ask_when_said": "when", "ask_more": "more"}
+Events = List[Dict[str, Any]]
+# Said when no good store was ever loaded (a broken first load; later broken
+# edits are refused by LiveStore and the last good store keeps serving).
+NO_STORE = {
+    "en": "My answers are not available right now. Please try again later. If anyone is in danger, call 911.",
+    "es": "Mis respuestas no están disponibles ahora mismo. Inténtelo de nuevo más tarde. "
+    "Si alguien está en peligro, llame al 911.",
+}
 
 
 class StoreAction(Action, ABC):
-    """Loads the store and the language, and answers politely if the store
-    cannot be read at all (a broken first load; later broken edits are refused
-    by LiveStore and the last good store keeps serving)."""
+    """An action that answers from the answer store. It takes its LiveStore
+    through the constructor (the process's shared one by default), the way
+    rasa_sdk's knowledge-base action takes its knowledge base."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def __init__(self, store: LiveStore | None = None) -> None:
+        self.store = store or shared_store()
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> Events:
         try:
-            store = live_store.get()
+            store = self.store.get()
         except StoreError:
             slot = tracker.get_slot("language")
-            text = {"es": "Mis respuestas no están disponibles ahora mismo. Inténtelo de nuevo más tarde."}.get(
-                slot, "My answers are not available right now. Please try again later.")
-            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(text=NO_STORE.get(slot, NO_STORE[DEFAULT_LANGUAGE]))
             return []
         lang = conversation_language(tracker, store)
         reply, events = self.answer(store, tracker, lang)
@@ -39,49 +50,50 @@ class StoreAction(Action, ABC):
         return events
 
     @abstractmethod
-    def answer(self, store, tracker: Tracker, lang: str):
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         """The reply and the events to return."""
 
 
 class ActionAnswerTopic(StoreAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_topic"
 
-    def answer(self, store, tracker, lang):
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         topic = latest_intent(tracker)
-        if topic not in store.topics:
+        if topic is None or topic not in store.topics:
             logger.warning("No topic '%s' in the answer store; answering as a fallback", topic)
             return answers.fixed_reply(store, "nlu_fallback", lang), remember(lang)
         return answers.answer_topic(store, topic, lang), remember(lang, topic)
 
 
 class ActionFollowUp(StoreAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_follow_up"
 
-    def answer(self, store, tracker, lang):
-        kind = FOLLOW_UPS.get(latest_intent(tracker), "more")
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
+        kind = FOLLOW_UPS.get(latest_intent(tracker) or "", "more")
         return answers.follow_up(store, kind, tracker.get_slot("last_topic"), lang), remember(lang)
 
 
 class ActionFixedReply(StoreAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fixed_reply"
 
-    def answer(self, store, tracker, lang):
-        return answers.fixed_reply(store, latest_intent(tracker), lang), remember(lang)
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
+        return answers.fixed_reply(store, latest_intent(tracker) or "nlu_fallback", lang), remember(lang)
 
 
 class ActionChangeLanguage(StoreAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_change_language"
 
-    def answer(self, store, tracker, lang):
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         text = tracker.latest_message.get("text") or ""
         asked = language.requested(text, store.languages)
         if asked is None:  # "another language please": offer the ones we have
             current = tracker.get_slot("language") or DEFAULT_LANGUAGE
-            names = ", ".join(l.name for l in store.languages.values())
-            return Reply(text=answers.message(store, "language_choices", current).format(names=names)), remember(current)
+            names = ", ".join(choice.name for choice in store.languages.values())
+            choices = answers.message(store, "language_choices", current).format(names=names)
+            return Reply(text=choices), remember(current)
         reply = Reply(text=answers.message(store, "language_switched", asked), payload={"language": asked})
         return reply, remember(asked)

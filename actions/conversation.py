@@ -1,6 +1,9 @@
 """Reading the conversation and sending replies: the small glue between the
 Rasa SDK and the plain Python in policy_assistant/."""
-from typing import Any, Dict, List, Optional
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -19,10 +22,11 @@ def user_metadata(tracker: Tracker) -> Dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     """The intent NLU predicted, nlu_fallback included (the SDK's
     get_intent_of_latest_message would skip past nlu_fallback and guess)."""
-    return (tracker.latest_message.get("intent") or {}).get("name")
+    name = (tracker.latest_message.get("intent") or {}).get("name")
+    return name if isinstance(name, str) else None
 
 
 def conversation_language(tracker: Tracker, store: Store) -> str:
@@ -45,7 +49,7 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> No
         dispatcher.utter_message(json_message=reply.payload)
 
 
-def remember(lang: str, topic: Optional[str] = None) -> List[Dict[str, Any]]:
+def remember(lang: str, topic: str | None = None) -> List[Dict[str, Any]]:
     events = [SlotSet("language", lang)]
     if topic:
         events.append(SlotSet("last_topic", topic))

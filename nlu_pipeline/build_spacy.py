@@ -1,5 +1,6 @@
 """Build the project's spaCy pipeline from nlu_pipeline/config.cfg and
 entity_patterns.yml into build/spacy_pipeline (or the folder given)."""
+
 import hashlib
 import sys
 from pathlib import Path
@@ -20,9 +21,14 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     ruler = nlp.get_pipe("entity_ruler")
     nlp.initialize()
     ruler.add_patterns([{"label": label, "pattern": p} for label, items in patterns.items() for p in items])
-    nlp.meta.update({"name": "lmpd_ice_pipeline", "version": "1.0.0",
-                     "description": "Tokenizer, bilingual lookup lemmatizer and entity ruler "
-                                    "for the Louisville police-ICE policy assistant"})
+    nlp.meta.update(
+        {
+            "name": "lmpd_ice_pipeline",
+            "version": "1.0.0",
+            "description": "Tokenizer, bilingual lookup lemmatizer and entity ruler "
+            "for the Louisville police-ICE policy assistant",
+        }
+    )
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     return out

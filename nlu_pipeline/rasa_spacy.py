@@ -5,8 +5,9 @@ same path would not retrain the model. This subclass (same class name, so that
 SpacyTokenizer and SpacyEntityExtractor still find it) adds a hash of the built
 pipeline's files both to its own fingerprint and to the fingerprint of the
 model it hands to the other components."""
+
 from pathlib import Path
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils import spacy_utils
@@ -15,7 +16,7 @@ import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer fa
 from nlu_pipeline.build_spacy import content_hash
 
 
-def _hash(model: Optional[Text]) -> Optional[Text]:
+def _hash(model: str | None) -> str | None:
     return content_hash(Path(model)) if model and Path(model).is_dir() else None
 
 
@@ -26,11 +27,11 @@ def _hash(model: Optional[Text]) -> Optional[Text]:
 )
 class SpacyNLP(spacy_utils.SpacyNLP):
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         return _hash(config.get("model"))
 
     @staticmethod
-    def load_model(spacy_model_name: Text) -> spacy_utils.SpacyModel:
+    def load_model(spacy_model_name: str) -> spacy_utils.SpacyModel:
         loaded = spacy_utils.SpacyNLP.load_model(spacy_model_name)
         digest = _hash(spacy_model_name)
         name = f"{spacy_model_name}#{digest}" if digest else spacy_model_name

@@ -8,20 +8,22 @@ winner, words keep their own form. Terms the entity ruler marked (ICE, LMPD,
 la migra, ...) keep their own form too. Lemmas are lower-cased and stripped of
 accents, so "policía", "Policia" and "policias" meet in one feature
 whether or not the person typed the accents."""
-from typing import Dict, List, Optional
+
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List
 
 from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
 from spacy.tokens import Doc
 from spacy.util import get_lang_class
 
-from policy_assistant.store import fold
+from policy_assistant.text import detect, fold
 
 FACTORY = "bilingual_lookup_lemmatizer"
 
 
 @Language.factory(FACTORY, default_config={"languages": ["en", "es"]})
-def make_lemmatizer(nlp: Language, name: str, languages: List[str]):
+def make_lemmatizer(nlp: Language, name: str, languages: List[str]) -> "BilingualLookupLemmatizer":
     return BilingualLookupLemmatizer(name, languages)
 
 
@@ -34,18 +36,14 @@ class BilingualLookupLemmatizer:
             code: frozenset(fold(w) for w in get_lang_class(code).Defaults.stop_words) for code in self.languages
         }
 
-    def initialize(self, get_examples=None, nlp: Optional[Language] = None) -> None:
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, nlp: Language | None = None) -> None:
         """Copy the lemma tables out of spacy-lookups-data (at build time)."""
         for code in self.languages:
             table = load_lookups(code, ["lemma_lookup"]).get_table("lemma_lookup")
             self.lookups.set_table(f"{code}_lemma_lookup", table)
 
-    def language_of(self, doc: Doc) -> Optional[str]:
-        words = [fold(t.text) for t in doc]
-        ranked = sorted(((sum(w in self.stop_words[c] for w in words), c) for c in self.languages), reverse=True)
-        if ranked[0][0] == 0 or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
-            return None
-        return ranked[0][1]
+    def language_of(self, doc: Doc) -> str | None:
+        return detect([fold(t.text) for t in doc], self.stop_words)
 
     def __call__(self, doc: Doc) -> Doc:
         code = self.language_of(doc)
@@ -58,9 +56,9 @@ class BilingualLookupLemmatizer:
             token.lemma_ = fold(lemma or lower)
         return doc
 
-    def to_disk(self, path, exclude=tuple()):
+    def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         self.lookups.to_disk(path)
 
-    def from_disk(self, path, exclude=tuple()):
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "BilingualLookupLemmatizer":
         self.lookups.from_disk(path)
         return self

@@ -1,15 +1,28 @@
-"""Turn a topic of the answer store into what the person reads: a plain-text
-answer for any text channel and the structured payload (the public contract the
-web page and the tests rely on). Plain Python, no Rasa."""
+"""Turn a topic of the answer store into what the person reads.
+
+One place for every display rule (dates in the conversation's language, how old
+a statement is, what a later change qualifies, the review line, labels): the
+payload carries them ready to show, so the web page only draws, and the text
+channels read the same values. Plain Python, no Rasa.
+
+A policy answer is phone-first: the text reply is the short answer, the date
+of the newest change, the review line and one line saying how to get the
+details ("more"); the details (what changed since, the public record, what
+officials said, the sources) are the follow-up "more", and the payload holds
+all of it for the web page to show one tap away."""
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Sequence
 
-from policy_assistant.store import DEFAULT_LANGUAGE, Language, Source, Store, Topic
+from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, Store, Topic, Update
 
 OLD_AFTER_DAYS = 365
+RECORD = "record"  # an update that is a finding of the public record, not a change
+
+Payload = Dict[str, Any]
 
 
 @dataclass
@@ -18,129 +31,293 @@ class Reply:
 
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
-    payload: Optional[Dict[str, Any]] = None
+    payload: Payload | None = None
+
+
+# ---------------------------------------------------------------- small rules
 
 
 def format_date(date: dt.date, language: Language) -> str:
     return language.date_format.format(day=date.day, month=language.months[date.month - 1], year=date.year)
 
 
-def source_payload(source: Source) -> Dict[str, Any]:
-    return {"title": source.title, "publisher": source.publisher,
-            "date": source.date.isoformat(), "url": source.url}
-
-
-def source_line(source: Source, language: Language) -> str:
-    where = source.url or language.labels.get("no_url", "")
-    return f"{source.title}, {source.publisher}, {format_date(source.date, language)} ({where})"
-
-
-def topic_buttons(store: Store, topic_ids, lang: str) -> List[Dict[str, str]]:
-    buttons = []
-    for tid in topic_ids:
-        topic = store.topics.get(tid)
-        if topic:
-            buttons.append({"title": topic.title.get(lang, topic.title[DEFAULT_LANGUAGE]), "payload": f"/{tid}"})
-    return buttons
-
-
 def years_between(earlier: dt.date, later: dt.date) -> int:
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
 
-def topic_payload(store: Store, topic: Topic, lang: str) -> Dict[str, Any]:
-    summary_lang = lang if lang in topic.summary else DEFAULT_LANGUAGE
-    quotes = []
+def label(language: Language, key: str, **values: Any) -> str:
+    """A label of the language (English when it has none), filled in."""
+    text = language.labels.get(key, "")
+    return text.format(**values) if values else text
+
+
+def changes(topic: Topic) -> List[Update]:
+    """The topic's later changes, newest first (records of the day are not changes)."""
+    return sorted((u for u in topic.updates if u.kind != RECORD), key=lambda u: u.date, reverse=True)
+
+
+def records(topic: Topic) -> List[Update]:
+    return sorted((u for u in topic.updates if u.kind == RECORD), key=lambda u: u.date)
+
+
+def latest_change(topic: Topic) -> Update | None:
+    found = changes(topic)
+    return found[0] if found else None
+
+
+def qualifiers(topic: Topic, item_id: str) -> List[Update]:
+    """The topic's updates that declare they qualify a quote or an update."""
+    return [u for u in changes(topic) if item_id in u.qualifies]
+
+
+def topic_sources(topic: Topic) -> List[Source]:
+    """Every source the topic rests on, once, in the order shown."""
+    found: Dict[str, Source] = {}
+    for update in changes(topic) + records(topic):
+        for source in update.sources:
+            found.setdefault(source.id, source)
     for quote in topic.quotes:
-        item = {
-            "id": quote.id,
-            "speaker": quote.speaker.name,
-            "role": quote.speaker.role.get(lang, quote.speaker.role[DEFAULT_LANGUAGE]),
-            "occasion": quote.occasion_label.get(lang, quote.occasion_label[DEFAULT_LANGUAGE]),
-            "said_on": quote.said_on.isoformat(),
-            "text": quote.text,
-            "source": source_payload(quote.source),
-        }
-        if lang != DEFAULT_LANGUAGE and lang in quote.translations:
-            item["translation"] = {"lang": lang, "text": quote.translations[lang], "official": False,
-                                   "label": store.language(lang).labels.get("unofficial_translation", "")}
-        quotes.append(item)
-    updates = []
-    for update in sorted(topic.updates, key=lambda u: u.date, reverse=True):
-        update_lang = lang if lang in update.text else DEFAULT_LANGUAGE
-        updates.append({
-            "date": update.date.isoformat(),
-            "text": update.text[update_lang],
-            "lang": update_lang,
-            "source": source_payload(update.sources[0]),
-            "sources": [source_payload(s) for s in update.sources],
-        })
-    resources = [
-        {"id": r.id, "name": r.name.get(lang, r.name[DEFAULT_LANGUAGE]),
-         "description": r.description.get(lang, r.description[DEFAULT_LANGUAGE]),
-         "url": r.url, "phone": r.phone, "source": source_payload(r.source)}
-        for r in store.resources.values() if topic.id in r.topics
-    ]
+        found.setdefault(quote.source.id, quote.source)
+    return list(found.values())
+
+
+def qualified_note(topic: Topic, item_id: str, language: Language) -> str | None:
+    """ "Changed later: see 22 July 2025 above." for a quote or update that a
+    later update of the topic qualifies, else None."""
+    later = qualifiers(topic, item_id)
+    if not later:
+        return None
+    return label(language, "qualified_by", dates=", ".join(format_date(u.date, language) for u in later))
+
+
+def review_line(topic: Topic, language: Language) -> str:
+    if topic.reviewed_by and topic.reviewed_on:
+        return label(language, "reviewed_by", by=topic.reviewed_by, date=format_date(topic.reviewed_on, language))
+    return label(language, "not_reviewed")
+
+
+# ---------------------------------------------------------------- payload parts
+
+
+def source_payload(source: Source, language: Language) -> Payload:
     return {
-        "topic": topic.id,
-        "lang": lang,
-        "title": topic.title.get(lang, topic.title[DEFAULT_LANGUAGE]),
-        "summary": topic.summary[summary_lang],
-        "summary_lang": summary_lang,
-        "quotes": quotes,
-        "updates": updates,
-        "resources": resources,
-        "reviewed_on": topic.reviewed_on.isoformat(),
-        "related": list(topic.related),
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date.isoformat(),
+        "date_text": format_date(source.date, language),
+        "date_inferred": source.date_inferred,
+        "url": source.url,
+        "url_note": label(language, "section_url") if source.url and source.url_scope == "section" else None,
+        "note": source.note.text(language.code) if source.note else None,
     }
 
 
-def answer_topic(store: Store, topic_id: str, lang: str, today: Optional[dt.date] = None) -> Reply:
-    """The full answer for a topic in the conversation's language."""
+def quote_payload(store: Store, topic: Topic, quote: Quote, language: Language) -> Payload:
+    lang = language.code
+    item: Payload = {
+        "id": quote.id,
+        "speaker": quote.speaker.name,
+        "role": quote.speaker.role.text(lang),
+        "occasion": quote.occasion_label.text(lang),
+        "said_on": quote.said_on.isoformat(),
+        "said_on_text": format_date(quote.said_on, language),
+        "context": quote.context.text(lang) if quote.context else None,
+        "text": quote.text,
+        "source": source_payload(quote.source, language),
+        "qualified_by": [u.id for u in qualifiers(topic, quote.id)],
+        "qualified_note": qualified_note(topic, quote.id, language),
+    }
+    if lang != DEFAULT_LANGUAGE and lang in quote.translations:
+        item["translation"] = {
+            "lang": lang,
+            "text": quote.translations[lang],
+            "official": False,
+            "label": label(language, "unofficial_translation"),
+        }
+    return item
+
+
+def update_payload(topic: Topic, update: Update, language: Language) -> Payload:
+    lang = language.code
+    return {
+        "id": update.id,
+        "kind": update.kind,
+        "date": update.date.isoformat(),
+        "date_text": format_date(update.date, language),
+        "text": update.text.text(lang),
+        "lang": lang if lang in update.text else DEFAULT_LANGUAGE,
+        "source": source_payload(update.sources[0], language),
+        "sources": [source_payload(s, language) for s in update.sources],
+        "qualifies": list(update.qualifies),
+        "qualified_by": [u.id for u in qualifiers(topic, update.id)],
+        "qualified_note": qualified_note(topic, update.id, language),
+    }
+
+
+def age(topic: Topic, language: Language, today: dt.date) -> Payload:
+    """How old the topic's official statements are, ready to show."""
+    if not topic.quotes:
+        return {"old": False, "years_ago": None, "old_warning": None, "said_in": None}
+    oldest = min(q.said_on for q in topic.quotes)
+    years = years_between(oldest, today)
+    old = (today - oldest).days > OLD_AFTER_DAYS
+    warning = label(language, "old_warning", date=format_date(oldest, language), years=years) if old else None
+    return {"old": old, "years_ago": years, "old_warning": warning, "said_in": oldest.year}
+
+
+def topic_buttons(store: Store, topic_ids: Iterable[str], lang: str) -> List[Dict[str, str]]:
+    return [{"title": store.topics[t].title.text(lang), "payload": f"/{t}"} for t in topic_ids if t in store.topics]
+
+
+def topic_payload(store: Store, topic: Topic, lang: str, today: dt.date | None = None) -> Payload:
+    """The public contract (README) plus display-ready fields for the page."""
     today = today or dt.date.today()
     language = store.language(lang)
     lang = language.code
-    topic = store.topics[topic_id]
-    payload = topic_payload(store, topic, lang)
-    labels = language.labels
-    parts: List[str] = []
-    if payload["summary_lang"] != lang:
+    summary_lang = lang if lang in topic.summary else DEFAULT_LANGUAGE
+    newest = latest_change(topic)
+    when = age(topic, language, today)
+    return {
+        "topic": topic.id,
+        "lang": lang,
+        "title": topic.title.text(lang),
+        "short": topic.short.text(lang),
+        "short_lang": lang if lang in topic.short else DEFAULT_LANGUAGE,
+        "summary": topic.summary[summary_lang],
+        "summary_lang": summary_lang,
+        "latest_change": None
+        if newest is None
+        else {
+            "id": newest.id,
+            "date": newest.date.isoformat(),
+            "date_text": format_date(newest.date, language),
+            "line": label(language, "when_latest", latest=format_date(newest.date, language)),
+        },
+        "quotes": [quote_payload(store, topic, q, language) for q in topic.quotes],
+        "updates": [update_payload(topic, u, language) for u in changes(topic)],
+        "records": [update_payload(topic, u, language) for u in records(topic)],
+        "sources": [source_payload(s, language) for s in topic_sources(topic)],
+        "resources": [
+            {
+                "id": r.id,
+                "name": r.name.text(lang),
+                "description": r.description.text(lang),
+                "url": r.url,
+                "phone": r.phone,
+                "source": source_payload(r.source, language),
+            }
+            for r in store.resources.values()
+            if topic.id in r.topics
+        ],
+        **when,
+        "reviewed_on": topic.reviewed_on.isoformat() if topic.reviewed_on else None,
+        "reviewed_by": topic.reviewed_by,
+        "reviewed_text": review_line(topic, language),
+        "related": list(topic.related),
+        "labels": {
+            key: label(language, key)
+            for key in (
+                "in_short",
+                "summary_heading",
+                "since_then",
+                "records_heading",
+                "sources_heading",
+                "context",
+                "source",
+                "said_on",
+                "resources",
+                "related",
+                "disclaimer",
+                "date_inferred",
+            )
+        }
+        | {"officials_said": label(language, "officials_said", year=when["said_in"]) if when["said_in"] else ""},
+    }
+
+
+# ---------------------------------------------------------------- text
+
+
+def source_line(source: Payload, language: Language) -> str:
+    where = source["url"] or label(language, "no_url")
+    if source["url_note"]:
+        where = f"{where}, {source['url_note']}"
+    date = source["date_text"] + (f" {label(language, 'date_inferred')}" if source["date_inferred"] else "")
+    return f"{source['title']}, {source['publisher']}, {date} ({where})"
+
+
+def _update_lines(items: Sequence[Payload], language: Language) -> List[str]:
+    lines = []
+    for u in items:
+        sources = "; ".join(source_line(s, language) for s in u["sources"])
+        lines.append(f"• {u['date_text']}: {u['text']}\n  {label(language, 'source')}: {sources}")
+        if u["qualified_note"]:
+            lines.append(f"  {u['qualified_note']}")
+    return lines
+
+
+def details_text(store: Store, topic_id: str, lang: str, today: dt.date | None = None) -> str:
+    """The whole answer as text: the follow-up "more", and the text channels'
+    way to the details. Later changes come before the old statements."""
+    language = store.language(lang)
+    p = topic_payload(store, store.topics[topic_id], language.code, today)
+    parts: List[str] = [p["title"]]
+    if p["summary_lang"] != p["lang"]:
         parts.append(language.messages.get("summary_missing", ""))
-    parts.append(payload["summary"])
-    if topic.quotes:
-        oldest = min(q.said_on for q in topic.quotes)
-        if (today - oldest).days > OLD_AFTER_DAYS:
-            parts.append(labels["old_warning"].format(date=format_date(oldest, language),
-                                                      years=years_between(oldest, today)))
-    if topic.updates:
-        lines = [f"{labels['since_then']}:"]
-        for update in sorted(topic.updates, key=lambda u: u.date, reverse=True):
-            text = update.text.get(lang, update.text[DEFAULT_LANGUAGE])
-            sources = "; ".join(source_line(s, language) for s in update.sources)
-            lines.append(f"• {format_date(update.date, language)}: {text}\n  {labels['source']}: {sources}")
+    parts.append(p["summary"])
+    if p["updates"]:
+        parts.append("\n".join([f"{label(language, 'since_then')}:", *_update_lines(p["updates"], language)]))
+    if p["records"]:
+        parts.append("\n".join([f"{label(language, 'records_heading')}:", *_update_lines(p["records"], language)]))
+    if p["quotes"]:
+        lines = [f"{p['labels']['officials_said']}:"]
+        if p["old_warning"]:
+            lines.append(p["old_warning"])
+        for q in p["quotes"]:
+            if q["context"]:
+                lines.append(f"• {label(language, 'context')}: {q['context']}\n  “{q['text']}”")
+            else:
+                lines.append(f"• “{q['text']}”")
+            lines.append(
+                f"  — {q['speaker']}, {q['role']}; {q['occasion']}; {label(language, 'said_on')} "
+                f"{q['said_on_text']}."
+            )
+            if "translation" in q:
+                lines.append(f"  {q['translation']['label']}: “{q['translation']['text']}”")
+            if q["qualified_note"]:
+                lines.append(f"  {q['qualified_note']}")
         parts.append("\n".join(lines))
-    if topic.quotes:
-        days = sorted({q.said_on for q in topic.quotes})
-        lines = [labels["quotes_heading"].format(date=", ".join(format_date(d, language) for d in days)) + ":"]
-        for quote in topic.quotes:
-            role = quote.speaker.role.get(lang, quote.speaker.role[DEFAULT_LANGUAGE])
-            occasion = quote.occasion_label.get(lang, quote.occasion_label[DEFAULT_LANGUAGE])
-            lines.append(f"• “{quote.text}”\n  — {quote.speaker.name}, {role}; {occasion}; "
-                         f"{labels['said_on']} {format_date(quote.said_on, language)}.")
-            if lang != DEFAULT_LANGUAGE and lang in quote.translations:
-                lines.append(f"  {labels['unofficial_translation']}: “{quote.translations[lang]}”")
-        quote_sources = {q.source.id: q.source for q in topic.quotes}
-        for source in quote_sources.values():
-            lines.append(f"{labels['source']}: {source_line(source, language)}")
+    lines = [f"{label(language, 'sources_heading')}:"]
+    for s in p["sources"]:
+        lines.append(f"• {source_line(s, language)}" + (f"\n  {s['note']}" if s["note"] else ""))
+    parts.append("\n".join(lines))
+    if p["resources"]:
+        lines = [f"{label(language, 'resources')}:"]
+        lines += [f"• {r['name']}: {r['description']}" for r in p["resources"]]
         parts.append("\n".join(lines))
-    if payload["resources"]:
-        lines = [f"{labels['resources']}:"]
-        lines += [f"• {r['name']}: {r['description']}" for r in payload["resources"]]
-        parts.append("\n".join(lines))
-    parts.append(labels["reviewed_on"].format(date=format_date(topic.reviewed_on, language)))
-    parts.append(labels["disclaimer"])
-    return Reply(text="\n\n".join(p for p in parts if p),
-                 buttons=topic_buttons(store, topic.related, lang), payload=payload)
+    parts += [p["reviewed_text"], label(language, "disclaimer")]
+    return "\n\n".join(part for part in parts if part)
+
+
+def answer_topic(store: Store, topic_id: str, lang: str, today: dt.date | None = None) -> Reply:
+    """A policy answer: the short answer first (phone-first), then the date of
+    the newest change, the review line, how to get the details, and the
+    disclaimer; the payload carries everything."""
+    language = store.language(lang)
+    topic = store.topics[topic_id]
+    payload = topic_payload(store, topic, language.code, today)
+    parts = [payload["title"], f"{label(language, 'in_short')}: {payload['short']}"]
+    if payload["latest_change"]:
+        newest = store.updates[payload["latest_change"]["id"]]
+        sources = "; ".join(f"{s.publisher}" for s in newest.sources)
+        parts.append(f"{payload['latest_change']['line']} ({label(language, 'source')}: {sources})")
+    parts += [payload["reviewed_text"], label(language, "details_hint"), label(language, "disclaimer")]
+    return Reply(
+        text="\n\n".join(p for p in parts if p),
+        buttons=topic_buttons(store, topic.related, language.code),
+        payload=payload,
+    )
 
 
 def fixed_reply(store: Store, intent: str, lang: str) -> Reply:
@@ -157,49 +334,57 @@ def message(store: Store, key: str, lang: str) -> str:
     return language.messages.get(key) or store.language(DEFAULT_LANGUAGE).messages.get(key, "")
 
 
-def follow_up(store: Store, kind: str, topic_id: Optional[str], lang: str) -> Reply:
+def _when(store: Store, topic: Topic, language: Language) -> str:
+    """ "When was that said?": the quotes' days, the dates of the later notes,
+    the newest change and the review, from the same data as the answer."""
+    lines = []
+    quote_days = sorted({q.said_on for q in topic.quotes})
+    if quote_days:
+        line = label(language, "when_quotes", dates=", ".join(format_date(d, language) for d in quote_days))
+        if any(q.source.date_inferred for q in topic.quotes):
+            line += f" {label(language, 'date_inferred')}"
+        lines.append(line)
+    note_days = sorted({u.date for u in topic.updates})
+    if note_days:
+        lines.append(label(language, "when_records", dates=", ".join(format_date(d, language) for d in note_days)))
+    newest = latest_change(topic)
+    if newest:
+        lines.append(label(language, "when_latest", latest=format_date(newest.date, language)))
+    lines += [review_line(topic, language), label(language, "disclaimer")]
+    return "\n".join(lines)
+
+
+def follow_up(store: Store, kind: str, topic_id: str | None, lang: str, today: dt.date | None = None) -> Reply:
     """Answer "who said that?", "when was that said?" or "tell me more" about
     the last topic answered."""
     language = store.language(lang)
     lang = language.code
-    labels = language.labels
     topic = store.topics.get(topic_id or "")
     if topic is None:
         if kind == "when":  # with nothing answered yet, "how old is this?" is about the sources
-            return answer_topic(store, "sources_and_dates", lang)
-        return Reply(text=message(store, "no_topic_yet", lang),
-                     buttons=topic_buttons(store, store.replies["greet"].buttons if "greet" in store.replies else (), lang))
+            return answer_topic(store, "sources_and_dates", lang, today)
+        greet = store.replies.get("greet")
+        return Reply(
+            text=message(store, "no_topic_yet", lang),
+            buttons=topic_buttons(store, greet.buttons if greet else (), lang),
+        )
+    buttons = topic_buttons(store, topic.related, lang)
     if kind == "who":
-        lines = [labels["who_said"]]
+        lines = [label(language, "who_said")]
         seen = set()
         for quote in topic.quotes:
-            key = (quote.speaker.id, quote.occasion)
-            if key in seen:
+            if (quote.speaker.id, quote.occasion) in seen:
                 continue
-            seen.add(key)
-            role = quote.speaker.role.get(lang, quote.speaker.role[DEFAULT_LANGUAGE])
-            occasion = quote.occasion_label.get(lang, quote.occasion_label[DEFAULT_LANGUAGE])
-            lines.append(f"• {quote.speaker.name}, {role} ({occasion}, {format_date(quote.said_on, language)})")
-        sources = {q.source.id: q.source for q in topic.quotes}
-        sources.update({s.id: s for u in topic.updates for s in u.sources})
-        lines += [f"{labels['source']}: {source_line(s, language)}" for s in sources.values()]
-        return Reply(text="\n".join(lines), buttons=topic_buttons(store, topic.related, lang))
+            seen.add((quote.speaker.id, quote.occasion))
+            lines.append(
+                f"• {quote.speaker.name}, {quote.speaker.role.text(lang)} "
+                f"({quote.occasion_label.text(lang)}, {format_date(quote.said_on, language)})"
+            )
+        lines += [
+            f"{label(language, 'source')}: {source_line(source_payload(s, language), language)}"
+            for s in topic_sources(topic)
+        ]
+        return Reply(text="\n".join(lines), buttons=buttons)
     if kind == "when":
-        dates = sorted({q.said_on for q in topic.quotes}) or sorted({u.date for u in topic.updates})
-        latest = max((u.date for u in topic.updates), default=max(dates))
-        text = labels["when_said"].format(
-            dates=", ".join(format_date(d, language) for d in dates),
-            latest=format_date(latest, language),
-            reviewed=format_date(topic.reviewed_on, language))
-        return Reply(text=f"{text}\n{labels['disclaimer']}", buttons=topic_buttons(store, ["sources_and_dates"], lang))
-    lines = [labels["more"]]
-    for tid in topic.related:
-        related = store.topics[tid]
-        summary = related.summary.get(lang, related.summary[DEFAULT_LANGUAGE])
-        lines.append(f"• {related.title.get(lang, related.title[DEFAULT_LANGUAGE])} {first_sentence(summary)}")
-    return Reply(text="\n".join(lines), buttons=topic_buttons(store, topic.related, lang))
-
-
-def first_sentence(text: str) -> str:
-    end = text.find(". ")
-    return text if end < 0 else text[: end + 1]
+        return Reply(text=_when(store, topic, language), buttons=topic_buttons(store, ["sources_and_dates"], lang))
+    return Reply(text=details_text(store, topic.id, lang, today), buttons=buttons)

@@ -1,6 +1,7 @@
 """Keep serving the last good answer store and pick up staff edits without a
 restart: every read compares the files' size and modification time, reloads when
 they changed, and refuses (and logs) an edit that does not validate."""
+
 from __future__ import annotations
 
 import functools
@@ -8,7 +9,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Tuple
 
 from policy_assistant.store import Store, StoreError, load_store, store_files
 
@@ -39,9 +40,9 @@ class LiveStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._store: Optional[Store] = None
-        self._loaded: Optional[Signature] = None  # signature of the files last tried
-        self.last_error: Optional[StoreError] = None
+        self._store: Store | None = None
+        self._loaded: Signature | None = None  # signature of the files last tried
+        self.last_error: StoreError | None = None
 
     def get(self) -> Store:
         """The current store; raises StoreError only if no good store was ever loaded."""
@@ -67,13 +68,18 @@ class LiveStore:
             return
         first = self._store is None
         self._store, self.last_error = store, None
-        logger.info("%s the answer store: %d topics, %d quotes, %d updates",
-                    "Loaded" if first else "Reloaded", len(store.topics), len(store.quotes), len(store.updates))
+        logger.info(
+            "%s the answer store: %d topics, %d quotes, %d updates",
+            "Loaded" if first else "Reloaded",
+            len(store.topics),
+            len(store.quotes),
+            len(store.updates),
+        )
         for warning in store.missing_translations:
             logger.warning("Answer store: %s", warning)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shared_store() -> LiveStore:
     """The one LiveStore of this process, on store_path()."""
     return LiveStore(store_path())

@@ -1,59 +1,89 @@
 """Load and validate the answer store: the curated folder of YAML files that
 liaison staff edit (sources, verbatim quotes, dated updates, topics, resources,
-languages).
+replies, languages).
 
-Plain Python, no Rasa. Every problem found is reported with the file and line it
-comes from, so that staff can fix an edit without a developer.
+Three steps: read each file with ruamel.yaml (keeping every line number, and
+dates as text); check every record against its model in policy_assistant.schema;
+then one short pass over what refers to what. Every problem is reported in plain
+words as `file:line: message`, so that staff can fix an edit without a developer.
+Plain Python, no Rasa.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Mapping, Sequence, TypeVar
 
-import yaml
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-LINE = "__line__"
-DEFAULT_LANGUAGE = "en"  # the language the official quotes were said in
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+from policy_assistant.schema import (
+    DEFAULT_LANGUAGE,
+    LISTS,
+    OPTIONAL,
+    LanguageIn,
+    Localized,
+    OccasionIn,
+    QuoteIn,
+    Record,
+    ReplyIn,
+    ResourceIn,
+    SourceIn,
+    SpeakerIn,
+    TopicIn,
+    UpdateIn,
+)
+from policy_assistant.text import fold
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "FixedReply",
+    "Language",
+    "Localized",
+    "Quote",
+    "Resource",
+    "Source",
+    "Speaker",
+    "Store",
+    "StoreError",
+    "Topic",
+    "Update",
+    "fold",
+    "load_store",
+    "store_files",
+]
+
 MAX_FILE_BYTES = 2_000_000
+Loc = tuple[int | str, ...]
+R = TypeVar("R", bound=Record)
+
+# pydantic's error types, in the plain words staff read ('{field}' is the field's name).
+PLAIN = {
+    "value_error.store": "{message}",  # our own validators' words (policy_assistant.schema.Problem)
+    "value_error.missing": "missing field '{field}'",
+    "value_error.extra": "unknown field '{field}'",
+    "type_error.none.not_allowed": "field '{field}' has no value",
+    "type_error.list": "field '{field}' must be a list",
+    "type_error.dict": "field '{field}' must be a mapping",
+    "value_error.const": "field '{field}' must be {permitted}, not {given!r}",
+    "value_error.strictbool": "field '{field}' must be true or false",
+    "value_error.list.min_items": "field '{field}' has too few entries",
+    "value_error.list.max_items": "field '{field}' has too many entries",
+}
 
 
 class StoreError(Exception):
     """The store could not be loaded; `problems` lists every reason found."""
 
-    def __init__(self, problems: List[str]):
+    def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("answer store is invalid:\n  " + "\n  ".join(problems))
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping and keeps dates as
-    text, so that a bad date is reported by our validation with its line."""
-
-
-_LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Dict[str, Any]:
-    keys = [loader.construct_object(k, deep=True) for k, _ in node.value]
-    duplicates = {k for k in keys if keys.count(k) > 1}
-    if duplicates:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"duplicate key {sorted(map(str, duplicates))[0]!r}", node.start_mark
-        )
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass(frozen=True)
@@ -62,15 +92,17 @@ class Source:
     title: str
     publisher: str
     date: dt.date
-    url: Optional[str]
-    note: Optional[str] = None
+    url: str | None
+    note: Localized | None = None
+    url_scope: str = "document"  # 'section' when url is a section's page, not the document
+    date_inferred: bool = False  # the date is inferred, not printed on the source
 
 
 @dataclass(frozen=True)
 class Speaker:
     id: str
     name: str
-    role: Dict[str, str]
+    role: Localized
 
 
 @dataclass(frozen=True)
@@ -78,41 +110,46 @@ class Quote:
     id: str
     speaker: Speaker
     occasion: str
-    occasion_label: Dict[str, str]
+    occasion_label: Localized
     said_on: dt.date
     source: Source
     text: str
-    translations: Dict[str, str]
+    translations: dict[str, str]  # unofficial; no English fallback: the English is `text`
+    context: Localized | None = None
 
 
 @dataclass(frozen=True)
 class Update:
     id: str
     date: dt.date
-    sources: Tuple[Source, ...]
-    text: Dict[str, str]
+    sources: tuple[Source, ...]
+    text: Localized
+    kind: str = "change"  # or 'record': a finding of the public record, not a change
+    qualifies: tuple[str, ...] = ()  # ids of earlier quotes or updates it changes or limits
 
 
 @dataclass(frozen=True)
 class Resource:
     id: str
-    name: Dict[str, str]
-    description: Dict[str, str]
+    name: Localized
+    description: Localized
     source: Source
-    url: Optional[str]
-    phone: Optional[str]
-    topics: Tuple[str, ...]
+    url: str | None
+    phone: str | None
+    topics: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Topic:
     id: str
-    title: Dict[str, str]
-    summary: Dict[str, str]
-    quotes: Tuple[Quote, ...]
-    updates: Tuple[Update, ...]
-    related: Tuple[str, ...]
-    reviewed_on: dt.date
+    title: Localized
+    short: Localized
+    summary: Localized
+    quotes: tuple[Quote, ...]
+    updates: tuple[Update, ...]
+    related: tuple[str, ...]
+    reviewed_by: str | None
+    reviewed_on: dt.date | None
     file: str
 
 
@@ -120,372 +157,413 @@ class Topic:
 class Language:
     code: str
     name: str
-    detection_words: frozenset
-    switch_words: frozenset
-    months: Tuple[str, ...]
+    detection_words: frozenset[str]
+    switch_words: frozenset[str]
+    months: tuple[str, ...]
     date_format: str
     direction: str
-    messages: Dict[str, str]
-    labels: Dict[str, str]
-    ui: Dict[str, str]
+    messages: dict[str, str]
+    labels: dict[str, str]
+    ui: dict[str, str]
 
 
 @dataclass(frozen=True)
 class FixedReply:
     intent: str
-    buttons: Tuple[str, ...]
+    buttons: tuple[str, ...]
 
 
 @dataclass
 class Store:
-    sources: Dict[str, Source]
-    quotes: Dict[str, Quote]
-    updates: Dict[str, Update]
-    topics: Dict[str, Topic]
-    resources: Dict[str, Resource]
-    languages: Dict[str, Language]
-    replies: Dict[str, FixedReply]
-    missing_translations: List[str] = field(default_factory=list)
+    sources: dict[str, Source]
+    quotes: dict[str, Quote]
+    updates: dict[str, Update]
+    topics: dict[str, Topic]
+    resources: dict[str, Resource]
+    languages: dict[str, Language]
+    replies: dict[str, FixedReply]
+    missing_translations: list[str] = field(default_factory=list)
 
-    def language(self, code: Optional[str]) -> Language:
+    def language(self, code: str | None) -> Language:
         return self.languages.get(code or DEFAULT_LANGUAGE) or self.languages[DEFAULT_LANGUAGE]
 
-
-# ---------------------------------------------------------------- reading files
-
-
-def read_yaml(path: Path, problems: List[str]) -> Optional[Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(f"{path}: cannot be read ({exc.strerror})")
-        return None
-    if len(raw) > MAX_FILE_BYTES:
-        problems.append(f"{path}: larger than {MAX_FILE_BYTES} bytes")
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(f"{path}: not UTF-8 text (byte {exc.start})")
-        return None
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problems.append(f"{where}: YAML error: {exc.problem or exc.context}")
-    except yaml.YAMLError as exc:
-        problems.append(f"{path}: YAML error: {exc}")
-    return None
+    def qualifiers(self, item_id: str) -> list[Update]:
+        """The updates that declare they qualify a quote or an update, oldest first."""
+        return sorted((u for u in self.updates.values() if item_id in u.qualifies), key=lambda u: u.date)
 
 
-def store_files(root: Path) -> List[Path]:
+def store_files(root: Path) -> list[Path]:
     """Every file the store is made of, in a stable order (used to notice edits)."""
-    return sorted(p for p in root.rglob("*.yml") if p.is_file())
+    return sorted(p for p in Path(root).rglob("*.yml") if p.is_file())
 
 
-# ---------------------------------------------------------------- validation
+# ---------------------------------------------------------------- reading and the schema
 
 
-class _Checker:
-    """Collects problems with file and line while records are converted."""
+class _TextDates(RoundTripConstructor):
+    """Keeps dates as text, so that a bad date is reported with its line by our validation."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
+def _line(doc: Any, loc: Loc) -> int | None:
+    """The line of the innermost mapping on the path `loc` (a record, or a text
+    per language), or of the list item that is not a mapping."""
+    line = doc.lc.line + 1 if isinstance(doc, CommentedMap) else None
+    node = doc
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line, node = node.lc.item(key)[0] + 1, node[key]
+        else:
+            break
+        if isinstance(node, CommentedMap):
+            line = node.lc.line + 1
+    return line
+
+
+def _plain(error: Mapping[str, Any], model: type[Record]) -> str:
+    """One pydantic error in the plain words of PLAIN, with the field's hint if it has one."""
+    names = [str(k) for k in error["loc"] if isinstance(k, str) and k != "__root__"]
+    name = ".".join(names)
+    ctx = dict(error.get("ctx") or {})
+    if "permitted" in ctx:
+        ctx["permitted"] = " or ".join(repr(p) for p in ctx["permitted"])
+    template = PLAIN.get(error["type"], "field '{field}': {msg}")
+    message = template.format(**ctx, field=name, msg=error["msg"])
+    message = message.replace("{field}", name).replace("{noun}", model.noun)
+    declared = model.__fields__.get(name) if len(error["loc"]) == 1 else None
+    hint = declared.field_info.description if declared else None
+    return f"{message} ({hint})" if hint else message
+
+
+class _Loader:
+    """Reads the files and collects every problem with its file and line."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.problems: List[str] = []
-        self.warnings: List[str] = []
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.docs: dict[Path, Any] = {}  # the YAML documents, for their line numbers
+        self.records: list[tuple[Path, Loc, Record]] = []
+        self.broken: set[str] = set()  # ids of records that failed the schema
+        self.partial: set[type[Record]] = set()  # kinds whose file could not be read whole
+        self.ids: dict[type[Record], set[str]] = {}
 
-    def where(self, path: Path, record: Any) -> str:
-        line = record.get(LINE) if isinstance(record, dict) else None
-        rel = path.relative_to(self.root) if path.is_relative_to(self.root) else path
-        return f"{rel}:{line}" if line else str(rel)
+    def where(self, path: Path, loc: Loc = (), line: int | None = None) -> str:
+        line = line or _line(self.docs.get(path), loc)
+        rel = path.relative_to(self.root).as_posix()
+        return f"{rel}:{line}" if line else rel
 
-    def problem(self, path: Path, record: Any, message: str) -> None:
-        self.problems.append(f"{self.where(path, record)}: {message}")
+    def problem(self, path: Path, loc: Loc, message: str) -> None:
+        self.problems.append(f"{self.where(path, loc)}: {message}")
 
-    def text(self, path: Path, record: dict, key: str, required: bool = True) -> Optional[str]:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.problem(path, record, f"missing field '{key}'")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(path, record, f"field '{key}' must be non-empty text")
-            return None
-        return value
+    def warn(self, path: Path, loc: Loc, message: str) -> None:
+        self.warnings.append(f"{self.where(path, loc)}: {message}")
 
-    def ident(self, path: Path, record: dict, seen: Dict[str, Any], kind: str) -> Optional[str]:
-        value = self.text(path, record, "id")
-        if value is None:
+    def read(self, path: Path) -> Any:
+        """The YAML document in `path`, or None (and a problem) when it cannot be read."""
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                self.problem(path, (), f"larger than {MAX_FILE_BYTES} bytes")
+                return None
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            self.problem(path, (), f"cannot be read ({exc.strerror})")
             return None
-        if not ID_PATTERN.match(value):
-            self.problem(path, record, f"{kind} id '{value}' must be lower_snake_case")
+        except UnicodeDecodeError as exc:
+            self.problem(path, (), f"not UTF-8 text (byte {exc.start})")
             return None
-        if value in seen:
-            self.problem(path, record, f"duplicate {kind} id '{value}'")
+        yaml = YAML(typ="rt")
+        yaml.Constructor = _TextDates
+        try:
+            self.docs[path] = yaml.load(text)
+        except YAMLError as exc:
+            if isinstance(exc, MarkedYAMLError):
+                mark = exc.problem_mark or exc.context_mark
+                line, reason = (mark.line + 1 if mark else None), exc.problem or exc.context
+            else:  # a character YAML does not allow
+                line, reason = text.count("\n", 0, getattr(exc, "position", 0)) + 1, str(exc).split(" in ")[0]
+            duplicate = re.match(r'found duplicate key "(.*?)"', reason)
+            reason = f"duplicate key '{duplicate[1]}'" if duplicate else " ".join(reason.split())
+            self.problems.append(f"{self.where(path, line=line)}: YAML error: {reason}")
             return None
-        return value
+        return self.docs[path]
 
-    def date(self, path: Path, record: dict, key: str) -> Optional[dt.date]:
-        value = record.get(key)
-        if value is None:
-            self.problem(path, record, f"missing field '{key}'")
+    def record(self, path: Path, loc: Loc, model: type[R], data: Any) -> R | None:
+        """`data` checked against `model`, or None with its problems reported."""
+        if not isinstance(data, dict):
+            self.problem(path, loc, f"expected a mapping of fields, got {data!r}")
             return None
         try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.problem(path, record, f"field '{key}' is not a date like 2017-09-22: {value!r}")
+            record = model.parse_obj(data)
+        except ValidationError as error:
+            for e in error.errors():
+                self.problem(path, loc + tuple(e["loc"]), _plain(e, model))
+            self.broken.add(str(data.get("id")))
             return None
+        self.records.append((path, loc, record))
+        return record
 
-    def per_language(
-        self, path: Path, record: dict, key: str, languages: Iterable[str], what: str
-    ) -> Dict[str, str]:
-        value = record.get(key)
-        if not isinstance(value, dict):
-            self.problem(path, record, f"field '{key}' must map language codes to text")
-            return {}
-        result = {}
-        for lang, text in value.items():
-            if lang == LINE:
+    def single(self, path: Path, model: type[Record]) -> None:
+        """A file that is one record (its id is the file's name)."""
+        doc = self.read(path)
+        if doc is None and path in self.docs:
+            self.problem(path, (), "the file is empty")
+        if doc is None or self.record(path, (), model, doc) is None:
+            self.broken.add(path.stem)
+
+    def lists(self, path: Path) -> None:
+        """A file of top-level lists of records (see schema.LISTS)."""
+        doc, shape = self.read(path), LISTS[path.name]
+        if doc is None and path not in self.docs:
+            self.partial.update(shape.values())
+            return
+        doc = doc if isinstance(doc, dict) else {}
+        for key in doc:
+            if key not in shape:
+                self.problem(path, (), f"unknown field '{key}'")
+        for key, model in shape.items():
+            if not isinstance(doc.get(key), list):
+                self.problem(path, (), f"expected a top-level '{key}:' list")
+                self.partial.add(model)
                 continue
-            if lang not in languages:
-                self.problem(path, value, f"'{key}' has undeclared language '{lang}'")
-            elif not isinstance(text, str) or not text.strip():
-                self.problem(path, value, f"'{key}.{lang}' must be non-empty text")
+            for i, item in enumerate(doc[key]):
+                self.record(path, (key, i), model, item)
+
+    def of(self, model: type[R]) -> list[tuple[Path, Loc, R]]:
+        return [(path, loc, r) for path, loc, r in self.records if isinstance(r, model)]
+
+    def unique(self, model: type[R], key: str = "id") -> dict[str, R]:
+        """The records of a kind by id; a second record with the same id is a problem."""
+        found: dict[str, R] = {}
+        for path, loc, record in self.of(model):
+            value = getattr(record, key)
+            if value in found:
+                self.problem(path, loc, f"duplicate {model.noun} {key} '{value}'")
             else:
-                result[lang] = text.strip()
-        if DEFAULT_LANGUAGE not in result:
-            self.problem(path, record, f"field '{key}' needs an '{DEFAULT_LANGUAGE}' text")
-        for lang in languages:
-            if lang not in result:
-                self.warnings.append(f"{self.where(path, record)}: no '{lang}' translation of {what}")
-        return result
+                found[value] = record
+        self.ids[model] = set(found)
+        return found
 
-    def records(self, path: Path, document: Any, key: str) -> List[dict]:
-        if document is None:
-            return []
-        if not isinstance(document, dict) or not isinstance(document.get(key), list):
-            self.problem(path, document, f"expected a top-level '{key}:' list")
-            return []
-        good = []
-        for item in document[key]:
-            if isinstance(item, dict):
-                good.append(item)
-            else:
-                self.problems.append(f"{path.relative_to(self.root)}: every '{key}' entry must be a mapping, got {item!r}")
-        return good
+    def refs(self, path: Path, loc: Loc, ids: Sequence[str], what: str, *models: type[Record], then: str = "") -> None:
+        """Every id in `ids` names a record of one of `models` (unless that record is itself broken)."""
+        if self.partial.intersection(models):
+            return
+        known = set().union(*(self.ids.get(model, ()) for model in models))
+        for ref in ids:
+            if ref not in known and ref not in self.broken:
+                self.problem(path, loc, f"unknown {what} '{ref}'{then}")
 
 
-def _url(checker: _Checker, path: Path, record: dict) -> Optional[str]:
-    url = record.get("url")
-    if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
-        checker.problem(path, record, f"url must start with http:// or https://: {url!r}")
-        return None
-    return url
+# ---------------------------------------------------------------- what refers to what
 
 
-def _load_languages(c: _Checker, root: Path) -> Dict[str, Language]:
-    languages: Dict[str, Language] = {}
-    folder = root / "languages"
-    files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
-    reference_keys: Dict[str, set] = {}
-    for path in files:
-        doc = read_yaml(path, c.problems)
-        if doc is None:
-            continue
-        if not isinstance(doc, dict):
-            c.problem(path, None, "expected a mapping")
-            continue
-        code = c.text(path, doc, "code")
-        if code is None:
-            continue
-        if code != path.stem:
-            c.problem(path, doc, f"code '{code}' must match the file name '{path.stem}.yml'")
-            continue
-        sections = {}
-        for section in ("messages", "labels", "ui"):
-            value = doc.get(section)
-            if not isinstance(value, dict):
-                c.problem(path, doc, f"missing section '{section}'")
-                value = {}
-            sections[section] = {k: ("" if v is None else str(v).strip()) for k, v in value.items() if k != LINE}
-        detection = doc.get("detection") if isinstance(doc.get("detection"), dict) else {}
-        months = doc.get("months")
-        if not (isinstance(months, list) and len(months) == 12):
-            c.problem(path, doc, "'months' must list the 12 month names")
-            months = [str(m) for m in range(1, 13)]
-        languages[code] = Language(
-            code=code,
-            name=c.text(path, doc, "name") or code,
-            detection_words=frozenset(fold(w) for w in detection.get("words") or []),
-            switch_words=frozenset(fold(w) for w in detection.get("switch_words") or []),
-            months=tuple(str(m) for m in months),
-            date_format=str(doc.get("date_format") or "{day} {month} {year}"),
-            direction="rtl" if doc.get("direction") == "rtl" else "ltr",
-            **sections,
-        )
-        for section in ("messages", "labels", "ui"):
-            reference_keys.setdefault(section, set()).update(sections[section])
-    if DEFAULT_LANGUAGE not in languages:
-        c.problems.append(f"languages/{DEFAULT_LANGUAGE}.yml: the default language file is missing or invalid")
-    for code, language in languages.items():
-        for section, keys in reference_keys.items():
-            for key in sorted(keys - set(getattr(language, section))):
-                c.warnings.append(f"languages/{code}.yml: no '{section}.{key}' text")
-    return languages
-
-
-def load_store(root: Path) -> Store:
+def load_store(root: str | Path) -> Store:
     """Read and validate every file; raise StoreError listing all problems."""
     root = Path(root)
-    c = _Checker(root)
     if not root.is_dir():
         raise StoreError([f"{root}: the answer store folder does not exist"])
-    languages = _load_languages(c, root)
-    codes = list(languages) or [DEFAULT_LANGUAGE]
-
-    sources: Dict[str, Source] = {}
-    path = root / "sources.yml"
-    for rec in c.records(path, read_yaml(path, c.problems), "sources"):
-        sid = c.ident(path, rec, sources, "source")
-        title, publisher = c.text(path, rec, "title"), c.text(path, rec, "publisher")
-        date, url = c.date(path, rec, "date"), _url(c, path, rec)
-        if "url" not in rec:
-            c.problem(path, rec, "missing field 'url' (write url: null when there is none)")
-        if sid and title and publisher and date:
-            sources[sid] = Source(sid, title, publisher, date, url, rec.get("note"))
-
-    path = root / "quotes.yml"
-    doc = read_yaml(path, c.problems)
-    speakers: Dict[str, Speaker] = {}
-    occasions: Dict[str, Dict[str, str]] = {}
-    for rec in c.records(path, doc, "speakers"):
-        spid = c.ident(path, rec, speakers, "speaker")
-        name = c.text(path, rec, "name")
-        role = c.per_language(path, rec, "role", codes, f"speaker '{spid}' role")
-        if spid and name and role:
-            speakers[spid] = Speaker(spid, name, role)
-    for rec in c.records(path, doc, "occasions"):
-        oid = c.ident(path, rec, occasions, "occasion")
-        label = c.per_language(path, rec, "label", codes, f"occasion '{oid}'")
-        if oid and label:
-            occasions[oid] = label
-    quotes: Dict[str, Quote] = {}
-    for rec in c.records(path, doc, "quotes"):
-        qid = c.ident(path, rec, quotes, "quote")
-        speaker, occasion, source = rec.get("speaker"), rec.get("occasion"), rec.get("source")
-        for key, known in (("speaker", speakers), ("occasion", occasions), ("source", sources)):
-            if rec.get(key) not in known:
-                c.problem(path, rec, f"unknown {key} '{rec.get(key)}'")
-        said_on, text = c.date(path, rec, "said_on"), c.text(path, rec, "text")
-        translations = rec.get("translations") or {}
-        if not isinstance(translations, dict):
-            c.problem(path, rec, "'translations' must map language codes to text")
-            translations = {}
-        translations = {k: v.strip() for k, v in translations.items() if k != LINE and isinstance(v, str) and v.strip()}
-        for lang in translations:
-            if lang not in languages:
-                c.problem(path, rec, f"translation into undeclared language '{lang}'")
-        for lang in codes:
-            if lang != DEFAULT_LANGUAGE and lang not in translations:
-                c.warnings.append(f"{c.where(path, rec)}: no '{lang}' translation of quote '{qid}'")
-        if qid and said_on and text and speaker in speakers and occasion in occasions and source in sources:
-            quotes[qid] = Quote(qid, speakers[speaker], occasion, occasions[occasion], said_on,
-                                sources[source], text, translations)
-
-    updates: Dict[str, Update] = {}
-    path = root / "updates.yml"
-    for rec in c.records(path, read_yaml(path, c.problems), "updates"):
-        uid = c.ident(path, rec, updates, "update")
-        date = c.date(path, rec, "date")
-        ids = rec.get("sources")
-        if not isinstance(ids, list) or not ids:
-            c.problem(path, rec, "'sources' must list at least one source id")
-            ids = []
-        unknown = [s for s in ids if s not in sources]
-        if unknown:
-            c.problem(path, rec, f"unknown source {unknown[0]!r}")
-        text = c.per_language(path, rec, "text", codes, f"update '{uid}'")
-        if uid and date and ids and not unknown and text:
-            updates[uid] = Update(uid, date, tuple(sources[s] for s in ids), text)
-
-    raw_topics: Dict[str, Tuple[Path, dict]] = {}
+    c = _Loader(root)
+    for path in sorted((root / "languages").glob("*.yml")):
+        c.single(path, LanguageIn)
+    for name in LISTS:
+        if name not in OPTIONAL or (root / name).exists():
+            c.lists(root / name)
     for path in sorted((root / "topics").glob("*.yml")):
-        rec = read_yaml(path, c.problems)
-        if not isinstance(rec, dict):
-            if rec is not None:
-                c.problem(path, None, "expected a mapping")
-            continue
-        tid = c.ident(path, rec, raw_topics, "topic")
-        if tid and tid != path.stem:
-            c.problem(path, rec, f"topic id '{tid}' must match the file name '{path.stem}.yml'")
-        elif tid:
-            raw_topics[tid] = (path, rec)
-    if not raw_topics:
-        c.problems.append("topics/: no topic files")
-    topics: Dict[str, Topic] = {}
-    for tid, (path, rec) in raw_topics.items():
-        refs = {}
-        for key, known in (("quotes", quotes), ("updates", updates), ("related", raw_topics)):
-            ids = rec.get(key) or []
-            if not isinstance(ids, list):
-                c.problem(path, rec, f"'{key}' must be a list of ids")
-                ids = []
-            for ref in ids:
-                if ref not in known:
-                    c.problem(path, rec, f"unknown {key[:-1] if key != 'related' else 'related topic'} id '{ref}'")
-            if len(set(ids)) != len(ids):
-                c.problem(path, rec, f"'{key}' lists an id twice")
-            refs[key] = [known[r] if key != "related" else r for r in ids if r in known]
-        title = c.per_language(path, rec, "title", codes, f"topic '{tid}' title")
-        summary = c.per_language(path, rec, "summary", codes, f"topic '{tid}' summary")
-        reviewed_on = c.date(path, rec, "reviewed_on")
-        if not refs["quotes"] and not refs["updates"]:
-            c.problem(path, rec, f"topic '{tid}' has nothing to say: list at least one quote or update")
-        if title and summary and reviewed_on:
-            topics[tid] = Topic(tid, title, summary, tuple(refs["quotes"]), tuple(refs["updates"]),
-                                tuple(refs["related"]), reviewed_on, str(path.relative_to(root)))
-
-    resources: Dict[str, Resource] = {}
-    path = root / "resources.yml"
-    if path.exists():
-        for rec in c.records(path, read_yaml(path, c.problems), "resources"):
-            rid = c.ident(path, rec, resources, "resource")
-            name = c.per_language(path, rec, "name", codes, f"resource '{rid}' name")
-            description = c.per_language(path, rec, "description", codes, f"resource '{rid}' description")
-            if rec.get("source") not in sources:
-                c.problem(path, rec, f"unknown source '{rec.get('source')}': every resource needs a source")
-            bad_topics = [t for t in rec.get("topics") or [] if t not in raw_topics]
-            if bad_topics:
-                c.problem(path, rec, f"unknown topic id '{bad_topics[0]}'")
-            url = _url(c, path, rec)
-            if rid and name and description and rec.get("source") in sources:
-                resources[rid] = Resource(rid, name, description, sources[rec["source"]], url,
-                                          rec.get("phone"), tuple(rec.get("topics") or []))
-
-    replies: Dict[str, FixedReply] = {}
-    path = root / "replies.yml"
-    for rec in c.records(path, read_yaml(path, c.problems), "replies"):
-        intent = c.text(path, rec, "intent")
-        buttons = rec.get("buttons") or []
-        for t in buttons:
-            if t not in raw_topics:
-                c.problem(path, rec, f"unknown topic id '{t}' in buttons")
-        if intent in replies:
-            c.problem(path, rec, f"duplicate reply for intent '{intent}'")
-        elif intent:
-            replies[intent] = FixedReply(intent, tuple(b for b in buttons if b in raw_topics))
-            for code, language in languages.items():
-                if intent not in language.messages:
-                    target = c.problems if code == DEFAULT_LANGUAGE else c.warnings
-                    target.append(f"languages/{code}.yml: no 'messages.{intent}' text for reply '{intent}'")
-
+        c.single(path, TopicIn)
+    _check_references(c)
+    _check_languages(c)
     if c.problems:
         raise StoreError(c.problems)
-    return Store(sources, quotes, updates, topics, resources, languages, replies, c.warnings)
+    return _build(c)
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents: 'Policía' -> 'policia'."""
-    decomposed = unicodedata.normalize("NFKD", str(text).lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def _check_references(c: _Loader) -> None:
+    """Unknown and duplicate ids, lists that name an id twice, topics with nothing
+    to say, and the `qualifies` rules."""
+    for model in (SourceIn, SpeakerIn, OccasionIn, ResourceIn):
+        c.unique(model)
+    c.unique(ReplyIn, "intent")
+    quotes, updates, topics = c.unique(QuoteIn), c.unique(UpdateIn), c.unique(TopicIn)
+    dated = {**{q.id: q.said_on for q in quotes.values()}, **{u.id: u.date for u in updates.values()}}
+    qualified_by: dict[str, list[str]] = {}
+    for update in updates.values():
+        for item in update.qualifies:
+            qualified_by.setdefault(item, []).append(update.id)
+
+    for path, loc, record in c.records:
+        for name, value in record:
+            if isinstance(value, list) and len(set(value)) != len(value):
+                c.problem(path, loc, f"'{name}' lists an id twice")
+    for path, loc, quote in c.of(QuoteIn):
+        c.refs(path, loc, [quote.speaker], "speaker", SpeakerIn)
+        c.refs(path, loc, [quote.occasion], "occasion", OccasionIn)
+        c.refs(path, loc, [quote.source], "source", SourceIn)
+    for path, loc, update in c.of(UpdateIn):
+        c.refs(path, loc, update.sources, "source", SourceIn)
+        c.refs(path, loc, update.qualifies, "quote or update id", QuoteIn, UpdateIn)
+        for item in update.qualifies:
+            if item in dated and not update.date > dated[item]:
+                c.problem(
+                    path,
+                    loc,
+                    f"qualifies '{item}' but is not dated after it ({update.date} is not after {dated[item]})",
+                )
+    for path, loc, topic in c.of(TopicIn):
+        if topic.id != path.stem:
+            c.problem(path, loc, f"topic id '{topic.id}' must match the file name '{path.stem}.yml'")
+        c.refs(path, loc, topic.quotes, "quote id", QuoteIn)
+        c.refs(path, loc, topic.updates, "update id", UpdateIn)
+        c.refs(path, loc, topic.related, "related topic id", TopicIn)
+        if not topic.quotes and not topic.updates:
+            c.problem(path, loc, f"topic '{topic.id}' has nothing to say: list at least one quote or update")
+        for item in topic.quotes + topic.updates:
+            for later in qualified_by.get(item, []):
+                if later not in topic.updates:
+                    c.problem(path, loc, f"lists '{item}' but not '{later}', which qualifies it")
+    if not topics:
+        c.problems.append("topics/: no topic files")
+    for path, loc, resource in c.of(ResourceIn):
+        c.refs(path, loc, [resource.source], "source", SourceIn, then=": every resource needs a source")
+        c.refs(path, loc, resource.topics, "topic id", TopicIn)
+    for path, loc, reply in c.of(ReplyIn):
+        c.refs(path, loc, reply.buttons, "topic id", TopicIn, then=" in buttons")
+
+
+def _check_languages(c: _Loader) -> None:
+    """Texts in undeclared languages are problems; missing translations are warnings."""
+    languages = c.unique(LanguageIn, "code")
+    codes = [path.stem for path in sorted((c.root / "languages").glob("*.yml"))] or [DEFAULT_LANGUAGE]
+    for path, loc, language in c.of(LanguageIn):
+        if language.code != path.stem:
+            c.problem(path, loc, f"code '{language.code}' must match the file name '{path.stem}.yml'")
+    if DEFAULT_LANGUAGE not in languages:
+        c.problems.append(f"languages/{DEFAULT_LANGUAGE}.yml: the default language file is missing or invalid")
+    for path, loc, record in c.records:
+        for name, value in record:
+            if isinstance(value, Localized):
+                for lang in value:
+                    if lang not in codes:
+                        c.problem(path, (*loc, name), f"'{name}' has undeclared language '{lang}'")
+                for lang in codes:
+                    if lang not in value:
+                        c.warn(
+                            path, loc, f"no '{lang}' translation of {record.noun} '{getattr(record, 'id', '')}' {name}"
+                        )
+    for path, loc, quote in c.of(QuoteIn):
+        for lang in quote.translations:
+            if lang not in codes:
+                c.problem(path, loc, f"translation into undeclared language '{lang}'")
+        for lang in codes:
+            if lang != DEFAULT_LANGUAGE and lang not in quote.translations:
+                c.warn(path, loc, f"no '{lang}' translation of quote '{quote.id}'")
+    for section in ("messages", "labels", "ui"):
+        every_key = {key for language in languages.values() for key in getattr(language, section)}
+        for code, language in languages.items():
+            for key in sorted(every_key - set(getattr(language, section))):
+                c.warnings.append(f"languages/{code}.yml: no '{section}.{key}' text")
+    for _, _, reply in c.of(ReplyIn):
+        for code, language in languages.items():
+            if reply.intent not in language.messages:
+                message = f"languages/{code}.yml: no 'messages.{reply.intent}' text for reply '{reply.intent}'"
+                (c.problems if code == DEFAULT_LANGUAGE else c.warnings).append(message)
+
+
+def _build(c: _Loader) -> Store:
+    """The store's objects, once every check has passed (so every id resolves)."""
+    sources = {
+        s.id: Source(
+            id=s.id,
+            title=s.title,
+            publisher=s.publisher,
+            date=s.date,
+            url=s.url,
+            note=s.note,
+            url_scope=s.url_scope,
+            date_inferred=s.date_inferred,
+        )
+        for _, _, s in c.of(SourceIn)
+    }
+    speakers = {s.id: Speaker(id=s.id, name=s.name, role=s.role) for _, _, s in c.of(SpeakerIn)}
+    occasions = {o.id: o.label for _, _, o in c.of(OccasionIn)}
+    quotes = {
+        q.id: Quote(
+            id=q.id,
+            speaker=speakers[q.speaker],
+            occasion=q.occasion,
+            occasion_label=occasions[q.occasion],
+            said_on=q.said_on,
+            source=sources[q.source],
+            text=q.text,
+            context=q.context,
+            translations={lang: text.strip() for lang, text in q.translations.items()},
+        )
+        for _, _, q in c.of(QuoteIn)
+    }
+    updates = {
+        u.id: Update(
+            id=u.id,
+            date=u.date,
+            sources=tuple(sources[s] for s in u.sources),
+            text=u.text,
+            kind=u.kind,
+            qualifies=tuple(u.qualifies),
+        )
+        for _, _, u in c.of(UpdateIn)
+    }
+    topics = {
+        t.id: Topic(
+            id=t.id,
+            title=t.title,
+            short=t.short,
+            summary=t.summary,
+            quotes=tuple(quotes[q] for q in t.quotes),
+            updates=tuple(updates[u] for u in t.updates),
+            related=tuple(t.related),
+            reviewed_by=t.reviewed_by,
+            reviewed_on=t.reviewed_on,
+            file=path.relative_to(c.root).as_posix(),
+        )
+        for path, _, t in c.of(TopicIn)
+    }
+    resources = {
+        r.id: Resource(
+            id=r.id,
+            name=r.name,
+            description=r.description,
+            source=sources[r.source],
+            url=r.url,
+            phone=r.phone,
+            topics=tuple(r.topics),
+        )
+        for _, _, r in c.of(ResourceIn)
+    }
+    languages = {
+        lang.code: Language(
+            code=lang.code,
+            name=lang.name,
+            months=tuple(lang.months),
+            date_format=lang.date_format,
+            direction=lang.direction,
+            detection_words=frozenset(fold(w) for w in lang.detection.words),
+            switch_words=frozenset(fold(w) for w in lang.detection.switch_words),
+            messages={k: (v or "").strip() for k, v in lang.messages.items()},
+            labels={k: (v or "").strip() for k, v in lang.labels.items()},
+            ui={k: (v or "").strip() for k, v in lang.ui.items()},
+        )
+        for _, _, lang in c.of(LanguageIn)
+    }
+    replies = {r.intent: FixedReply(intent=r.intent, buttons=tuple(r.buttons)) for _, _, r in c.of(ReplyIn)}
+    return Store(
+        sources=sources,
+        quotes=quotes,
+        updates=updates,
+        topics=topics,
+        resources=resources,
+        languages=languages,
+        replies=replies,
+        missing_translations=c.warnings,
+    )

@@ -6,8 +6,9 @@
 * what the person wrote never reaches the server log: failures are logged
   without the message text, and only the known metadata key (lang) is kept.
 """
+
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
@@ -22,16 +23,16 @@ MAX_MESSAGE_CHARS = 2000
 
 class RestInput(RasaRestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> Dict[str, Any] | None:
         metadata = (request.json or {}).get("metadata") if isinstance(request.json, dict) else None
         if isinstance(metadata, dict) and isinstance(metadata.get("lang"), str):
             return {"lang": metadata["lang"][:8]}
         return None
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         text = super()._extract_message(req)
         if not isinstance(text, str):
             return ""

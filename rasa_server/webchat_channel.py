@@ -5,11 +5,12 @@ the answer store, POST .../webhook takes messages like the REST channel.
 
 Every response carries a Content-Security-Policy that allows only this origin,
 and no cookies are ever set."""
+
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Text
+from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, HTTPResponse, response
 from sanic.request import Request
 
 from policy_assistant.live_store import shared_store
@@ -17,13 +18,15 @@ from policy_assistant.store import StoreError
 from rasa_server.rest_channel import RestInput
 
 STATIC = Path(__file__).resolve().parent / "webchat"
-FILES = {"": ("index.html", "text/html; charset=utf-8"),
-         "app.js": ("app.js", "text/javascript; charset=utf-8"),
-         "style.css": ("style.css", "text/css; charset=utf-8")}
+FILES = {
+    "": ("index.html", "text/html; charset=utf-8"),
+    "app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "style.css": ("style.css", "text/css; charset=utf-8"),
+}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                               "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -35,10 +38,10 @@ MAX_SENDER_CHARS = 64
 
 class WebChatInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "webchat"
 
-    async def _extract_sender(self, req: Request) -> Text:
+    async def _extract_sender(self, req: Request) -> str:
         sender = (req.json or {}).get("sender") if isinstance(req.json, dict) else None
         return str(sender)[:MAX_SENDER_CHARS] if sender else "webchat-anonymous"
 
@@ -48,41 +51,54 @@ class WebChatInput(RestInput):
         webchat = Blueprint("webchat", __name__)
 
         @webchat.middleware("response")
-        async def secure(request: Request, resp) -> None:
+        async def secure(request: Request, resp: HTTPResponse) -> None:
             resp.headers.update(SECURITY_HEADERS)
 
-        async def serve(name: str):
+        async def serve(name: str) -> HTTPResponse:
             filename, content_type = FILES[name]
             return response.raw((STATIC / filename).read_bytes(), content_type=content_type)
 
         @webchat.route("/", methods=["GET"])
-        async def page(request: Request):
+        async def page(request: Request) -> HTTPResponse:
             return await serve("")
 
         @webchat.route("/app.js", methods=["GET"])
-        async def script(request: Request):
+        async def script(request: Request) -> HTTPResponse:
             return await serve("app.js")
 
         @webchat.route("/style.css", methods=["GET"])
-        async def styles(request: Request):
+        async def styles(request: Request) -> HTTPResponse:
             return await serve("style.css")
 
         @webchat.route("/strings.json", methods=["GET"])
-        async def strings(request: Request):
+        async def strings(request: Request) -> HTTPResponse:
             try:
                 languages = store.get().languages
             except StoreError:
                 return response.json({"error": "unavailable"}, status=503)
-            return response.json({code: {"name": l.name, "direction": l.direction, "ui": l.ui, "labels": l.labels,
-                                         "months": list(l.months), "date_format": l.date_format,
-                                         "messages": {"unavailable": l.messages.get("unavailable", "")}}
-                                  for code, l in languages.items()})
+            # the page's own words; answers arrive with their labels and dates ready
+            return response.json(
+                {
+                    code: {
+                        "name": lang.name,
+                        "direction": lang.direction,
+                        "ui": lang.ui,
+                        "messages": {"unavailable": lang.messages.get("unavailable", "")},
+                    }
+                    for code, lang in languages.items()
+                }
+            )
 
         @webchat.route("/webhook", methods=["POST"])
-        async def receive(request: Request):
+        async def receive(request: Request) -> HTTPResponse:
             collector = CollectingOutputChannel()
-            message = UserMessage(self._extract_message(request), collector, await self._extract_sender(request),
-                                  input_channel=self.name(), metadata=self.get_metadata(request))
+            message = UserMessage(
+                self._extract_message(request),
+                collector,
+                await self._extract_sender(request),
+                input_channel=self.name(),
+                metadata=self.get_metadata(request),
+            )
             if await handle(message):
                 # the assistant could not answer: the page keeps the question and offers a retry
                 return response.json({"error": "unavailable", "messages": collector.messages}, status=503)

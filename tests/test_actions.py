@@ -1,6 +1,10 @@
 """The custom actions, run through the real Rasa SDK (Tracker, dispatcher) on
-the real answer store."""
+the real answer store. Trackers are built with Tracker.from_dict from the small
+JSON files in tests/fixtures/trackers/, the shape the Rasa server sends."""
+
 import asyncio
+import json
+from typing import Any, Dict, List, Tuple
 
 import pytest
 from rasa_sdk import Tracker
@@ -8,25 +12,30 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from actions.store_client import store as live_store
+from devtools.paths import PROJECT
+from policy_assistant.live_store import LiveStore, shared_store
+
+TRACKERS = PROJECT / "tests" / "fixtures" / "trackers"
 
 
-def tracker(text, intent, slots=None, metadata=None, channel="rest"):
-    user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}},
-            "input_channel": channel, "metadata": metadata or {}}
-    return Tracker("test-user", slots or {}, {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                                            "entities": []},
-                   [user], False, None, {}, "action_listen")
+def tracker(name: str, intent: str | None = None, slots: Dict[str, Any] | None = None) -> Tracker:
+    """The tracker of tests/fixtures/trackers/<name>.json, optionally with
+    another intent or more slots."""
+    state = json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8"))
+    if intent is not None:
+        state["latest_message"]["intent"]["name"] = intent
+    state["slots"].update(slots or {})
+    return Tracker.from_dict(state)
 
 
-def run(action, t):
+def run(action: actions.StoreAction, t: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, t, {}))
     return dispatcher.messages, events
 
 
 def test_topic_answer_sends_text_buttons_and_payload_and_remembers():
-    messages, events = run(actions.ActionAnswerTopic(), tracker("will police ask my status", "immigration_status"))
+    messages, events = run(actions.ActionAnswerTopic(), tracker("status_en"))
     text, payload = messages[0], messages[1]["custom"]
     assert "Policies change" in text["text"] and text["buttons"]
     assert payload["topic"] == "immigration_status" and payload["lang"] == "en"
@@ -34,54 +43,66 @@ def test_topic_answer_sends_text_buttons_and_payload_and_remembers():
 
 
 def test_topic_answer_in_spanish_from_the_message_itself():
-    messages, events = run(actions.ActionAnswerTopic(),
-                           tracker("la policia me va a preguntar por mis papeles", "immigration_status"))
+    messages, events = run(actions.ActionAnswerTopic(), tracker("status_es"))
     assert messages[1]["custom"]["lang"] == "es"
     assert SlotSet("language", "es") in events
 
 
 def test_page_language_choice_comes_from_metadata():
-    messages, _ = run(actions.ActionAnswerTopic(),
-                      tracker("will police ask my status", "immigration_status", metadata={"lang": "es"}))
+    messages, _ = run(actions.ActionAnswerTopic(), tracker("status_en_page_es"))
     assert messages[1]["custom"]["lang"] == "es"
 
 
 def test_webchat_gets_the_payload_alone_with_its_buttons():
-    messages, _ = run(actions.ActionAnswerTopic(), tracker("home", "home_visits", channel="webchat"))
+    messages, _ = run(actions.ActionAnswerTopic(), tracker("home_webchat"))
     assert len(messages) == 1 and messages[0]["custom"]["topic"] == "home_visits"
     assert messages[0]["custom"]["buttons"][0]["payload"].startswith("/")
 
 
 def test_follow_up_uses_last_topic_slot():
-    messages, _ = run(actions.ActionFollowUp(), tracker("who said that", "ask_who_said", {"last_topic": "home_visits"}))
+    messages, _ = run(actions.ActionFollowUp(), tracker("who_said_after_home"))
     assert "Steve Conrad" in messages[0]["text"]
 
 
-@pytest.mark.parametrize("intent", ["greet", "goodbye", "thank", "bot_challenge", "ask_capabilities",
-                                    "out_of_scope", "legal_advice", "emergency", "nlu_fallback"])
+@pytest.mark.parametrize(
+    "intent",
+    [
+        "greet",
+        "goodbye",
+        "thank",
+        "bot_challenge",
+        "ask_capabilities",
+        "out_of_scope",
+        "legal_advice",
+        "emergency",
+        "nlu_fallback",
+    ],
+)
 def test_fixed_replies_never_carry_a_topic(intent):
-    messages, _ = run(actions.ActionFixedReply(), tracker("...", intent, {"language": "en"}))
+    messages, _ = run(actions.ActionFixedReply(), tracker("fixed_reply", intent=intent))
     assert messages and not any(m.get("custom") for m in messages)
 
 
 def test_change_language_switches_and_tells_the_page():
-    messages, events = run(actions.ActionChangeLanguage(), tracker("en español por favor", "change_language",
-                                                                   {"language": "en"}))
+    messages, events = run(actions.ActionChangeLanguage(), tracker("switch_to_es"))
     assert messages[0]["text"] == "Desde ahora le respondo en español."
     assert messages[1]["custom"] == {"language": "es"}
     assert SlotSet("language", "es") in events
 
 
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():
-    messages, events = run(actions.ActionAnswerTopic(), tracker("???", "not_a_topic", {"language": "en"}))
+    messages, events = run(actions.ActionAnswerTopic(), tracker("unknown_topic"))
     assert not any(m.get("custom") for m in messages)
     assert not any(e.get("name") == "last_topic" for e in events)
 
 
-def test_store_that_cannot_load_gets_a_polite_message(monkeypatch, tmp_path):
-    from policy_assistant.live_store import LiveStore
-
-    monkeypatch.setattr(actions, "live_store", LiveStore(tmp_path / "nothing-here"))
-    messages, events = run(actions.ActionAnswerTopic(), tracker("status?", "immigration_status", {"language": "es"}))
+def test_store_that_cannot_load_gets_a_polite_message(tmp_path):
+    action = actions.ActionAnswerTopic(store=LiveStore(tmp_path / "nothing-here"))
+    messages, events = run(action, tracker("status_es_slot"))
     assert messages[0]["text"].startswith("Mis respuestas no están disponibles") and events == []
-    assert live_store.get()  # the real one is untouched
+    assert "911" in messages[0]["text"]
+    assert shared_store().get()  # the shared one is untouched
+
+
+def test_actions_default_to_the_process_store():
+    assert actions.ActionAnswerTopic().store is shared_store()

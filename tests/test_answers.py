@@ -1,12 +1,15 @@
-"""Composing answers from the real store: the payload contract, dates, the
-order of updates and quotes, Spanish, and honest fallbacks."""
+"""Composing answers from the real store: the payload contract, the short
+answer first, dates, the order of updates and quotes, Spanish, and honest
+fallbacks."""
+
 import datetime as dt
+import re
 
 import pytest
 
+from devtools.paths import STORE
 from policy_assistant import answers
 from policy_assistant.store import load_store
-from tests.conftest import STORE
 
 store = load_store(STORE)
 TODAY = dt.date(2026, 11, 25)
@@ -19,57 +22,92 @@ def test_payload_contract_for_every_topic(topic, lang):
     p = reply.payload
     assert p["topic"] == topic and p["lang"] == lang
     assert isinstance(p["summary"], str) and p["summary"]
-    dt.date.fromisoformat(p["reviewed_on"])
-    assert p["quotes"] or p["updates"]
+    assert isinstance(p["short"], str) and p["short"]
+    assert p["reviewed_on"] is None or dt.date.fromisoformat(p["reviewed_on"])
+    assert p["quotes"] or p["updates"] or p["records"]
+    details = answers.details_text(store, topic, lang, today=TODAY)
     for q in p["quotes"]:
         assert {"id", "speaker", "role", "said_on", "text", "source"} <= set(q)
         assert {"title", "publisher", "date", "url"} <= set(q["source"])
         assert q["text"] == store.quotes[q["id"]].text
-        assert q["text"] in reply.text and q["speaker"] in reply.text
+        assert q["text"] in details and q["speaker"] in details
         if lang == "es":
-            assert q["translation"]["official"] is False and q["translation"]["text"] in reply.text
-    for u in p["updates"]:
+            assert q["translation"]["official"] is False and q["translation"]["text"] in details
+    for u in p["updates"] + p["records"]:
         assert {"date", "text", "source"} <= set(u)
         dt.date.fromisoformat(u["date"])
+        assert u["text"] in details
     assert [u["date"] for u in p["updates"]] == sorted((u["date"] for u in p["updates"]), reverse=True)
     assert set(p["related"]) <= set(store.topics) and topic not in p["related"]
     assert [b["payload"] for b in reply.buttons] == [f"/{t}" for t in p["related"]]
-    assert store.language(lang).labels["disclaimer"] in reply.text
+    labels = store.language(lang).labels
+    assert labels["disclaimer"] in reply.text and labels["disclaimer"] in details
+
+
+@pytest.mark.parametrize("topic", sorted(store.topics))
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_text_reply_is_the_short_answer_with_its_date_and_how_to_get_more(topic, lang):
+    reply = answers.answer_topic(store, topic, lang, today=TODAY)
+    labels = store.language(lang).labels
+    assert reply.payload["short"] in reply.text
+    assert labels["details_hint"] in reply.text
+    assert labels["not_reviewed"] in reply.text  # nobody has reviewed today's content
+    if reply.payload["latest_change"]:
+        assert reply.payload["latest_change"]["date_text"] in reply.text
+    for quote in reply.payload["quotes"]:
+        assert quote["text"] not in reply.text  # the details are one step away
+    assert len(reply.text) < 900
 
 
 def test_immigration_status_says_2017_is_silent_and_leads_with_later_note():
     reply = answers.answer_topic(store, "immigration_status", "en", today=TODAY)
     assert "do not say whether officers ask" in reply.payload["summary"]
-    text = reply.text
-    assert text.index("What changed since then") < text.index("What officials said")
+    text = answers.details_text(store, "immigration_status", "en", today=TODAY)
+    assert text.index("What changed since") < text.index("What officials said")
     assert text.index("do not ask about immigration status") < text.index("regardless of their immigration status")
 
 
 def test_old_statements_are_flagged_as_old():
-    reply = answers.answer_topic(store, "home_visits", "en", today=TODAY)
-    assert "These statements are from 7 September 2017, 9 years ago" in reply.text
-    recent = answers.answer_topic(store, "home_visits", "en", today=dt.date(2017, 10, 1))
-    assert "years ago" not in recent.text
+    text = answers.details_text(store, "home_visits", "en", today=TODAY)
+    assert "These statements are from 7 September 2017, 9 years ago" in text
+    payload = answers.answer_topic(store, "home_visits", "en", today=TODAY).payload
+    assert payload["old"] is True and payload["years_ago"] == 9
+    recent = answers.details_text(store, "home_visits", "en", today=dt.date(2017, 10, 1))
+    assert "years ago" not in recent
 
 
 def test_spanish_answer_keeps_english_quote_and_labels_translation():
-    reply = answers.answer_topic(store, "home_visits", "es", today=TODAY)
+    text = answers.details_text(store, "home_visits", "es", today=TODAY)
     quote = store.quotes["conrad_rotary_limits"]
-    assert quote.text in reply.text
-    assert "Traducción no oficial: “" + quote.translations["es"] in reply.text
+    assert quote.text in text
+    assert "Traducción no oficial: “" + quote.translations["es"] in text
+    reply = answers.answer_topic(store, "home_visits", "es", today=TODAY)
     assert reply.payload["summary"] == store.topics["home_visits"].summary["es"]
-    assert "7 de septiembre de 2017" in reply.text
+    assert reply.payload["short"] == store.topics["home_visits"].short["es"]
+    assert "7 de septiembre de 2017" in text
+
+
+def test_dates_and_labels_come_ready_for_the_page():
+    p = answers.answer_topic(store, "home_visits", "es", today=TODAY).payload
+    assert p["quotes"][0]["said_on_text"] == "7 de septiembre de 2017"
+    assert all(re.fullmatch(r"\d{1,2} de \w+ de \d{4}", u["date_text"]) for u in p["updates"])
+    assert p["labels"]["officials_said"] == store.language("es").labels["officials_said"].format(year=2017)
+    assert p["reviewed_text"] == store.language("es").labels["not_reviewed"]
 
 
 def test_topic_without_spanish_summary_answers_in_english_with_spanish_note(store_copy):
     path = store_copy / "topics" / "officer_conduct.yml"
-    path.write_text("\n".join(l for l in path.read_text().splitlines()
-                              if not (l.startswith("  es:") and "En 2017 el jefe" in l)) + "\n")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("summary:")
+    es = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  es:"))
+    del lines[es]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     edited = load_store(store_copy)
     reply = answers.answer_topic(edited, "officer_conduct", "es", today=TODAY)
     assert reply.payload["lang"] == "es" and reply.payload["summary_lang"] == "en"
     assert reply.payload["summary"] == edited.topics["officer_conduct"].summary["en"]
-    assert reply.text.startswith(edited.language("es").messages["summary_missing"])
+    details = answers.details_text(edited, "officer_conduct", "es", today=TODAY)
+    assert edited.language("es").messages["summary_missing"] in details
 
 
 def test_contact_liaison_lists_only_sourced_resources_without_invented_contacts():
@@ -83,9 +121,10 @@ def test_follow_ups_refer_to_the_last_topic():
     who = answers.follow_up(store, "who", "home_visits", "en")
     assert "Steve Conrad" in who.text and "Greg Fischer" in who.text
     when = answers.follow_up(store, "when", "home_visits", "en")
-    assert "7 September 2017" in when.text and "26 October 2017" in when.text
-    more = answers.follow_up(store, "more", "home_visits", "en")
-    assert store.topics["dangerous_situations"].title["en"] in more.text
+    assert "7 September 2017" in when.text and "22 July 2025" in when.text
+    more = answers.follow_up(store, "more", "home_visits", "en", today=TODAY)
+    assert store.topics["home_visits"].summary["en"] in more.text  # whole, not a first sentence
+    assert store.topics["dangerous_situations"].title["en"] in [b["title"] for b in more.buttons]
 
 
 def test_follow_up_without_a_topic_asks_what_to_answer():

@@ -1,25 +1,27 @@
 """The web chat page in real headless Chromium (Debian's chromium and
 chromium-driver, driven by Selenium) against the real assistant."""
+
 import json
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from devtools.paths import PROJECT, STORE
 from policy_assistant.store import load_store
-from tests.conftest import PROJECT, STORE
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+pytestmark = pytest.mark.browser
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 AXE = PROJECT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,9 +41,19 @@ def executable(*names):
 def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = executable("chromium", "chromium-browser")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=en-US"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        "--lang=en-US",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=executable("chromedriver")), options=options)
     driver.set_page_load_timeout(60)
@@ -71,21 +83,55 @@ def ask(driver, text):
     driver.find_element(By.ID, "send").click()
 
 
-def test_policy_question_shows_quote_cards_with_speaker_date_and_source(page):
+def open_section(card, name):
+    """Open one of the answer's sections (a <details>) as a person would, by clicking its heading."""
+    section = card.find_element(By.CSS_SELECTOR, f"details.{name}")
+    if section.get_attribute("open") is None:
+        section.find_element(By.TAG_NAME, "summary").click()
+    assert section.get_attribute("open") is not None
+    return section
+
+
+def test_policy_question_shows_short_answer_first_and_details_one_tap_away(page):
     ask(page, "Will the police ask about my immigration status?")
     card = wait_for_cards(page, 1)
     assert card.get_attribute("data-topic") == "immigration_status"
+    topic = store.topics["immigration_status"]
+    assert card.find_element(By.CSS_SELECTOR, ".short").text == topic.short["en"]
+    latest = max(u.date for u in topic.updates if u.kind != "record")
+    latest_text = f"{latest.day} {EN.months[latest.month - 1]} {latest.year}"
+    assert latest_text in card.find_element(By.CSS_SELECTOR, ".latest").text
+    assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == EN.labels["not_reviewed"]
+    assert EN.labels["disclaimer"] in card.text
+    # the details start closed: the quotes are not on the first screen
     quote = card.find_element(By.CSS_SELECTOR, ".quote")
+    assert not quote.is_displayed()
+    sections = [d.get_attribute("class") for d in card.find_elements(By.TAG_NAME, "details")]
+    assert sections.index("changes") < sections.index("officials") < sections.index("sources")  # newer notes first
+    open_section(card, "officials")
+    assert quote.is_displayed()
     assert quote.find_element(By.CSS_SELECTOR, ".speaker").text == "Steve Conrad"
     assert "7 September 2017" in quote.find_element(By.TAG_NAME, "figcaption").text
     assert store.quotes["conrad_rotary_call_us"].text in quote.find_element(By.TAG_NAME, "blockquote").text
-    text = card.text
-    assert text.index(EN.labels["since_then"]) < text.index("What officials said")  # newer notes first
-    assert "Staff last reviewed this answer on 25 November 2026." in text
-    assert EN.labels["disclaimer"] in text
     assert card.find_elements(By.CSS_SELECTOR, ".related button")
-    links = [a.get_attribute("href") for a in card.find_elements(By.CSS_SELECTOR, ".source a")]
+    sources = open_section(card, "sources")
+    links = [a.get_attribute("href") for a in sources.find_elements(By.CSS_SELECTOR, ".source a")]
     assert links and all(h.startswith("https://") for h in links)
+    assert EN.labels["section_url"] in sources.text  # a link to a home page says so
+
+
+def test_sections_open_and_close_by_keyboard(page):
+    ask(page, "Will police knock on my door for ICE?")
+    card = wait_for_cards(page, 1)
+    section = card.find_element(By.CSS_SELECTOR, "details.changes")
+    heading = section.find_element(By.TAG_NAME, "summary")
+    page.execute_script("arguments[0].focus()", heading)
+    assert page.switch_to.active_element == heading
+    ActionChains(page).send_keys(Keys.ENTER).perform()
+    assert section.get_attribute("open") is not None
+    assert section.find_element(By.CSS_SELECTOR, ".update").is_displayed()
+    ActionChains(page).send_keys(Keys.SPACE).perform()
+    assert section.get_attribute("open") is None
 
 
 def test_whole_flow_by_keyboard_alone(page):
@@ -125,7 +171,11 @@ def test_switch_to_spanish_interface_and_answers(page):
     assert page.find_element(By.ID, "log").get_attribute("aria-label") == ES.ui["messages_label"]
     ask(page, "will the police ask about my immigration status?")  # English words, Spanish page
     card = wait_for_cards(page, 1)
+    assert card.find_element(By.CSS_SELECTOR, ".short").text == store.topics["immigration_status"].short["es"]
+    assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == ES.labels["not_reviewed"]
+    open_section(card, "more-detail")
     assert card.find_element(By.CSS_SELECTOR, ".summary").text == store.topics["immigration_status"].summary["es"]
+    open_section(card, "officials")
     translation = card.find_element(By.CSS_SELECTOR, ".translation")
     assert translation.text.startswith(ES.labels["unofficial_translation"] + ":")
     assert translation.get_attribute("lang") == "es"
@@ -135,8 +185,7 @@ def test_switch_to_spanish_interface_and_answers(page):
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"  # kept for this tab
 
 
-@pytest.mark.parametrize("payload", ["<img src=x onerror=alert(1)>",
-                                     "<script>window.__pwned = 1; alert(2)</script>"])
+@pytest.mark.parametrize("payload", ["<img src=x onerror=alert(1)>", "<script>window.__pwned = 1; alert(2)</script>"])
 def test_markup_is_shown_as_text_and_never_runs(page, payload):
     ask(page, payload)
     WebDriverWait(page, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".msg.bot")) >= 1)
@@ -147,7 +196,7 @@ def test_markup_is_shown_as_text_and_never_runs(page, payload):
     assert not log.find_elements(By.TAG_NAME, "img") and not log.find_elements(By.TAG_NAME, "script")
     assert page.execute_script("return window.__pwned") is None
     with pytest.raises(NoAlertPresentException):
-        page.switch_to.alert.text
+        _ = page.switch_to.alert.text
 
 
 def test_action_server_down_shows_friendly_failure_keeps_question_and_recovers(page, live):
@@ -186,9 +235,13 @@ def test_no_accessibility_violations_that_are_serious_or_critical(page):
             "var done = arguments[arguments.length - 1];"
             "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
             ".then(function (r) { done(JSON.stringify(r.violations)); })"
-            ".catch(function (e) { done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])); });")
-        bad = [(v["id"], v["impact"], v.get("help")) for v in json.loads(result)
-               if v.get("impact") in ("serious", "critical")]
+            ".catch(function (e) { done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])); });"
+        )
+        bad = [
+            (v["id"], v["impact"], v.get("help"))
+            for v in json.loads(result)
+            if v.get("impact") in ("serious", "critical")
+        ]
         assert not bad, f"{lang}: {bad}"
 
 
@@ -197,16 +250,19 @@ def test_layout_fits_320px_and_respects_reduced_motion(page):
     wait_for_cards(page, 1)
     page.set_window_size(320, 800)
     inner = page.execute_script("return window.innerWidth")
-    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                         {"width": 320, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+    page.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 320, "height": 800, "deviceScaleFactor": 1, "mobile": True}
+    )
     try:
         width = page.execute_script("return document.documentElement.scrollWidth")
         assert width <= 320, f"horizontal scrolling at 320 px (scrollWidth {width}, inner {inner})"
-        page.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                             {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+        page.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+        )
         page.execute_script("document.getElementById('typing').hidden = false")
         animation = page.execute_script(
-            "return getComputedStyle(document.querySelector('.dots'), '::after').animationName")
+            "return getComputedStyle(document.querySelector('.dots'), '::after').animationName"
+        )
         assert animation == "none"
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
@@ -227,13 +283,46 @@ def test_privacy_no_cookies_no_third_party_requests_and_a_strict_csp(page, live)
         assert "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("lang,question", [("en", "Will police knock on my door for ICE?"),
-                                           ("es", "¿la policía va a tocar mi puerta por ICE?")])
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "Will police knock on my door for ICE?"), ("es", "¿la policía va a tocar mi puerta por ICE?")],
+)
+def test_phone_first_screen_shows_the_short_answer_and_its_date(page, lang, question):
+    """At 375 px, with the answer scrolled to the top of the screen, the short
+    answer and the date of the newest change are on the first screen (667 px)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_window_size(375, 667)
+    page.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 667, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        page.find_element(By.CSS_SELECTOR, f".lang-choice[data-lang='{lang}']").click()
+        ask(page, question)
+        card = wait_for_cards(page, 1)
+        page.execute_script("arguments[0].scrollIntoView({block: 'start'})", card)
+        height = page.execute_script("return window.innerHeight")
+        for part in (".short", ".latest"):
+            bottom = page.execute_script(
+                "return arguments[0].getBoundingClientRect().bottom", card.find_element(By.CSS_SELECTOR, part)
+            )
+            assert 0 < bottom <= height, f"{part} ends at {bottom}px, below the first screen ({height}px)"
+        path = ARTIFACTS / f"answer-{lang}-phone-first-screen.png"
+        assert page.save_screenshot(str(path)) and path.stat().st_size > 10_000
+    finally:
+        page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "Will police knock on my door for ICE?"), ("es", "¿la policía va a tocar mi puerta por ICE?")],
+)
 def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page, lang, question):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.find_element(By.CSS_SELECTOR, f".lang-choice[data-lang='{lang}']").click()
     ask(page, question)
-    wait_for_cards(page, 1)
+    card = wait_for_cards(page, 1)
+    for section in card.find_elements(By.TAG_NAME, "details"):
+        section.find_element(By.TAG_NAME, "summary").click()
     for name, width in ((f"{lang}-phone", 375), (f"{lang}-desktop", 1280)):
         page.set_window_size(width, 900)
         height = page.execute_script("return document.documentElement.scrollHeight")

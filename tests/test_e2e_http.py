@@ -1,13 +1,17 @@
 """End to end over HTTP: the real action server and Rasa server, started as
 `make run` starts them, answer real questions from the real store."""
+
 import re
 import uuid
 
 import pytest
 import requests
 
+from devtools.paths import ARTICLE, STORE
+from devtools.servers import payloads, topic_of
 from policy_assistant.store import load_store
-from tests.conftest import ARTICLE, STORE, payloads, topic_of
+
+pytestmark = pytest.mark.e2e
 
 store = load_store(STORE)
 
@@ -16,18 +20,22 @@ def sender():
     return f"e2e-{uuid.uuid4().hex[:12]}"
 
 
-@pytest.mark.parametrize("question,topic", [
-    ("will the police ask about my immigration status?", "immigration_status"),
-    ("Can I call 911 safely if I'm undocumented?", "report_crime_safely"),
-    ("Will police knock on my door for ICE?", "home_visits"),
-    ("does lmpd enforce immigration law", "enforce_immigration_law"),
-    ("how many times did police help ICE according to the report", "investigation_findings"),
-])
+@pytest.mark.parametrize(
+    "question,topic",
+    [
+        ("will the police ask about my immigration status?", "immigration_status"),
+        ("Can I call 911 safely if I'm undocumented?", "report_crime_safely"),
+        ("Will police knock on my door for ICE?", "home_visits"),
+        ("does lmpd enforce immigration law", "enforce_immigration_law"),
+        ("how many times did police help ICE according to the report", "investigation_findings"),
+    ],
+)
 def test_questions_get_sourced_dated_answers(live, question, topic):
     messages = live.ask(question, sender=sender())
     assert topic_of(messages) == topic
     [payload] = [p for p in payloads(messages) if "topic" in p]
-    assert payload["lang"] == "en" and payload["reviewed_on"]
+    assert payload["lang"] == "en" and "reviewed_on" in payload and payload["short"]
+    assert payload["reviewed_text"] == store.language("en").labels["not_reviewed"]
     text = next(m["text"] for m in messages if "text" in m)
     assert "Policies change. This is information, not legal advice." in text
     for quote in payload["quotes"]:
@@ -46,15 +54,28 @@ def test_follow_ups_after_an_answer(live):
     when = live.ask("when was that said?", sender=me)
     assert "7 September 2017" in when[0]["text"]
     more = live.ask("tell me more", sender=me)
-    assert store.topics["dangerous_situations"].title["en"] in more[0]["text"]
+    assert store.topics["home_visits"].summary["en"] in more[0]["text"]  # the whole summary, not a first sentence
+    assert store.quotes["conrad_reporters_ruse"].text in more[0]["text"]
+    assert store.topics["dangerous_situations"].title["en"] in [b["title"] for b in more[0]["buttons"]]
 
 
 def test_button_payload_answers_the_topic(live):
     assert topic_of(live.ask("/joint_operations", sender=sender())) == "joint_operations"
 
 
-@pytest.mark.parametrize("message", ["", " ", "x" * 20000, "\x00\x01\x02\ufffd\ufffd", "<script>alert(1)</script>",
-                                     "<img src=x onerror=alert(1)>", "Wie spät ist es?", "🙂🙂🙂"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        " ",
+        "x" * 20000,
+        "\x00\x01\x02\ufffd\ufffd",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "Wie spät ist es?",
+        "🙂🙂🙂",
+    ],
+)
 def test_bad_input_gets_a_friendly_answer(live, message):
     messages = live.ask(message, sender=sender())
     assert messages and all(isinstance(m.get("text", ""), str) for m in messages)
@@ -104,8 +125,12 @@ def test_spanish_question_gets_spanish_answer_with_official_english_words(live):
     assert payload["summary"] == store.topics["immigration_status"].summary["es"]
     for quote in payload["quotes"]:
         assert quote["text"] == store.quotes[quote["id"]].text  # the official English words
-        assert quote["translation"] == {"lang": "es", "text": store.quotes[quote["id"]].translations["es"],
-                                        "official": False, "label": "Traducción no oficial"}
+        assert quote["translation"] == {
+            "lang": "es",
+            "text": store.quotes[quote["id"]].translations["es"],
+            "official": False,
+            "label": "Traducción no oficial",
+        }
     assert all(u["lang"] == "es" for u in payload["updates"])
     text = next(m["text"] for m in messages if "text" in m)
     assert "Traducción no oficial: “" in text and "Las políticas cambian." in text
@@ -119,9 +144,9 @@ def test_language_is_switched_on_request_and_kept(live):
     short = live.ask("ok", sender=me)
     assert all(p.get("lang", "es") == "es" for p in payloads(short))
     assert live.ask("in English please", sender=me)[0]["text"] == "I will answer in English from now on."
-    assert [p for p in payloads(live.ask("/home_visits", sender=me)) if "topic" in p][0]["lang"] == "en"
+    assert next(p for p in payloads(live.ask("/home_visits", sender=me)) if "topic" in p)["lang"] == "en"
 
 
 def test_page_language_metadata_sets_the_answer_language(live):
     messages = live.ask("will police knock on my door for ICE?", sender=sender(), metadata={"lang": "es"})
-    assert [p for p in payloads(messages) if "topic" in p][0]["lang"] == "es"
+    assert next(p for p in payloads(messages) if "topic" in p)["lang"] == "es"

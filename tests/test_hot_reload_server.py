@@ -1,13 +1,16 @@
 """Hot reload in the real action server process: staff edit the store while it
 runs; a good edit is served at once, a broken one is refused and logged while
 the last good store keeps answering. No restart, no retraining."""
+
 import os
 import time
 
 import pytest
 import requests
 
-from tests.conftest import Servers
+from devtools.servers import Servers
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -22,9 +25,19 @@ def action_server(store_copy, tmp_path):
 
 def answer(url, topic="home_visits"):
     user = {"event": "user", "text": "question", "parse_data": {"intent": {"name": topic}}, "metadata": {}}
-    body = {"next_action": "action_answer_topic", "sender_id": "hot-reload", "version": "3.6.2", "domain": {},
-            "tracker": {"sender_id": "hot-reload", "slots": {}, "events": [user], "paused": False,
-                        "latest_message": {"text": "question", "intent": {"name": topic}}}}
+    body = {
+        "next_action": "action_answer_topic",
+        "sender_id": "hot-reload",
+        "version": "3.6.2",
+        "domain": {},
+        "tracker": {
+            "sender_id": "hot-reload",
+            "slots": {},
+            "events": [user],
+            "paused": False,
+            "latest_message": {"text": "question", "intent": {"name": topic}},
+        },
+    }
     response = requests.post(url, json=body, timeout=30)
     response.raise_for_status()
     return next(r["custom"] for r in response.json()["responses"] if r.get("custom"))

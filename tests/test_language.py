@@ -1,20 +1,24 @@
 """Choosing the conversation's language from the store's language data."""
+
 import pytest
 
+from devtools.paths import STORE
 from policy_assistant import language
 from policy_assistant.store import load_store
-from tests.conftest import STORE
 
 LANGS = load_store(STORE).languages
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("will the police ask about my immigration status?", "en"),
-    ("¿La policía me va a preguntar por mis papeles?", "es"),
-    ("la migra esta en mi puerta que hago", "es"),
-    ("puedo llamar al 911 si no tengo papeles", "es"),
-    ("hola", "es"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("will the police ask about my immigration status?", "en"),
+        ("¿La policía me va a preguntar por mis papeles?", "es"),
+        ("la migra esta en mi puerta que hago", "es"),
+        ("puedo llamar al 911 si no tengo papeles", "es"),
+        ("hola", "es"),
+    ],
+)
 def test_detects_clear_messages(text, expected):
     assert language.choose(text, LANGS) == expected
 
@@ -30,10 +34,17 @@ def test_one_word_does_not_flip_an_established_language():
     assert language.choose("thanks", LANGS, slot="es") == "es"
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("en español por favor", "es"), ("en espanol porfa", "es"), ("in English please", "en"),
-    ("can you answer in spanish", "es"), ("español", "es"), ("english", "en"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("en español por favor", "es"),
+        ("en espanol porfa", "es"),
+        ("in English please", "en"),
+        ("can you answer in spanish", "es"),
+        ("español", "es"),
+        ("english", "en"),
+    ],
+)
 def test_explicit_request_wins(text, expected):
     other = "en" if expected == "es" else "es"
     assert language.choose(text, LANGS, slot=other, metadata={"lang": other}) == expected

@@ -1,14 +1,15 @@
 """Adding a language is data only (see answer_store/README.md). This test lists
 every piece a declared language still lacks, so a half-added language fails
 here rather than in front of the people using it."""
+
 import re
 import shutil
 from pathlib import Path
 
 import yaml
 
+from devtools.paths import PROJECT, STORE
 from policy_assistant.store import DEFAULT_LANGUAGE, load_store
-from tests.conftest import PROJECT, STORE
 
 MIN_EXAMPLES = 25
 
@@ -22,7 +23,7 @@ def nlu_counts(folder: Path):
     for f in sorted(folder.glob("*.yml")):
         for block in yaml.safe_load(f.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" in block:
-                examples = [l for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+                examples = [line for line in block["examples"].splitlines() if line.strip().startswith("- ")]
                 counts[block["intent"]] = counts.get(block["intent"], 0) + len(examples)
     return counts
 
@@ -37,8 +38,10 @@ def language_gaps(project: Path, store_root: Path):
         counts = nlu_counts(project / "data" / "nlu" / code)
         for intent in intents:
             if counts.get(intent, 0) < MIN_EXAMPLES:
-                gaps.append(f"data/nlu/{code}/: intent '{intent}' has {counts.get(intent, 0)} examples "
-                            f"(needs {MIN_EXAMPLES})")
+                gaps.append(
+                    f"data/nlu/{code}/: intent '{intent}' has {counts.get(intent, 0)} examples "
+                    f"(needs {MIN_EXAMPLES})"
+                )
         if not (project / "tests" / "nlu" / f"holdout_{code}.yml").exists():
             gaps.append(f"tests/nlu/holdout_{code}.yml: missing held-out questions")
         for section in ("messages", "labels", "ui"):

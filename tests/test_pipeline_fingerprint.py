@@ -1,15 +1,16 @@
 """A change to the project's spaCy pipeline must retrain the model: Rasa
 fingerprints SpacyNLP by model name only, so our SpacyNLP adds the content hash
 of the built pipeline. Checked with Rasa's own fingerprint function."""
+
 import shutil
 
 import pytest
 import yaml
 from rasa.engine.training.fingerprinting import calculate_fingerprint_key
 
+from devtools.paths import PROJECT
 from nlu_pipeline import build_spacy
 from nlu_pipeline.rasa_spacy import SpacyNLP
-from tests.conftest import PROJECT
 
 BUILT = PROJECT / "build" / "spacy_pipeline"
 

@@ -1,10 +1,11 @@
 """Every quote in the store stands character for character in the source
 article. The article lives in ../shared/source, beside the repository; on a
 user's machine it is absent and this test says so."""
+
 import pytest
 
+from devtools.paths import ARTICLE, STORE
 from policy_assistant.store import load_store
-from tests.conftest import ARTICLE, STORE
 
 
 @pytest.mark.skipif(not ARTICLE.exists(), reason=f"source article not found at {ARTICLE} (outside the repository)")

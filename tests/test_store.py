@@ -1,20 +1,51 @@
 """The answer store: the real files load, and every kind of broken edit is
-refused with the file and line named."""
+refused with the file and line named.
+
+Tests that need stable content edit a copy of the small fixture store in
+tests/fixtures/store/ (`small_store`) rather than the real one, which writers
+keep changing."""
+
+import datetime as dt
 import logging
 import os
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
+import policy_assistant.text
 from policy_assistant.live_store import LiveStore
-from policy_assistant.store import StoreError, load_store
+from policy_assistant.store import Localized, StoreError, fold, load_store
 from tests.conftest import STORE
 
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "store"
 TOPIC_IDS = {
-    "enforce_immigration_law", "immigration_status", "report_crime_safely", "when_police_help_ice",
-    "home_visits", "investigation_findings", "joint_operations", "dangerous_situations",
-    "city_response", "community_trust", "officer_conduct", "contact_liaison", "sources_and_dates",
+    "enforce_immigration_law",
+    "immigration_status",
+    "report_crime_safely",
+    "when_police_help_ice",
+    "home_visits",
+    "investigation_findings",
+    "joint_operations",
+    "dangerous_situations",
+    "city_response",
+    "community_trust",
+    "officer_conduct",
+    "contact_liaison",
+    "sources_and_dates",
+    "jail_and_detainers",  # the three topics of issue 8
+    "traffic_stops",
+    "information_sharing",
 }
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    """A copy of the fixture store that a test may edit."""
+    target = tmp_path / "small_store"
+    shutil.copytree(FIXTURE, target)
+    return target
 
 
 def problems_of(root):
@@ -27,6 +58,14 @@ def replace(path, old, new, count=1):
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path, text):
+    """The number of the first line of `path` that contains `text`."""
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+# ---------------------------------------------------------------- the real store
 
 
 def test_real_store_loads_with_every_public_topic():
@@ -45,24 +84,29 @@ def test_every_quote_is_used_by_some_topic():
     assert used == set(store.quotes)
 
 
+# ---------------------------------------------------------------- broken edits (existing contract)
+
+
 def test_duplicate_quote_id_names_file_and_line(store_copy):
     replace(store_copy / "quotes.yml", "id: fischer_statement_responded", "id: fischer_statement_assistance")
     problems = problems_of(store_copy)
-    assert any(p.startswith("quotes.yml:") and "duplicate quote id 'fischer_statement_assistance'" in p
-               for p in problems), problems
+    assert any(
+        p.startswith("quotes.yml:") and "duplicate quote id 'fischer_statement_assistance'" in p for p in problems
+    ), problems
 
 
-def test_unknown_quote_in_topic(store_copy):
-    replace(store_copy / "topics" / "home_visits.yml", "quotes: [conrad_rotary_limits", "quotes: [no_such_quote")
-    problems = problems_of(store_copy)
-    assert any(p.startswith("topics/home_visits.yml:3:") and "unknown quote id 'no_such_quote'" in p
-               for p in problems), problems
+def test_unknown_quote_in_topic(small_store):
+    replace(small_store / "topics" / "home_visits.yml", "quotes: [conrad_rotary_limits", "quotes: [no_such_quote")
+    problems = problems_of(small_store)
+    assert any(
+        p.startswith("topics/home_visits.yml:3:") and "unknown quote id 'no_such_quote'" in p for p in problems
+    ), problems
 
 
 def test_missing_field_is_reported_with_line(store_copy):
     path = store_copy / "sources.yml"
     lines = path.read_text().splitlines()
-    index = next(i for i, l in enumerate(lines) if "publisher: WAVE 3 News" in l)
+    index = next(i for i, line in enumerate(lines) if "publisher: WAVE 3 News" in line)
     del lines[index]
     path.write_text("\n".join(lines) + "\n")
     problems = problems_of(store_copy)
@@ -72,15 +116,18 @@ def test_missing_field_is_reported_with_line(store_copy):
 def test_bad_date_is_refused(store_copy):
     replace(store_copy / "updates.yml", "date: 2017-10-26", "date: 2017-10-32")
     problems = problems_of(store_copy)
-    line = next(i for i, l in enumerate((store_copy / "updates.yml").read_text().splitlines(), 1)
-                if "id: ordinance_o_342_17" in l)
+    line = next(
+        i
+        for i, text in enumerate((store_copy / "updates.yml").read_text().splitlines(), 1)
+        if "id: ordinance_o_342_17" in text
+    )
     assert any(p.startswith(f"updates.yml:{line}:") and "not a date" in p for p in problems), problems
 
 
-def test_topic_with_nothing_to_say(store_copy):
-    path = store_copy / "topics" / "contact_liaison.yml"
+def test_topic_with_nothing_to_say(small_store):
+    path = small_store / "topics" / "contact_liaison.yml"
     replace(path, "quotes: [fischer_statement_warren]", "quotes: []")
-    problems = problems_of(store_copy)
+    problems = problems_of(small_store)
     assert any("contact_liaison.yml" in p and "nothing to say" in p for p in problems), problems
 
 
@@ -97,21 +144,25 @@ def test_binary_file_is_refused(store_copy):
     assert any("home_visits.yml" in p and ("UTF-8" in p or "YAML" in p) for p in problems), problems
 
 
-def test_unknown_related_topic_and_undeclared_language(store_copy):
-    replace(store_copy / "topics" / "home_visits.yml", "related: [dangerous_situations", "related: [doors")
-    replace(store_copy / "topics" / "home_visits.yml", "\n  es: ", "\n  fr: ")
-    problems = problems_of(store_copy)
+def test_unknown_related_topic_and_undeclared_language(small_store):
+    replace(small_store / "topics" / "home_visits.yml", "related: [dangerous_situations", "related: [doors")
+    replace(small_store / "topics" / "home_visits.yml", "\n  es: ", "\n  fr: ")
+    problems = problems_of(small_store)
     assert any("unknown related topic id 'doors'" in p for p in problems), problems
     assert any("undeclared language 'fr'" in p for p in problems), problems
 
 
-def test_missing_translation_is_listed_not_fatal(store_copy):
-    path = store_copy / "topics" / "joint_operations.yml"
-    lines = [l for l in path.read_text().splitlines() if not (l.startswith("  es:") and "grupo de trabajo" in l)]
+def test_missing_translation_is_listed_not_fatal(small_store):
+    path = small_store / "topics" / "joint_operations.yml"
+    lines = [
+        line for line in path.read_text().splitlines() if not (line.startswith("  es:") and "grupo de trabajo" in line)
+    ]
     path.write_text("\n".join(lines) + "\n")
-    store = load_store(store_copy)
-    assert any("joint_operations.yml" in w and "'es' translation of topic 'joint_operations' summary" in w
-               for w in store.missing_translations), store.missing_translations
+    store = load_store(small_store)
+    assert any(
+        "joint_operations.yml" in w and "'es' translation of topic 'joint_operations' summary" in w
+        for w in store.missing_translations
+    ), store.missing_translations
 
 
 def bump(path):
@@ -120,19 +171,19 @@ def bump(path):
     os.utime(path, (later, later))
 
 
-def test_hot_reload_picks_up_a_good_edit(store_copy):
-    live = LiveStore(store_copy)
+def test_hot_reload_picks_up_a_good_edit(small_store):
+    live = LiveStore(small_store)
     assert "Pay attention" not in live.get().topics["home_visits"].summary["en"]
-    path = store_copy / "topics" / "home_visits.yml"
-    replace(path, "  en: \"The 2017 report", "  en: \"Pay attention. The 2017 report")
+    path = small_store / "topics" / "home_visits.yml"
+    replace(path, '  en: "The 2017 report', '  en: "Pay attention. The 2017 report')
     bump(path)
     assert live.get().topics["home_visits"].summary["en"].startswith("Pay attention.")
 
 
-def test_broken_edit_is_refused_logged_and_last_good_store_serves(store_copy, caplog):
-    live = LiveStore(store_copy)
+def test_broken_edit_is_refused_logged_and_last_good_store_serves(small_store, caplog):
+    live = LiveStore(small_store)
     good = live.get()
-    path = store_copy / "quotes.yml"
+    path = small_store / "quotes.yml"
     replace(path, "speaker: conrad", "speaker: nobody")
     bump(path)
     with caplog.at_level(logging.ERROR):
@@ -147,3 +198,256 @@ def test_broken_edit_is_refused_logged_and_last_good_store_serves(store_copy, ca
 def test_store_that_never_loaded_raises(tmp_path):
     with pytest.raises(StoreError):
         LiveStore(tmp_path / "missing").get()
+
+
+# ---------------------------------------------------------------- the schema's new fields
+
+
+def test_fixture_store_loads_with_every_new_field(small_store):
+    store = load_store(small_store)
+    assert store.missing_translations == []
+    home = store.topics["home_visits"]
+    assert home.short["en"].startswith("Police said in 2017") and home.short.text("es").startswith("La policía")
+    assert home.reviewed_by is None and home.reviewed_on is None
+    joint = store.topics["joint_operations"]
+    assert joint.reviewed_by == "Liaison office (test fixture)" and joint.reviewed_on == dt.date(2026, 1, 15)
+    limits = store.quotes["conrad_rotary_limits"]
+    assert isinstance(limits.context, Localized) and limits.context.text("es").startswith("Conrad dijo")
+    assert store.quotes["fischer_statement_warren"].context is None
+    assert limits.translations == {"es": limits.translations["es"]} and isinstance(limits.translations, dict)
+    assert store.updates["kycir_report_2017_09_07"].kind == "record"
+    assert store.updates["multilingual_video_2017_09_22"].kind == "change"
+    assert store.updates["jail_detainers_2025_07_22"].qualifies == ("ordinance_o_342_17",)
+    assert store.updates["multilingual_video_2017_09_22"].qualifies == ()
+    rotary, council = store.sources["insider_louisville_rotary"], store.sources["metro_council_o_342_17"]
+    assert rotary.date_inferred is True and store.sources["lpm_2025_07_22"].date_inferred is False
+    assert rotary.note is not None and rotary.note.text("es") == "El día se deduce del artículo."
+    assert store.sources["wave3_2017_09_22"].note is None
+    assert council.url_scope == "section" and rotary.url_scope == "document"
+    assert [u.id for u in store.qualifiers("ordinance_o_342_17")] == ["jail_detainers_2025_07_22"]
+    assert [u.id for u in store.qualifiers("fischer_statement_assistance")] == ["ordinance_o_342_17"]
+    assert store.qualifiers("fischer_statement_warren") == []
+
+
+def test_localized_text_falls_back_to_english_and_is_read_only():
+    title = Localized({"en": "Who can I talk to?", "es": "¿Con quién puedo hablar?"})
+    assert title.text("es") == "¿Con quién puedo hablar?"
+    assert title.text("ar") == "Who can I talk to?" and title.text(None) == "Who can I talk to?"
+    assert title["en"] == "Who can I talk to?" and title.get("ar", "-") == "-"
+    assert "es" in title and "ar" not in title and set(title) == {"en", "es"} and len(title) == 2
+    assert title == {"en": "Who can I talk to?", "es": "¿Con quién puedo hablar?"}
+    with pytest.raises(TypeError):
+        title["fr"] = "À qui parler ?"  # type: ignore[index]
+
+
+def test_fold_is_the_one_in_policy_assistant_text():
+    assert fold is policy_assistant.text.fold and fold("Policía") == "policia"
+
+
+# ---------------------------------------------------------------- the schema's new rules
+
+
+def test_a_topic_must_list_the_update_that_qualifies_an_update_it_lists(small_store):
+    path = small_store / "topics" / "home_visits.yml"
+    replace(path, "updates: [ordinance_o_342_17, jail_detainers_2025_07_22]", "updates: [ordinance_o_342_17]")
+    problems = problems_of(small_store)
+    assert (
+        "topics/home_visits.yml:3: lists 'ordinance_o_342_17' but not 'jail_detainers_2025_07_22', "
+        "which qualifies it"
+    ) in problems, problems
+
+
+def test_a_topic_must_list_the_update_that_qualifies_a_quote_it_lists(small_store):
+    path = small_store / "topics" / "dangerous_situations.yml"
+    replace(path, "updates: [ordinance_o_342_17, jail_detainers_2025_07_22]", "updates: [jail_detainers_2025_07_22]")
+    problems = problems_of(small_store)
+    line = line_of(path, "id: dangerous_situations")
+    assert (
+        f"topics/dangerous_situations.yml:{line}: lists 'fischer_statement_assistance' but not "
+        "'ordinance_o_342_17', which qualifies it"
+    ) in problems, problems
+
+
+def test_qualifies_must_name_known_quotes_or_updates(small_store):
+    path = small_store / "updates.yml"
+    replace(path, "qualifies: [ordinance_o_342_17]", "qualifies: [ordinance_o_342_17, no_such_item]")
+    problems = problems_of(small_store)
+    line = line_of(path, "id: jail_detainers_2025_07_22")
+    assert f"updates.yml:{line}: unknown quote or update id 'no_such_item'" in problems, problems
+
+
+@pytest.mark.parametrize(
+    "update, old, new, item",
+    [
+        ("jail_detainers_2025_07_22", "date: 2025-07-22", "date: 2017-10-26", "ordinance_o_342_17"),  # same day
+        ("jail_detainers_2025_07_22", "date: 2025-07-22", "date: 2017-01-01", "ordinance_o_342_17"),  # before
+        (
+            "ordinance_o_342_17",
+            "date: 2017-10-26",
+            "date: 2017-09-01",
+            "fischer_statement_assistance",
+        ),  # before said_on
+    ],
+)
+def test_a_qualifying_update_is_dated_after_what_it_qualifies(small_store, update, old, new, item):
+    path = small_store / "updates.yml"
+    replace(path, old, new)
+    problems = problems_of(small_store)
+    line = line_of(path, f"id: {update}")
+    assert any(
+        p.startswith(f"updates.yml:{line}: qualifies '{item}' but is not dated after it") for p in problems
+    ), problems
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("reviewed_by: null", "reviewed_by: Jane Roe, liaison office"),
+        ("reviewed_on: null", "reviewed_on: 2026-02-01"),
+    ],
+)
+def test_reviewed_by_and_reviewed_on_go_together(small_store, old, new):
+    replace(small_store / "topics" / "home_visits.yml", old, new)
+    problems = problems_of(small_store)
+    assert (
+        "topics/home_visits.yml:3: 'reviewed_by' and 'reviewed_on' go together: set both, or write both as null"
+        in problems
+    ), problems
+
+
+def test_reviewed_on_must_be_a_date(small_store):
+    replace(small_store / "topics" / "joint_operations.yml", "reviewed_on: 2026-01-15", "reviewed_on: 2026-02-30")
+    problems = problems_of(small_store)
+    assert (
+        "topics/joint_operations.yml:3: field 'reviewed_on' is not a date like 2017-09-22: '2026-02-30'" in problems
+    ), problems
+
+
+FOUR_SENTENCES = "Police said so in 2017. They said it again. The jail changed in 2025. Nothing else changed."
+SIXTY_ONE_WORDS = " ".join(["word"] * 60) + " more."
+
+
+@pytest.mark.parametrize(
+    "lang, short, counts",
+    [
+        ("en", FOUR_SENTENCES, "4 sentences and 17 words"),
+        ("en", SIXTY_ONE_WORDS, "1 sentences and 61 words"),
+        ("es", FOUR_SENTENCES, "4 sentences and 17 words"),
+    ],
+)
+def test_short_is_at_most_three_sentences_and_sixty_words(small_store, lang, short, counts):
+    path = small_store / "topics" / "home_visits.yml"
+    line = line_of(path, "short:") + 1
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = line if lang == "es" else line - 1
+    lines[index] = f'  {lang}: "{short}"'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = problems_of(small_store)
+    assert (
+        f"topics/home_visits.yml:{line}: 'short.{lang}' is too long: {counts} " "(at most 3 sentences and 60 words)"
+    ) in problems, problems
+
+
+def test_abbreviations_do_not_end_a_sentence_of_short(small_store):
+    path = small_store / "topics" / "home_visits.yml"
+    replace(
+        path,
+        "In July 2025 the jail changed its rule on ICE detainers.",
+        "In July 2025, after a letter from the U.S. Department of Justice, the jail changed.",
+    )
+    replace(
+        path,
+        "En julio de 2025 la cárcel cambió su regla sobre ICE.",
+        "En julio de 2025, tras una carta de EE. UU., cambió la cárcel. Nada más.",
+    )
+    assert load_store(small_store).topics["home_visits"].short.text("es").endswith("Nada más.")
+
+
+def test_short_is_required(small_store):
+    path = small_store / "topics" / "immigration_status.yml"
+    short = ("short:", '  en: "In September', '  es: "En septiembre')
+    path.write_text("\n".join(line for line in path.read_text().splitlines() if not line.startswith(short)) + "\n")
+    assert "topics/immigration_status.yml:2: missing field 'short'" in problems_of(small_store)
+
+
+def test_update_kind_is_change_or_record(small_store):
+    path = small_store / "updates.yml"
+    replace(path, "kind: record", "kind: finding")
+    problems = problems_of(small_store)
+    line = line_of(path, "id: kycir_report_2017_09_07")
+    assert f"updates.yml:{line}: field 'kind' must be 'change' or 'record', not 'finding'" in problems, problems
+
+
+def test_source_url_scope_is_document_or_section(small_store):
+    path = small_store / "sources.yml"
+    replace(path, "url_scope: section", "url_scope: homepage")
+    problems = problems_of(small_store)
+    line = line_of(path, "id: kycir_2017_09_07")
+    assert (
+        f"sources.yml:{line}: field 'url_scope' must be 'document' or 'section', not 'homepage'" in problems
+    ), problems
+
+
+def test_source_note_is_per_language_and_date_inferred_is_true_or_false(small_store):
+    path = small_store / "sources.yml"
+    replace(path, "url: null\n\n  - id: metro", "url: null\n    note: Plain English only.\n\n  - id: metro")
+    replace(path, "date_inferred: false", "date_inferred: perhaps")
+    problems = problems_of(small_store)
+    assert (
+        f"sources.yml:{line_of(path, 'id: wave3_2017_09_22')}: field 'note' must map language codes to text" in problems
+    ), problems
+    assert (
+        f"sources.yml:{line_of(path, 'id: lpm_2025_07_22')}: field 'date_inferred' must be true or false" in problems
+    ), problems
+
+
+def test_quote_context_needs_english(small_store):
+    path = small_store / "quotes.yml"
+    replace(path, '      en: "Conrad said LMPD and ICE leaders:"\n', "")
+    problems = problems_of(small_store)
+    line = line_of(path, 'es: "Conrad dijo')  # the line of the context's texts
+    assert f"quotes.yml:{line}: field 'context' needs an 'en' text" in problems, problems
+
+
+# ---------------------------------------------------------------- reading and the schema's other rules
+
+
+def test_unknown_field_is_refused_as_a_likely_typo(small_store):
+    path = small_store / "topics" / "contact_liaison.yml"
+    replace(path, "related:", "relatd:")
+    problems = problems_of(small_store)
+    assert "topics/contact_liaison.yml:2: unknown field 'relatd'" in problems, problems
+
+
+def test_duplicate_key_is_refused_with_its_line(small_store):
+    path = small_store / "topics" / "contact_liaison.yml"
+    path.write_text(path.read_text() + "quotes: [fischer_statement_warren]\n")
+    problems = problems_of(small_store)
+    line = len(path.read_text().splitlines())
+    assert f"topics/contact_liaison.yml:{line}: YAML error: duplicate key 'quotes'" in problems, problems
+
+
+def test_file_over_two_megabytes_is_refused(small_store):
+    path = small_store / "resources.yml"
+    path.write_text(path.read_text() + "#" * 2_000_001 + "\n")
+    assert "resources.yml: larger than 2000000 bytes" in problems_of(small_store)
+
+
+def test_a_list_that_names_an_id_twice(small_store):
+    replace(
+        small_store / "topics" / "home_visits.yml",
+        "related: [dangerous_situations, contact_liaison]",
+        "related: [dangerous_situations, contact_liaison, dangerous_situations]",
+    )
+    assert "topics/home_visits.yml:3: 'related' lists an id twice" in problems_of(small_store)
+
+
+def test_a_broken_file_does_not_make_every_reference_to_it_unknown(small_store):
+    (small_store / "sources.yml").write_text("sources: [oops\n")
+    problems = problems_of(small_store)
+    assert len(problems) == 1 and problems[0].startswith("sources.yml:2: YAML error"), problems
+
+
+def test_an_empty_list_may_be_written_with_nothing_after_it(small_store):
+    replace(small_store / "topics" / "contact_liaison.yml", "updates: []", "updates:")
+    assert load_store(small_store).topics["contact_liaison"].updates == ()

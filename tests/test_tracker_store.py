@@ -1,13 +1,14 @@
 """Conversations are forgotten once idle: the tracker store keeps nothing on
 disk and drops a conversation after its idle time."""
+
 import asyncio
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from devtools.paths import PROJECT
 from rasa_server.tracker_store import ForgetfulTrackerStore
-from tests.conftest import PROJECT
 
 
 def test_idle_conversations_are_forgotten():

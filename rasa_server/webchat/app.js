@@ -37,21 +37,6 @@
     var s = strings[lang] || strings.en || {};
     return (s.ui && s.ui[key]) || (s.labels && s.labels[key]) || "";
   }
-  function label(key) { var s = strings[lang] || {}; return (s.labels && s.labels[key]) || ""; }
-
-  function formatDate(iso) {
-    var s = strings[lang];
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-    if (!s || !m) return iso || "";
-    return s.date_format.replace("{day}", String(+m[3])).replace("{month}", s.months[+m[2] - 1]).replace("{year}", m[1]);
-  }
-
-  function yearsSince(iso) {
-    var d = new Date(iso + "T00:00:00"), now = new Date();
-    var y = now.getFullYear() - d.getFullYear();
-    if (now.getMonth() < d.getMonth() || (now.getMonth() === d.getMonth() && now.getDate() < d.getDate())) y -= 1;
-    return y;
-  }
 
   function applyLanguage(code) {
     if (!strings[code]) return;
@@ -91,9 +76,11 @@
     return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
   }
 
-  function sourceNode(source) {
+  // Draws what the payload says, as it says it: every date, label and note
+  // comes ready from the assistant (policy_assistant/answers.py).
+  function sourceNode(source, labels) {
     var p = el("p", "source");
-    p.appendChild(document.createTextNode(label("source") + ": "));
+    p.appendChild(document.createTextNode(labels.source + ": "));
     var url = safeUrl(source && source.url);
     var title = (source && source.title) || "";
     if (url) {
@@ -103,9 +90,33 @@
     } else {
       p.appendChild(document.createTextNode(title));
     }
-    var rest = [source && source.publisher, source && formatDate(source.date)].filter(Boolean).join(", ");
+    var date = source && source.date_text ? source.date_text + (source.date_inferred ? " " + labels.date_inferred : "") : "";
+    var rest = [source && source.publisher, date].filter(Boolean).join(", ");
     if (rest) p.appendChild(document.createTextNode(" — " + rest));
+    if (source && source.url_note) p.appendChild(el("span", "url-note", " (" + source.url_note + ")"));
     return p;
+  }
+
+  function section(parent, cls, heading) {
+    var box = el("details", cls);
+    box.appendChild(el("summary", null, heading));
+    parent.appendChild(box);
+    return box;
+  }
+
+  function updateList(items, lang, labels) {
+    var ul = el("ul", "updates");
+    items.forEach(function (u) {
+      var li = el("li", "update");
+      li.appendChild(el("span", "date", u.date_text + ": "));
+      var text = el("span", null, u.text);
+      if (u.lang && u.lang !== lang) text.lang = u.lang;
+      li.appendChild(text);
+      (u.sources && u.sources.length ? u.sources : [u.source]).forEach(function (s) { li.appendChild(sourceNode(s, labels)); });
+      if (u.qualified_note) li.appendChild(el("p", "qualified", u.qualified_note));
+      ul.appendChild(li);
+    });
+    return ul;
   }
 
   function buttons(list, parent) {
@@ -121,38 +132,45 @@
   }
 
   function renderAnswer(p) {
+    var labels = p.labels || {};
     var node = bubble(t("bot"), "bot card");
     node.setAttribute("data-topic", p.topic);
     node.appendChild(el("h2", null, p.title));
+
+    // First screen: the short answer, the newest change and the review line.
+    var first = el("section", "in-short");
+    first.appendChild(el("h3", null, labels.in_short));
+    var short = el("p", "short", p.short);
+    if (p.short_lang && p.short_lang !== p.lang) short.lang = p.short_lang;
+    first.appendChild(short);
+    if (p.latest_change) first.appendChild(el("p", "latest", p.latest_change.line));
+    first.appendChild(el("p", "reviewed", p.reviewed_text));
+    node.appendChild(first);
+
+    // The rest is one tap (or Enter/Space on a focused heading) away.
+    var more = section(node, "more-detail", labels.summary_heading || labels.in_short);
     var summary = el("p", "summary", p.summary);
     if (p.summary_lang && p.summary_lang !== p.lang) summary.lang = p.summary_lang;
-    node.appendChild(summary);
+    more.appendChild(summary);
 
     if (p.updates && p.updates.length) {
-      node.appendChild(el("h3", null, label("since_then")));
-      var ul = el("ul", "updates");
-      p.updates.forEach(function (u) {
-        var li = el("li", "update");
-        li.appendChild(el("span", "date", formatDate(u.date) + ": "));
-        var text = el("span", null, u.text);
-        if (u.lang && u.lang !== p.lang) text.lang = u.lang;
-        li.appendChild(text);
-        (u.sources && u.sources.length ? u.sources : [u.source]).forEach(function (s) { li.appendChild(sourceNode(s)); });
-        ul.appendChild(li);
-      });
-      node.appendChild(ul);
+      section(node, "changes", labels.since_then).appendChild(updateList(p.updates, p.lang, labels));
     }
-
+    if (p.records && p.records.length) {
+      section(node, "records", labels.records_heading).appendChild(updateList(p.records, p.lang, labels));
+    }
     if (p.quotes && p.quotes.length) {
-      var first = p.quotes.map(function (q) { return q.said_on; }).sort()[0];
-      node.appendChild(el("h3", null, label("quotes_heading").replace("{date}", formatDate(first))));
-      var years = yearsSince(first);
-      if (years >= 1) {
-        node.appendChild(el("p", "old", label("old_warning").replace("{date}", formatDate(first)).replace("{years}", years)));
-      }
+      var said = section(node, "officials", labels.officials_said);
+      if (p.old_warning) said.appendChild(el("p", "old", p.old_warning));
       p.quotes.forEach(function (q) {
         var fig = el("figure", "quote");
         fig.setAttribute("aria-label", t("quote_label"));
+        if (q.context) {
+          var ctx = el("p", "context");
+          ctx.appendChild(el("span", "label", labels.context + ": "));
+          ctx.appendChild(document.createTextNode(q.context));
+          fig.appendChild(ctx);
+        }
         var bq = el("blockquote", null, "“" + q.text + "”");
         bq.lang = "en";
         fig.appendChild(bq);
@@ -166,23 +184,28 @@
         var cap = el("figcaption", null);
         cap.appendChild(el("strong", "speaker", q.speaker));
         cap.appendChild(document.createTextNode(", " + q.role + " — " + (q.occasion ? q.occasion + ", " : "") +
-          label("said_on") + " " + formatDate(q.said_on)));
+          labels.said_on + " " + q.said_on_text));
         fig.appendChild(cap);
-        fig.appendChild(sourceNode(q.source));
-        node.appendChild(fig);
+        if (q.qualified_note) fig.appendChild(el("p", "qualified", q.qualified_note));
+        said.appendChild(fig);
       });
     }
-
+    if (p.sources && p.sources.length) {
+      var sources = section(node, "sources", labels.sources_heading);
+      p.sources.forEach(function (s) {
+        sources.appendChild(sourceNode(s, labels));
+        if (s.note) sources.appendChild(el("p", "source-note", s.note));
+      });
+    }
     if (p.resources && p.resources.length) {
-      node.appendChild(el("h3", null, label("resources")));
+      var where = section(node, "resources", labels.resources);
       var rl = el("ul");
       p.resources.forEach(function (r) { rl.appendChild(el("li", null, r.name + ": " + r.description)); });
-      node.appendChild(rl);
+      where.appendChild(rl);
     }
-    node.appendChild(el("p", "reviewed", label("reviewed_on").replace("{date}", formatDate(p.reviewed_on))));
-    node.appendChild(el("p", "disclaimer", label("disclaimer")));
+    node.appendChild(el("p", "disclaimer", labels.disclaimer));
     if (p.buttons && p.buttons.length) {
-      node.appendChild(el("h3", null, label("related")));
+      node.appendChild(el("h3", null, labels.related));
       buttons(p.buttons, node);
     }
   }

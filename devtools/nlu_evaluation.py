@@ -1,11 +1,17 @@
 """Intent accuracy of a trained model on held-out questions (files in Rasa's
 NLU format that are never used for training). Used by the tests and by
-`scripts/nlu_accuracy.py`, which prints the numbers."""
+`python -m devtools.nlu_accuracy`, which prints the numbers."""
+
+from __future__ import annotations
+
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
+
+# Lines the test run prints at its end (tests/conftest.py).
+REPORT: List[str] = []
 
 
 @dataclass
@@ -21,22 +27,22 @@ class Evaluation:
         return self.correct / self.total if self.total else 0.0
 
 
-def load_agent(model: Path):
+def load_agent(model: Path) -> Any:
     from rasa.core.agent import Agent
 
     return Agent.load(str(model))
 
 
-def evaluate(agent, holdout: Path) -> Evaluation:
+def evaluate(agent: Any, holdout: Path) -> Evaluation:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(holdout))
     result = Evaluation(file=holdout.name)
 
-    async def parse_all():
+    async def parse_all() -> List[Dict[str, Any]]:
         return [await agent.parse_message(m.get("text")) for m in data.intent_examples]
 
-    for message, parsed in zip(data.intent_examples, asyncio.run(parse_all())):
+    for message, parsed in zip(data.intent_examples, asyncio.run(parse_all()), strict=True):
         expected = message.get("intent")
         got = parsed["intent"]["name"]
         result.total += 1

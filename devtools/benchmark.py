@@ -2,20 +2,18 @@
 server memory (RSS) and response times over HTTP. A benchmark, not a test: it
 prints numbers and asserts nothing.
 
-Usage: .venv/bin/python scripts/benchmark.py [--train] [--requests N]"""
+Usage: .venv/bin/python -m devtools.benchmark [--train] [--requests N]   (or: make bench)"""
+
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-from tests.conftest import BIN, Servers  # noqa: E402
+from devtools.paths import BIN, PROJECT
+from devtools.servers import Servers
 
 QUESTIONS = [
     "will the police ask about my immigration status?",
@@ -57,8 +55,13 @@ def main() -> None:
     if args.train:
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            subprocess.run([str(BIN / "rasa"), "train", "--force", "--out", out, "--fixed-model-name", "bench"],
-                           cwd=PROJECT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [str(BIN / "rasa"), "train", "--force", "--out", out, "--fixed-model-name", "bench"],
+                cwd=PROJECT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             print(f"training (rasa train --force): {time.perf_counter() - start:.1f} s")
 
     with tempfile.TemporaryDirectory() as work:
@@ -78,10 +81,15 @@ def main() -> None:
                 servers.ask(question, sender=f"{sender}-{i % 10}")
                 latencies.append((time.perf_counter() - t0) * 1000)
             latencies.sort()
-            print(f"response time over {len(latencies)} requests: median {statistics.median(latencies):.0f} ms, "
-                  f"p90 {latencies[int(len(latencies) * 0.9) - 1]:.0f} ms, max {latencies[-1]:.0f} ms")
-            print(f"memory (RSS): Rasa server {rss_mib(servers.rasa.pid):.0f} MiB, "
-                  f"action server {rss_mib(servers.actions.pid):.0f} MiB")
+            print(
+                f"response time over {len(latencies)} requests: median {statistics.median(latencies):.0f} ms, "
+                f"p90 {latencies[int(len(latencies) * 0.9) - 1]:.0f} ms, max {latencies[-1]:.0f} ms"
+            )
+            assert servers.rasa is not None and servers.actions is not None
+            print(
+                f"memory (RSS): Rasa server {rss_mib(servers.rasa.pid):.0f} MiB, "
+                f"action server {rss_mib(servers.actions.pid):.0f} MiB"
+            )
         finally:
             servers.stop()
 

@@ -1,0 +1,129 @@
+"""Start and stop the real action server and Rasa server on free ports, as
+`make run` starts them, and talk to them over HTTP. Used by the tests and the
+benchmark."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+import requests
+
+from devtools.paths import BIN, MODEL, PROJECT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+class Servers:
+    """The real action server and Rasa server, as `make run` starts them."""
+
+    def __init__(self, workdir: Path, model: Path = MODEL, **env: str):
+        self.workdir = workdir
+        self.model = model
+        self.port, self.actions_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            (PROJECT / "endpoints.yml").read_text().replace("localhost:5055", f"127.0.0.1:{self.actions_port}")
+        )
+        self.rasa_log = workdir / "rasa.log"
+        self.actions_log = workdir / "actions.log"
+        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
+        self.actions: subprocess.Popen | None = None
+        self.rasa: subprocess.Popen | None = None
+
+    def _start(self, args: List[str], log: Path) -> subprocess.Popen:
+        with open(log, "ab") as out:
+            return subprocess.Popen(
+                [str(BIN / "rasa"), *args],
+                cwd=PROJECT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def start_actions(self) -> None:
+        self.actions = self._start(
+            ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)], self.actions_log
+        )
+        wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions)
+
+    def start_rasa(self) -> None:
+        self.rasa = self._start(
+            [
+                "run",
+                "--model",
+                str(self.model),
+                "--port",
+                str(self.port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                str(self.endpoints),
+            ],
+            self.rasa_log,
+        )
+        wait_for(f"{self.url}/webhooks/rest/", self.rasa, seconds=300)
+
+    @staticmethod
+    def _stop(proc: subprocess.Popen | None) -> None:
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(30)
+
+    def stop_actions(self) -> None:
+        self._stop(self.actions)
+
+    def stop(self) -> None:
+        self._stop(self.actions)
+        self._stop(self.rasa)
+
+    def ask(
+        self,
+        message: Any,
+        sender: str = "pytest",
+        metadata: Dict[str, Any] | None = None,
+        path: str = "/webhooks/rest/webhook",
+        timeout: float = 60,
+    ) -> Any:
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        response = requests.post(self.url + path, json=body, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+
+
+def payloads(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The custom payloads of a REST reply."""
+    return [m["custom"] for m in messages if "custom" in m]
+
+
+def topic_of(messages: List[Dict[str, Any]]) -> str | None:
+    """The policy topic a REST reply answered, or None."""
+    found = [p.get("topic") for p in payloads(messages) if "topic" in p]
+    return found[0] if found else None

@@ -1,0 +1,45 @@
+"""The validation stage of `make test` fails on broken data: scripts/validate.sh
+is run on a copy of the project with a deliberately broken domain, and on a
+copy with a story that uses an intent the domain does not have. (On the real
+data the stage itself runs the same script and must pass.)"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from devtools.paths import PROJECT
+
+pytestmark = pytest.mark.validate
+SCRIPT = PROJECT / "scripts" / "validate.sh"
+
+
+def project_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    target.mkdir()
+    for name in ("domain.yml", "config.yml"):
+        shutil.copy(PROJECT / name, target / name)
+    shutil.copytree(PROJECT / "data", target / "data")
+    return target
+
+
+def validate(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "VALIDATE_LOG": str(tmp_path / "validate.log")}
+    return subprocess.run(["bash", str(SCRIPT), str(project)], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_a_rule_with_an_unknown_intent_fails_the_stage(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    rules = project / "data" / "rules.yml"
+    rules.write_text(rules.read_text().replace("- intent: greet", "- intent: greeet", 1))
+    result = validate(project, tmp_path)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "rasa data validate failed" in result.stderr
+
+
+def test_a_domain_that_is_not_yaml_fails_the_stage(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    (project / "domain.yml").write_text("intents: [greet\n  - : :\n")
+    result = validate(project, tmp_path)
+    assert result.returncode != 0, result.stdout + result.stderr
