@@ -20,13 +20,14 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 
-.PHONY: help run test install spacy lint types unit validate train stories e2e browser-test bench lock clean
+.PHONY: help run test install spacy lint types unit validate train stories e2e browser-test bench nlu-bench lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make test   set up everything and run every test, cheapest stage first:"
 	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
 	@echo "make bench  print training time, server memory and response times"
+	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmark"
 
 run: $(MODEL)
 	@scripts/run.sh
@@ -86,6 +87,10 @@ $(BROWSER):
 
 bench: $(MODEL)
 	$(PY) -m devtools.benchmark
+
+# accuracy per language and category on the held-out benchmark (issue 7)
+nlu-bench: $(MODEL)
+	$(PY) -m devtools.nlu_bench
 
 lock:
 	rm -rf build/lock-venv && $$(scripts/find_python310.sh) -m venv build/lock-venv

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import conversation_language, latest_intent, remember, send
+from actions.conversation import conversation_language, entity_value, latest_intent, ranked_intents, remember, send
 from policy_assistant import answers, language
 from policy_assistant.answers import Reply
 from policy_assistant.live_store import LiveStore, shared_store
@@ -18,6 +18,7 @@ from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
+LANGUAGE_ENTITY = "foreign_language"  # set by nlu_pipeline.gates.LanguageGate
 FOLLOW_UPS = {"ask_who_said": "who", "ask_when_said": "when", "ask_more": "more"}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
@@ -80,7 +81,12 @@ class ActionFixedReply(StoreAction):
         return "action_fixed_reply"
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
-        return answers.fixed_reply(store, latest_intent(tracker) or "nlu_fallback", lang), remember(lang)
+        intent = latest_intent(tracker) or "nlu_fallback"
+        closest = next((name for name in ranked_intents(tracker) if name in store.topics), None)
+        reply = answers.fixed_reply(
+            store, intent, lang, foreign=entity_value(tracker, LANGUAGE_ENTITY), closest=closest
+        )
+        return reply, remember(lang)
 
 
 class ActionChangeLanguage(StoreAction):

@@ -29,6 +29,21 @@ def latest_intent(tracker: Tracker) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def entity_value(tracker: Tracker, name: str) -> str | None:
+    """The value of the latest message's first entity called `name`."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name and isinstance(entity.get("value"), str):
+            return str(entity["value"])
+    return None
+
+
+def ranked_intents(tracker: Tracker) -> List[str]:
+    """The latest message's intents, best first (an NLU gate's choice first,
+    the classifier's own choices after it)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [r["name"] for r in ranking if isinstance(r, dict) and isinstance(r.get("name"), str)]
+
+
 def conversation_language(tracker: Tracker, store: Store) -> str:
     return language.choose(
         tracker.latest_message.get("text") or "",

@@ -320,13 +320,38 @@ def answer_topic(store: Store, topic_id: str, lang: str, today: dt.date | None =
     )
 
 
-def fixed_reply(store: Store, intent: str, lang: str) -> Reply:
-    """Greetings, capabilities, out of scope, legal advice, emergency, fallback."""
+def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: str | None = None) -> Reply:
+    """Greetings, capabilities, out of scope, legal advice, emergency, fallback,
+    another place, a language not spoken. `closest`: the Louisville topic the
+    question was nearest to, offered first (for "another place"); `foreign`:
+    the code of the language not spoken that the message was written in."""
     language = store.language(lang)
     reply = store.replies.get(intent) or store.replies.get("nlu_fallback")
     key = reply.intent if reply else "nlu_fallback"
     text = language.messages.get(key) or store.language(DEFAULT_LANGUAGE).messages[key]
-    return Reply(text=text, buttons=topic_buttons(store, reply.buttons if reply else (), language.code))
+    topics = list(reply.buttons if reply else ())
+    if closest in store.topics:
+        topics = [closest] + [t for t in topics if t != closest]
+    if key == "unsupported_language":
+        text = not_spoken_text(store, foreign)
+    return Reply(text=text, buttons=topic_buttons(store, topics, language.code))
+
+
+def not_spoken_text(store: Store, foreign: str | None) -> str:
+    """The reply to a language the assistant does not speak: in every language
+    it speaks, then one sentence in the person's language when the store has
+    one, marked while no speaker has checked it."""
+    parts = [message(store, "unsupported_language", code) for code in store.languages]
+    other = store.not_spoken_language(foreign)
+    if other is not None:
+        check = (
+            ""
+            if other.reviewed
+            else " "
+            + " ".join(language.labels.get("not_checked_translation", "") for language in store.languages.values())
+        )
+        parts.append(f"{other.name}: {other.sentence}{check}")
+    return "\n\n".join(dict.fromkeys(p for p in parts if p))
 
 
 def message(store: Store, key: str, lang: str) -> str:

@@ -262,7 +262,18 @@ class LanguageIn(Record):
     ui: dict[str, str | None]
 
 
-OPTIONAL = {"resources.yml"}  # files a store may leave out
+class NotSpokenIn(Record):
+    """A language the assistant does not speak, and one sentence in it."""
+
+    noun: ClassVar[str] = "language not spoken"
+    code: Text  # ISO 639-1
+    name: Text  # in the language itself
+    detected_as: list[Text] = []  # other codes the language identifier may give it (a near neighbour)
+    sentence: Text  # "I answer only in English and Spanish. If anyone is in danger, call 911."
+    reviewed: StrictBool = False  # true only once a speaker of the language has checked the sentence
+
+
+OPTIONAL = {"resources.yml", "not_spoken.yml"}  # files a store may leave out
 
 # What each file is made of: one record (topics/<id>.yml, languages/<code>.yml),
 # or top-level lists of records.
@@ -272,4 +283,5 @@ LISTS: dict[str, dict[str, type[Record]]] = {
     "updates.yml": {"updates": UpdateIn},
     "resources.yml": {"resources": ResourceIn},
     "replies.yml": {"replies": ReplyIn},
+    "not_spoken.yml": {"languages": NotSpokenIn},
 }

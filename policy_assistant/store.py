@@ -29,6 +29,7 @@ from policy_assistant.schema import (
     OPTIONAL,
     LanguageIn,
     Localized,
+    NotSpokenIn,
     OccasionIn,
     QuoteIn,
     Record,
@@ -173,6 +174,17 @@ class FixedReply:
     buttons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class NotSpoken:
+    """A language the assistant does not speak, with one sentence in it."""
+
+    code: str
+    name: str
+    detected_as: tuple[str, ...]
+    sentence: str
+    reviewed: bool
+
+
 @dataclass
 class Store:
     sources: dict[str, Source]
@@ -183,9 +195,17 @@ class Store:
     languages: dict[str, Language]
     replies: dict[str, FixedReply]
     missing_translations: list[str] = field(default_factory=list)
+    not_spoken: dict[str, NotSpoken] = field(default_factory=dict)
 
     def language(self, code: str | None) -> Language:
         return self.languages.get(code or DEFAULT_LANGUAGE) or self.languages[DEFAULT_LANGUAGE]
+
+    def not_spoken_language(self, code: str | None) -> NotSpoken | None:
+        """The language not spoken that an identified code stands for, if the store has it."""
+        for language in self.not_spoken.values():
+            if code == language.code or code in language.detected_as:
+                return language
+        return None
 
     def qualifiers(self, item_id: str) -> list[Update]:
         """The updates that declare they qualify a quote or an update, oldest first."""
@@ -436,6 +456,10 @@ def _check_references(c: _Loader) -> None:
 def _check_languages(c: _Loader) -> None:
     """Texts in undeclared languages are problems; missing translations are warnings."""
     languages = c.unique(LanguageIn, "code")
+    for path, loc, other in c.of(NotSpokenIn):
+        if other.code in languages:
+            c.warn(path, loc, f"'{other.code}' is now a language the assistant speaks: remove it from not_spoken.yml")
+    c.unique(NotSpokenIn, "code")
     codes = [path.stem for path in sorted((c.root / "languages").glob("*.yml"))] or [DEFAULT_LANGUAGE]
     for path, loc, language in c.of(LanguageIn):
         if language.code != path.stem:
@@ -566,4 +590,8 @@ def _build(c: _Loader) -> Store:
         languages=languages,
         replies=replies,
         missing_translations=c.warnings,
+        not_spoken={
+            n.code: NotSpoken(n.code, n.name, tuple(n.detected_as), n.sentence.strip(), n.reviewed)
+            for _, _, n in c.of(NotSpokenIn)
+        },
     )

@@ -1,15 +1,17 @@
 """Text folding and word-list language detection: the one place for both.
 
-Imported by the NLU pipeline (the spaCy lemmatizer) and by the dialogue side
-(policy_assistant.language), so that both fold text and tell languages apart
-the same way. Standard library only: the model's spaCy component must not pull
-in the answer store or YAML."""
+Imported by the NLU pipeline (the spaCy lemmatizer and the language gate) and
+by the dialogue side (policy_assistant.language), so that all of them fold text
+and tell languages apart the same way: English from Spanish by their words,
+and a language the assistant does not speak with lingua-language-detector.
+No answer store, no YAML: the model's components import this module."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Collection, List, Mapping
+from functools import lru_cache
+from typing import Any, Collection, List, Mapping
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -41,3 +43,57 @@ def detect(tokens: List[str], vocabularies: Mapping[str, Collection[str]], curre
     if current is None or current not in vocabularies or best == current:
         return best
     return best if best_score >= 2 and best_score >= 2 * runner_up + 1 else None
+
+
+# ---------------------------------------------------------------- languages not spoken
+#
+# Messages in a language the assistant does not speak must never get a policy
+# topic. lingua-language-detector ships its models inside the package (no
+# download at run time); it is asked only to tell English and Spanish from the
+# languages spoken in Louisville's immigrant communities, and from near
+# neighbours that stand in for languages it does not model (Shona for
+# Kinyarwanda and Kirundi, Hindi for Nepali's script). Fewer languages mean
+# fewer false alarms on short English and Spanish, and less memory.
+FOREIGN_LANGUAGES = ("FRENCH", "PORTUGUESE", "SWAHILI", "SOMALI", "SHONA", "VIETNAMESE", "ARABIC", "HINDI", "PERSIAN")
+# How clear lingua's verdict must be for a Latin-script message: the other
+# language at least this confident, at least RATIO times as likely as English
+# or Spanish, in at least MIN_WORDS words. The most sensitive setting under
+# which none of the English and Spanish training examples is flagged
+# (python -m devtools.compare_language_detectors shows both sides).
+FOREIGN_CONFIDENCE = 0.55
+RATIO = 2.0
+MIN_WORDS = 3
+LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+
+
+@lru_cache(maxsize=1)
+def _lingua() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    wanted = [Language.ENGLISH, Language.SPANISH, *(getattr(Language, name) for name in FOREIGN_LANGUAGES)]
+    return LanguageDetectorBuilder.from_languages(*wanted).with_preloaded_language_models().build()
+
+
+def foreign_language(text: str, spoken: Collection[str] = ("en", "es")) -> str | None:
+    """The ISO 639-1 code of the language a message is clearly written in when
+    that is not one the assistant speaks, else None. Mostly non-Latin letters
+    are enough (no spoken language here uses another script); a Latin-script
+    message needs a clear verdict from lingua, so that short or mixed messages
+    ("ICE?", "LMPD", Spanglish) stay with English and Spanish."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    latin = sum(bool(LATIN.match(ch)) for ch in letters) * 2 >= len(letters)
+    if latin and len(WORD.findall(text)) < MIN_WORDS:
+        return None
+    values = _lingua().compute_language_confidence_values(text)
+    if not values:
+        return None
+    top = values[0]
+    code = str(top.language.iso_code_639_1.name).lower()
+    if code in spoken:
+        return None
+    best_spoken = max((v.value for v in values if str(v.language.iso_code_639_1.name).lower() in spoken), default=0.0)
+    if not latin or (top.value >= FOREIGN_CONFIDENCE and top.value >= RATIO * best_spoken):
+        return code
+    return None

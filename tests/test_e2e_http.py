@@ -119,7 +119,8 @@ def test_user_text_never_reaches_the_server_logs(live):
 
 
 def test_spanish_question_gets_spanish_answer_with_official_english_words(live):
-    messages = live.ask("¿la policía me va a preguntar por mis papeles?", sender=sender())
+    me = sender()
+    messages = live.ask("¿la policía me va a preguntar por mis papeles?", sender=me)
     [payload] = [p for p in payloads(messages) if "topic" in p]
     assert payload["topic"] == "immigration_status" and payload["lang"] == "es"
     assert payload["summary"] == store.topics["immigration_status"].summary["es"]
@@ -133,7 +134,9 @@ def test_spanish_question_gets_spanish_answer_with_official_english_words(live):
         }
     assert all(u["lang"] == "es" for u in payload["updates"])
     text = next(m["text"] for m in messages if "text" in m)
-    assert "Traducción no oficial: “" in text and "Las políticas cambian." in text
+    assert payload["short"] in text and "Las políticas cambian." in text
+    details = live.ask("/ask_more", sender=me)[0]["text"]  # "más": the details, in Spanish
+    assert "Traducción no oficial: “" in details and "Las políticas cambian." in details
 
 
 def test_language_is_switched_on_request_and_kept(live):

@@ -51,11 +51,11 @@ def edit(path, old, new):
 
 def test_running_action_server_picks_up_edits_and_refuses_broken_ones(action_server):
     url, store, log = action_server
-    assert answer(url)["summary"].startswith("The 2017 report")
+    assert not answer(url)["summary"].startswith("Updated by staff.")
     topic = store / "topics" / "home_visits.yml"
-    edit(topic, '  en: "The 2017 report', '  en: "Updated by staff. The 2017 report')
+    edit(topic, "summary:\n  en: >-\n    ", "summary:\n  en: >-\n    Updated by staff. ")
     assert answer(url)["summary"].startswith("Updated by staff.")
-    edit(topic, "reviewed_on: 2026-11-25", "reviewed_on: 2026-02-30")
+    edit(topic, "reviewed_by: null\nreviewed_on: null", "reviewed_by: A. Staff\nreviewed_on: 2026-02-30")
     assert answer(url)["summary"].startswith("Updated by staff.")  # last good store still serves
     text = log.read_text(errors="replace")
     assert "Refused an edit" in text and "topics/home_visits.yml" in text and "not a date" in text

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from devtools.nlu_evaluation import REPORT, evaluate, load_agent
 from devtools.paths import MODEL, PROJECT
@@ -43,6 +44,9 @@ def test_holdout_questions_are_not_in_training_data():
     for f in HOLDOUT + BENCH:
         leaked = [m.get("text") for m in load_data(str(f)).intent_examples if normal(m.get("text")) in seen]
         assert not leaked, f"{f.name}: {leaked}"
+    other = yaml.safe_load((PROJECT / "tests" / "nlu" / "unsupported_languages.yml").read_text(encoding="utf-8"))
+    leaked = [t for texts in other.values() for t in texts if normal(t) in seen]
+    assert not leaked, f"unsupported_languages.yml: {leaked}"
 
 
 def test_every_language_has_a_holdout_file():

@@ -1,0 +1,92 @@
+"""The held-out benchmark of issue 7 (tests/nlu/bench_*.yml, written without
+reading the training data and never moved into it; and
+tests/nlu/unsupported_languages.yml). Prints, for the trained model and its
+whole NLU pipeline (gates included):
+
+* accuracy per language and category (the intent people meant);
+* how often other places, own cases and chit-chat got no policy topic;
+* what messages in languages the assistant does not speak got;
+* the confusions, most frequent first.
+
+A benchmark: it prints numbers and asserts nothing (the gates that must hold
+are in tests/test_nlu_holdout.py). Usage: make nlu-bench"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+from devtools.nlu_evaluation import load_agent
+from devtools.paths import MODEL, PROJECT
+
+NLU = PROJECT / "tests" / "nlu"
+REJECT = {"other_place", "own_case", "chit_chat"}  # categories whose answer must carry no policy topic
+
+
+def policy_topics() -> set:
+    return {p.stem for p in (PROJECT / "answer_store" / "topics").glob("*.yml")}
+
+
+def examples(path: Path) -> List[Tuple[str, str, str]]:
+    """(text, intent, category) of a bench file."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    found = []
+    for message in load_data(str(path)).intent_examples:
+        metadata = message.get("metadata") or {}
+        category = (metadata.get("example") or {}).get("category", "uncategorised")
+        found.append((message.get("text"), message.get("intent"), category))
+    return found
+
+
+def parse_all(agent: Any, texts: List[str]) -> List[Dict[str, Any]]:
+    async def run() -> List[Dict[str, Any]]:
+        return [await agent.parse_message(t) for t in texts]
+
+    return asyncio.run(run())
+
+
+def main(model: Path = MODEL) -> None:
+    agent = load_agent(model)
+    topics = policy_topics()
+    confusions: Counter = Counter()
+    for path in sorted(NLU.glob("bench_*.yml")):
+        lang = path.stem.split("_", 1)[1]
+        rows = examples(path)
+        got = [p["intent"]["name"] for p in parse_all(agent, [t for t, _, _ in rows])]
+        per_category: Dict[str, List[bool]] = defaultdict(list)
+        rejected: Dict[str, List[bool]] = defaultdict(list)
+        for (_, expected, category), predicted in zip(rows, got, strict=True):
+            per_category[category].append(predicted == expected)
+            if category in REJECT:
+                rejected[category].append(predicted not in topics)
+            if predicted != expected:
+                confusions[(lang, expected, predicted)] += 1
+        total = sum(sum(v) for v in per_category.values()), sum(len(v) for v in per_category.values())
+        print(f"\n== {path.name}: intent accuracy {total[0] / total[1]:.3f} ({total[0]}/{total[1]})")
+        for category, results in sorted(per_category.items()):
+            line = f"   {category:<20} {sum(results) / len(results):.2f} ({sum(results)}/{len(results)})"
+            if category in rejected:
+                r = rejected[category]
+                line += f"   no policy topic: {sum(r) / len(r):.2f} ({sum(r)}/{len(r)})"
+            print(line)
+    other = yaml.safe_load((NLU / "unsupported_languages.yml").read_text(encoding="utf-8"))
+    print("\n== unsupported_languages.yml: what messages in languages not spoken got")
+    policy = 0
+    for code, texts in other.items():
+        answers = Counter(p["intent"]["name"] for p in parse_all(agent, texts))
+        policy += sum(n for intent, n in answers.items() if intent in topics)
+        print(f"   {code}: " + ", ".join(f"{intent} {n}" for intent, n in answers.most_common()))
+    print(f"   policy topics given: {policy}")
+    print("\n== confusions (language, expected -> got), most frequent first")
+    for (lang, expected, predicted), n in confusions.most_common(25):
+        print(f"   {n:>2}  {lang}  {expected} -> {predicted}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else MODEL)

@@ -1,0 +1,123 @@
+"""Two Rasa graph components that stop the assistant from answering a
+question that was not asked. They run after the intent classifier and before
+the FallbackClassifier, and override its intent with full confidence:
+
+* LanguageGate: a message in a language the assistant does not speak gets the
+  intent `unsupported_language` (and the entity `foreign_language` with the
+  language's ISO code), never a policy topic. The verdict comes from
+  policy_assistant.text, the project's one language module.
+* JurisdictionGate: a question about police somewhere other than Louisville
+  (a `place` entity from the project's entity ruler, and no `local_place` or
+  local agency) gets the intent `other_place`, unless its intent is one that
+  must stand whatever the place (an emergency, someone's own case, chit-chat).
+
+The intent the classifier had chosen stays in `intent_ranking`, so the reply
+can offer the closest Louisville topic."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+
+from policy_assistant import text as text_rules
+
+UNSUPPORTED = "unsupported_language"
+OTHER_PLACE = "other_place"
+LANGUAGE_ENTITY = "foreign_language"
+
+
+def override(message: Message, intent: str) -> None:
+    """Make `intent` the message's intent, keeping the classifier's ranking below it."""
+    chosen = {"name": intent, "confidence": 1.0}
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != intent]
+    message.set("intent", chosen, add_to_output=True)
+    message.set("intent_ranking", [chosen, *ranking], add_to_output=True)
+
+
+class _Gate(GraphComponent):
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> _Gate:
+        return cls(config)
+
+    def process_training_data(self, training_data: Any) -> Any:
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class LanguageGate(_Gate):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"spoken": ["en", "es"]}
+
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["lingua"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        """The rules live in policy_assistant/text.py: a change there retrains."""
+        return hashlib.sha256(Path(text_rules.__file__).read_bytes()).hexdigest()[:16]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            code = text_rules.foreign_language(message.get("text") or "", self.component_config["spoken"])
+            if code is None:
+                continue
+            override(message, UNSUPPORTED)
+            entity = {
+                "entity": LANGUAGE_ENTITY,
+                "value": code,
+                "start": 0,
+                "end": len(message.get("text") or ""),
+                "extractor": type(self).__name__,
+            }
+            message.set("entities", [*(message.get("entities") or []), entity], add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class JurisdictionGate(_Gate):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "place_entity": "place",
+            "local_entity": "local_place",
+            # agencies that mean Louisville ("LMPD"), as the entity ruler spells them
+            "local_agencies": [],
+            # intents that stand whatever place is named
+            "keep": [],
+        }
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        config = self.component_config
+        local_agencies = {a.lower() for a in config["local_agencies"]}
+        for message in messages:
+            intent = (message.get("intent") or {}).get("name")
+            if intent in config["keep"] or intent == UNSUPPORTED:
+                continue
+            entities = message.get("entities") or []
+            elsewhere = any(e.get("entity") == config["place_entity"] for e in entities)
+            here = any(
+                e.get("entity") == config["local_entity"]
+                or (e.get("entity") == "agency" and str(e.get("value", "")).lower() in local_agencies)
+                for e in entities
+            )
+            if elsewhere and not here:
+                override(message, OTHER_PLACE)
+        return messages

@@ -1,0 +1,123 @@
+"""The NLU gates (nlu_pipeline/gates.py), run as Rasa runs them on parsed
+messages, and the project's one language module: a message in a language the
+assistant does not speak, or about police somewhere else, never keeps a policy
+topic; short and mixed English and Spanish keep working."""
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+from rasa.shared.nlu.training_data.message import Message
+
+from devtools.paths import BUILT_SPACY
+import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer factory
+from nlu_pipeline import gates
+from policy_assistant import text
+
+CONFIG = {
+    "place_entity": "place",
+    "local_entity": "local_place",
+    "local_agencies": ["lmpd", "metro police"],
+    "keep": ["emergency", "legal_advice", "greet"],
+}
+
+
+def parsed(message_text, intent="immigration_status", entities=()):
+    message = Message(data={"text": message_text})
+    message.set("intent", {"name": intent, "confidence": 0.8})
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.8}, {"name": "greet", "confidence": 0.1}])
+    message.set("entities", [{"entity": label, "value": value} for label, value in entities])
+    return message
+
+
+@pytest.mark.parametrize(
+    "message,expected",
+    [
+        ("Est-ce que les policiers de Louisville demandent les papiers aux gens ?", "fr"),
+        ("هل يمكنني الاتصال بالشرطة إذا لم تكن لدي أوراق؟", "ar"),
+        ("Je, polisi wa Louisville wanafanya kazi pamoja na ICE?", "sw"),
+        ("Cảnh sát Louisville có làm việc với ICE không?", "vi"),
+        ("के लुइसभिल प्रहरीले मेरो कागजपत्र सोध्छ?", "hi"),
+        ("will police ask about my immigration status?", None),
+        ("la policia me va a pedir papeles?", None),
+        ("mi tio got pulled over y le pidieron papeles", None),
+        ("ICE?", None),
+        ("LMPD", None),
+        ("911?", None),
+        ("hola", None),
+        ("ok thx", None),
+        ("", None),
+        ("🙂🙂🙂", None),
+    ],
+)
+def test_foreign_language_is_told_apart_from_short_and_mixed_english_and_spanish(message, expected):
+    assert text.foreign_language(message) == expected
+
+
+def test_language_gate_overrides_the_topic_and_names_the_language():
+    gate = gates.LanguageGate(gates.LanguageGate.get_default_config())
+    [message] = gate.process([parsed("Est-ce que la police va frapper à ma porte pour l'immigration ?")])
+    assert message.get("intent") == {"name": "unsupported_language", "confidence": 1.0}
+    assert message.get("intent_ranking")[1]["name"] == "immigration_status"  # what the classifier thought
+    assert {"entity": "foreign_language", "value": "fr"}.items() <= message.get("entities")[-1].items()
+    [english] = gate.process([parsed("will police ask about my papers")])
+    assert english.get("intent")["name"] == "immigration_status"
+
+
+@pytest.mark.parametrize(
+    "entities,intent,expected",
+    [
+        ([("place", "chicago")], "immigration_status", "other_place"),
+        ([("place", "jeffersonville")], "report_crime_safely", "other_place"),
+        ([("place", "texas"), ("local_place", "louisville")], "immigration_status", "immigration_status"),
+        ([("place", "indiana"), ("agency", "lmpd")], "joint_operations", "joint_operations"),
+        ([("place", "texas")], "emergency", "emergency"),  # danger now comes first, wherever
+        ([("place", "chicago")], "legal_advice", "legal_advice"),  # someone's own case
+        ([("agency", "ice")], "home_visits", "home_visits"),
+        ([], "home_visits", "home_visits"),
+    ],
+)
+def test_jurisdiction_gate(entities, intent, expected):
+    gate = gates.JurisdictionGate({**gates.JurisdictionGate.get_default_config(), **CONFIG})
+    [message] = gate.process([parsed("...", intent, entities)])
+    assert message.get("intent")["name"] == expected
+
+
+def test_a_change_to_the_language_rules_retrains(tmp_path, monkeypatch):
+    before = gates.LanguageGate.fingerprint_addon({})
+    copy = tmp_path / "text.py"
+    shutil.copy(text.__file__, copy)
+    copy.write_text(copy.read_text() + "\n# a changed rule\n")
+    monkeypatch.setattr(text, "__file__", str(copy))
+    assert gates.LanguageGate.fingerprint_addon({}) != before
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    if not BUILT_SPACY.exists():
+        pytest.fail("no built spaCy pipeline: run `make spacy` (make unit builds it)")
+    return spacy.load(BUILT_SPACY)
+
+
+@pytest.mark.parametrize(
+    "message,places,local",
+    [
+        ("will police in chicago ask for my papers", {"chicago"}, set()),
+        ("do cops across the river in jeffersonville work with ice", {"across the river", "jeffersonville"}, set()),
+        ("la policia de otro estado pregunta por papeles?", {"otro estado"}, set()),
+        ("i moved from texas to louisville, will police here ask my status", {"texas"}, {"louisville", "here"}),
+        ("will lmpd ask about my status", set(), set()),
+    ],
+)
+def test_the_entity_ruler_marks_places(nlp, message, places, local):
+    doc = nlp(message.lower())
+    assert {e.text for e in doc.ents if e.label_ == "place"} == places
+    assert {e.text for e in doc.ents if e.label_ == "local_place"} == local
+
+
+def test_places_are_data_in_the_patterns_file():
+    import yaml
+
+    patterns = yaml.safe_load((Path(gates.__file__).parent / "entity_patterns.yml").read_text(encoding="utf-8"))
+    assert {"place", "local_place"} <= set(patterns)
+    assert not set(patterns["place"]) & set(patterns["local_place"])
