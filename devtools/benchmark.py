@@ -83,7 +83,7 @@ def main() -> None:
             latencies.sort()
             print(
                 f"response time over {len(latencies)} requests: median {statistics.median(latencies):.0f} ms, "
-                f"p90 {latencies[int(len(latencies) * 0.9) - 1]:.0f} ms, max {latencies[-1]:.0f} ms"
+                f"p95 {latencies[max(0, int(len(latencies) * 0.95) - 1)]:.0f} ms, max {latencies[-1]:.0f} ms"
             )
             assert servers.rasa is not None and servers.actions is not None
             print(

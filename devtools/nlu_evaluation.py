@@ -28,7 +28,14 @@ class Evaluation:
 
 
 def load_agent(model: Path) -> Any:
+    """The trained model, quiet: Rasa's structured debug log would print every
+    parsed message."""
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
 
     return Agent.load(str(model))
 

@@ -63,7 +63,9 @@ class _Gate(GraphComponent):
 class LanguageGate(_Gate):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"spoken": ["en", "es"]}
+        # below this intent confidence the classifier is unsure, and a likelier
+        # verdict of another language is enough (policy_assistant.text)
+        return {"spoken": ["en", "es"], "unsure_below": 0.5}
 
     @staticmethod
     def required_packages() -> List[str]:
@@ -75,8 +77,13 @@ class LanguageGate(_Gate):
         return hashlib.sha256(Path(text_rules.__file__).read_bytes()).hexdigest()[:16]
 
     def process(self, messages: List[Message]) -> List[Message]:
+        spoken = self.component_config["spoken"]
         for message in messages:
-            code = text_rules.foreign_language(message.get("text") or "", self.component_config["spoken"])
+            text = message.get("text") or ""
+            code = text_rules.foreign_language(text, spoken)
+            unsure = (message.get("intent") or {}).get("confidence", 1.0) < self.component_config["unsure_below"]
+            if code is None and unsure:
+                code = text_rules.foreign_language(text, spoken, text_rules.UNSURE_CONFIDENCE, text_rules.UNSURE_RATIO)
             if code is None:
                 continue
             override(message, UNSUPPORTED)

@@ -63,6 +63,10 @@ FOREIGN_LANGUAGES = ("FRENCH", "PORTUGUESE", "SWAHILI", "SOMALI", "SHONA", "VIET
 FOREIGN_CONFIDENCE = 0.55
 RATIO = 2.0
 MIN_WORDS = 3
+# When the intent classifier itself is unsure, a likelier verdict is enough
+# (French with English loanwords: "la police de Louisville ... immigration").
+UNSURE_CONFIDENCE = 0.5
+UNSURE_RATIO = 1.0
 LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 
 
@@ -74,7 +78,9 @@ def _lingua() -> Any:
     return LanguageDetectorBuilder.from_languages(*wanted).with_preloaded_language_models().build()
 
 
-def foreign_language(text: str, spoken: Collection[str] = ("en", "es")) -> str | None:
+def foreign_language(
+    text: str, spoken: Collection[str] = ("en", "es"), confidence: float = FOREIGN_CONFIDENCE, ratio: float = RATIO
+) -> str | None:
     """The ISO 639-1 code of the language a message is clearly written in when
     that is not one the assistant speaks, else None. Mostly non-Latin letters
     are enough (no spoken language here uses another script); a Latin-script
@@ -94,6 +100,6 @@ def foreign_language(text: str, spoken: Collection[str] = ("en", "es")) -> str |
     if code in spoken:
         return None
     best_spoken = max((v.value for v in values if str(v.language.iso_code_639_1.name).lower() in spoken), default=0.0)
-    if not latin or (top.value >= FOREIGN_CONFIDENCE and top.value >= RATIO * best_spoken):
+    if not latin or (top.value >= confidence and top.value >= ratio * best_spoken):
         return code
     return None

@@ -153,3 +153,45 @@ def test_language_is_switched_on_request_and_kept(live):
 def test_page_language_metadata_sets_the_answer_language(live):
     messages = live.ask("will police knock on my door for ICE?", sender=sender(), metadata={"lang": "es"})
     assert next(p for p in payloads(messages) if "topic" in p)["lang"] == "es"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["do police in Lexington ask people for their papers?", "la policia de Houston trabaja con la migra?"],
+)
+def test_another_place_gets_the_louisville_only_reply_and_no_topic(live, question):
+    messages = live.ask(question, sender=sender())
+    assert topic_of(messages) is None
+    lang = "es" if "policia" in question else "en"
+    assert messages[0]["text"] == store.language(lang).messages["other_place"]
+    assert messages[0]["buttons"]  # the closest Louisville topics
+
+
+@pytest.mark.parametrize(
+    "question,code",
+    [
+        ("Est-ce que la police de Louisville va me demander mes papiers d'immigration ?", "fr"),
+        ("هل تسأل شرطة لويفيل عن وضع الهجرة؟", "ar"),
+    ],
+)
+def test_a_language_not_spoken_gets_the_languages_spoken_and_911_never_a_topic(live, question, code):
+    messages = live.ask(question, sender=sender())
+    assert topic_of(messages) is None
+    text = messages[0]["text"]
+    assert store.language("en").messages["unsupported_language"] in text and "911" in text
+    assert store.not_spoken[code].sentence in text
+
+
+def test_own_case_gets_the_legal_advice_referral(live):
+    messages = live.ask("my DACA renewal is late, should I still file it?", sender=sender())
+    assert topic_of(messages) is None
+    assert messages[0]["text"] == store.language("en").messages["legal_advice"]
+
+
+def test_danger_now_is_an_emergency_but_a_past_event_is_not(live):
+    now = live.ask("ICE agents are banging on my door right now, what do I do", sender=sender())
+    assert now[0]["text"] == store.language("en").messages["emergency"]
+    past = live.ask(
+        "last year officers came with ICE to my neighbors apartment, do police still do that?", sender=sender()
+    )
+    assert past[0]["text"] != store.language("en").messages["emergency"]

@@ -2,6 +2,7 @@
 messages, and the project's one language module: a message in a language the
 assistant does not speak, or about police somewhere else, never keeps a policy
 topic; short and mixed English and Spanish keep working."""
+
 import shutil
 from pathlib import Path
 
@@ -9,8 +10,8 @@ import pytest
 import spacy
 from rasa.shared.nlu.training_data.message import Message
 
-from devtools.paths import BUILT_SPACY
 import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer factory
+from devtools.paths import BUILT_SPACY
 from nlu_pipeline import gates
 from policy_assistant import text
 
@@ -62,6 +63,20 @@ def test_language_gate_overrides_the_topic_and_names_the_language():
     assert {"entity": "foreign_language", "value": "fr"}.items() <= message.get("entities")[-1].items()
     [english] = gate.process([parsed("will police ask about my papers")])
     assert english.get("intent")["name"] == "immigration_status"
+
+
+def test_an_unsure_classifier_lets_a_likelier_verdict_of_another_language_decide():
+    gate = gates.LanguageGate(gates.LanguageGate.get_default_config())
+    mixed = "Est-ce que la police de Louisville va me demander mes papiers d'immigration ?"  # English loanwords
+    sure = parsed(mixed)
+    unsure = parsed(mixed)
+    unsure.set("intent", {"name": "immigration_status", "confidence": 0.3})
+    [sure, unsure] = gate.process([sure, unsure])
+    assert sure.get("intent")["name"] == "immigration_status"
+    assert unsure.get("intent")["name"] == "unsupported_language"
+    english = parsed("what did the mayor say about the police and immigration")
+    english.set("intent", {"name": "city_response", "confidence": 0.3})
+    assert gate.process([english])[0].get("intent")["name"] == "city_response"
 
 
 @pytest.mark.parametrize(
