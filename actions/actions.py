@@ -19,6 +19,7 @@ from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 logger = logging.getLogger(__name__)
 
 LANGUAGE_ENTITY = "foreign_language"  # set by nlu_pipeline.gates.LanguageGate
+OTHER_PLACE = "other_place"  # set by nlu_pipeline.gates.JurisdictionGate
 FOLLOW_UPS = {"ask_who_said": "who", "ask_when_said": "when", "ask_more": "more"}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
@@ -73,7 +74,9 @@ class ActionFollowUp(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         kind = FOLLOW_UPS.get(latest_intent(tracker) or "", "more")
-        return answers.follow_up(store, kind, tracker.get_slot("last_topic"), lang), remember(lang)
+        reply = answers.follow_up(store, kind, tracker.get_slot("last_topic"), lang)
+        answered = reply.payload.get("topic") if reply.payload else None  # "when?" with no topic yet
+        return reply, remember(lang, answered)
 
 
 class ActionFixedReply(StoreAction):
@@ -82,7 +85,10 @@ class ActionFixedReply(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         intent = latest_intent(tracker) or "nlu_fallback"
-        closest = next((name for name in ranked_intents(tracker) if name in store.topics), None)
+        # only "another place" offers the Louisville topic the question was closest to
+        closest = None
+        if intent == OTHER_PLACE:
+            closest = next((name for name in ranked_intents(tracker) if name in store.topics), None)
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, LANGUAGE_ENTITY), closest=closest
         )

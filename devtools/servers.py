@@ -55,12 +55,12 @@ class Servers:
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
 
-    def _start(self, args: List[str], log: Path) -> subprocess.Popen:
+    def _start(self, args: List[str], log: Path, **env: str) -> subprocess.Popen:
         with open(log, "ab") as out:
             return subprocess.Popen(
                 [str(BIN / "rasa"), *args],
                 cwd=PROJECT,
-                env=self.env,
+                env={**self.env, **env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -68,7 +68,9 @@ class Servers:
 
     def start_actions(self) -> None:
         self.actions = self._start(
-            ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)], self.actions_log
+            ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            self.actions_log,
+            SANIC_HOST="127.0.0.1",
         )
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions)
 
@@ -78,6 +80,8 @@ class Servers:
                 "run",
                 "--model",
                 str(self.model),
+                "--interface",
+                "127.0.0.1",
                 "--port",
                 str(self.port),
                 "--credentials",

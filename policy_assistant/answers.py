@@ -21,6 +21,7 @@ from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, St
 
 OLD_AFTER_DAYS = 365
 RECORD = "record"  # an update that is a finding of the public record, not a change
+SOURCES_TOPIC = "sources_and_dates"  # answers "how old is this?" before any other question
 
 Payload = Dict[str, Any]
 
@@ -47,7 +48,7 @@ def years_between(earlier: dt.date, later: dt.date) -> int:
 
 def label(language: Language, key: str, **values: Any) -> str:
     """A label of the language (English when it has none), filled in."""
-    text = language.labels.get(key, "")
+    text = language.label(key)
     return text.format(**values) if values else text
 
 
@@ -107,6 +108,9 @@ def source_payload(source: Source, language: Language) -> Payload:
         "date": source.date.isoformat(),
         "date_text": format_date(source.date, language),
         "date_inferred": source.date_inferred,
+        # the date as shown: "7 September 2017 (day inferred, ...)"
+        "date_display": format_date(source.date, language)
+        + (f" {label(language, 'date_inferred')}" if source.date_inferred else ""),
         "url": source.url,
         "url_note": label(language, "section_url") if source.url and source.url_scope == "section" else None,
         "note": source.note.text(language.code) if source.note else None,
@@ -122,6 +126,9 @@ def quote_payload(store: Store, topic: Topic, quote: Quote, language: Language) 
         "occasion": quote.occasion_label.text(lang),
         "said_on": quote.said_on.isoformat(),
         "said_on_text": format_date(quote.said_on, language),
+        # after the speaker's name: "Chief of ... in 2017; answers to reporters ...; said on 7 September 2017"
+        "caption": f"{quote.speaker.role.text(lang)}; {quote.occasion_label.text(lang)}; "
+        f"{label(language, 'said_on')} {format_date(quote.said_on, language)}",
         "context": quote.context.text(lang) if quote.context else None,
         "text": quote.text,
         "source": source_payload(quote.source, language),
@@ -243,8 +250,7 @@ def source_line(source: Payload, language: Language) -> str:
     where = source["url"] or label(language, "no_url")
     if source["url_note"]:
         where = f"{where}, {source['url_note']}"
-    date = source["date_text"] + (f" {label(language, 'date_inferred')}" if source["date_inferred"] else "")
-    return f"{source['title']}, {source['publisher']}, {date} ({where})"
+    return f"{source['title']}, {source['publisher']}, {source['date_display']} ({where})"
 
 
 def _update_lines(items: Sequence[Payload], language: Language) -> List[str]:
@@ -279,10 +285,7 @@ def details_text(store: Store, topic_id: str, lang: str, today: dt.date | None =
                 lines.append(f"• {label(language, 'context')}: {q['context']}\n  “{q['text']}”")
             else:
                 lines.append(f"• “{q['text']}”")
-            lines.append(
-                f"  — {q['speaker']}, {q['role']}; {q['occasion']}; {label(language, 'said_on')} "
-                f"{q['said_on_text']}."
-            )
+            lines.append(f"  — {q['speaker']}, {q['caption']}.")
             if "translation" in q:
                 lines.append(f"  {q['translation']['label']}: “{q['translation']['text']}”")
             if q["qualified_note"]:
@@ -386,8 +389,8 @@ def follow_up(store: Store, kind: str, topic_id: str | None, lang: str, today: d
     lang = language.code
     topic = store.topics.get(topic_id or "")
     if topic is None:
-        if kind == "when":  # with nothing answered yet, "how old is this?" is about the sources
-            return answer_topic(store, "sources_and_dates", lang, today)
+        if kind == "when" and SOURCES_TOPIC in store.topics:  # "how old is this?" is about the sources
+            return answer_topic(store, SOURCES_TOPIC, lang, today)
         greet = store.replies.get("greet")
         return Reply(
             text=message(store, "no_topic_yet", lang),
@@ -395,7 +398,7 @@ def follow_up(store: Store, kind: str, topic_id: str | None, lang: str, today: d
         )
     buttons = topic_buttons(store, topic.related, lang)
     if kind == "who":
-        lines = [label(language, "who_said")]
+        lines = [label(language, "who_said" if topic.quotes else "no_quotes")]
         seen = set()
         for quote in topic.quotes:
             if (quote.speaker.id, quote.occasion) in seen:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from string import Formatter
 from typing import Any, Mapping, Sequence, TypeVar
 
 from pydantic import ValidationError
@@ -166,6 +167,11 @@ class Language:
     messages: dict[str, str]
     labels: dict[str, str]
     ui: dict[str, str]
+    # the default language's labels, for a label this language lacks
+    fallback_labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key) or self.fallback_labels.get(key, "")
 
 
 @dataclass(frozen=True)
@@ -453,6 +459,12 @@ def _check_references(c: _Loader) -> None:
         c.refs(path, loc, reply.buttons, "topic id", TopicIn, then=" in buttons")
 
 
+# The placeholders the assistant fills in (policy_assistant/answers.py): a
+# staff edit with any other one would break every answer, so it is refused.
+DATE_FIELDS = {"day", "month", "year"}
+TEXT_FIELDS = {"date", "dates", "years", "year", "by", "latest", "names"}
+
+
 def _check_languages(c: _Loader) -> None:
     """Texts in undeclared languages are problems; missing translations are warnings."""
     languages = c.unique(LanguageIn, "code")
@@ -484,6 +496,27 @@ def _check_languages(c: _Loader) -> None:
         for lang in codes:
             if lang != DEFAULT_LANGUAGE and lang not in quote.translations:
                 c.warn(path, loc, f"no '{lang}' translation of quote '{quote.id}'")
+    for path, loc, language in c.of(LanguageIn):
+        texts = [("date_format", language.date_format, DATE_FIELDS)]
+        texts += [
+            (f"{section}.{key}", text or "", TEXT_FIELDS)
+            for section in ("messages", "labels", "ui")
+            for key, text in getattr(language, section).items()
+        ]
+        for where, text, allowed in texts:
+            try:
+                names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+            except ValueError:
+                c.problem(path, loc, f"'{where}' has an unmatched {{ or }}")
+                continue
+            unknown = sorted(names - allowed)
+            if unknown:
+                c.problem(
+                    path,
+                    loc,
+                    f"'{where}' has an unknown placeholder {{{unknown[0]}}}: "
+                    f"use only {', '.join('{' + n + '}' for n in sorted(allowed))}",
+                )
     for section in ("messages", "labels", "ui"):
         every_key = {key for language in languages.values() for key in getattr(language, section)}
         for code, language in languages.items():
@@ -580,6 +613,12 @@ def _build(c: _Loader) -> Store:
         )
         for _, _, lang in c.of(LanguageIn)
     }
+    default = languages.get(DEFAULT_LANGUAGE)
+    if default is not None:
+        languages = {
+            code: replace(language, fallback_labels=default.labels) if code != DEFAULT_LANGUAGE else language
+            for code, language in languages.items()
+        }
     replies = {r.intent: FixedReply(intent=r.intent, buttons=tuple(r.buttons)) for _, _, r in c.of(ReplyIn)}
     return Store(
         sources=sources,

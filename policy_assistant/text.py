@@ -63,6 +63,8 @@ FOREIGN_LANGUAGES = ("FRENCH", "PORTUGUESE", "SWAHILI", "SOMALI", "SHONA", "VIET
 FOREIGN_CONFIDENCE = 0.55
 RATIO = 2.0
 MIN_WORDS = 3
+NO_VERDICT = 0.1
+UNDETERMINED = "und"  # ISO 639-2 "undetermined": not spoken here, language unknown
 # When the intent classifier itself is unsure, a likelier verdict is enough
 # (French with English loanwords: "la police de Louisville ... immigration").
 UNSURE_CONFIDENCE = 0.5
@@ -96,6 +98,8 @@ def foreign_language(
     if not values:
         return None
     top = values[0]
+    if top.value < NO_VERDICT:  # a script none of its languages uses (Chinese, Amharic, ...)
+        return UNDETERMINED
     code = str(top.language.iso_code_639_1.name).lower()
     if code in spoken:
         return None

@@ -8,6 +8,7 @@
 """
 
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -19,6 +20,8 @@ from rasa_server import fallback_messages
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
+# what the assistant's own buttons send: "/home_visits"
+BUTTON_PAYLOAD = re.compile(r"/[a-z][a-z0-9_]*")
 
 
 class RestInput(RasaRestInput):
@@ -36,8 +39,12 @@ class RestInput(RasaRestInput):
         text = super()._extract_message(req)
         if not isinstance(text, str):
             return ""
-        text = text.replace("\x00", "")
-        return text[:MAX_MESSAGE_CHARS]
+        text = text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
+        if text.startswith("/") and not BUTTON_PAYLOAD.fullmatch(text):
+            # Rasa logs the whole line of a "/..." message it cannot parse as an
+            # intent; a person's words must never reach a log, so it is text.
+            text = text.lstrip("/ ")
+        return text
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(self.guarded(on_new_message))

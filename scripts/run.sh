@@ -25,9 +25,10 @@ for port in "$PORT" "$ACTIONS_PORT"; do
   fi
 done
 
-"$VENV/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" &
+# Both servers listen on this machine only (127.0.0.1).
+SANIC_HOST=127.0.0.1 "$VENV/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" &
 pids+=($!)
-"$VENV/bin/rasa" run --model models/policy-assistant.tar.gz --port "$PORT" \
+"$VENV/bin/rasa" run --model models/policy-assistant.tar.gz --interface 127.0.0.1 --port "$PORT" \
   --credentials credentials.yml --endpoints endpoints.yml &
 pids+=($!)
 

@@ -9,7 +9,7 @@ TIMES=results/stages.tsv
 mkdir -p results
 if [ "${1:-}" = "--summary" ]; then
   echo "== stage timings (wall seconds)"
-  [ -f "$TIMES" ] && column -t -s $'\t' "$TIMES"
+  [ -f "$TIMES" ] && awk -F'\t' '{ printf "%-14s %6s s  %s\n", $1, $2, $3 }' "$TIMES"
   exit 0
 fi
 if [ "${1:-}" = "--reset" ]; then rm -f "$TIMES"; exit 0; fi

@@ -2,6 +2,7 @@
 answer first, dates, the order of updates and quotes, Spanish, and honest
 fallbacks."""
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -51,7 +52,7 @@ def test_text_reply_is_the_short_answer_with_its_date_and_how_to_get_more(topic,
     labels = store.language(lang).labels
     assert reply.payload["short"] in reply.text
     assert labels["details_hint"] in reply.text
-    assert labels["not_reviewed"] in reply.text  # nobody has reviewed today's content
+    assert answers.review_line(store.topics[topic], store.language(lang)) in reply.text
     if reply.payload["latest_change"]:
         assert reply.payload["latest_change"]["date_text"] in reply.text
     for quote in reply.payload["quotes"]:
@@ -92,7 +93,7 @@ def test_dates_and_labels_come_ready_for_the_page():
     assert p["quotes"][0]["said_on_text"] == "7 de septiembre de 2017"
     assert all(re.fullmatch(r"\d{1,2} de \w+ de \d{4}", u["date_text"]) for u in p["updates"])
     assert p["labels"]["officials_said"] == store.language("es").labels["officials_said"].format(year=2017)
-    assert p["reviewed_text"] == store.language("es").labels["not_reviewed"]
+    assert p["reviewed_text"] == answers.review_line(store.topics["home_visits"], store.language("es"))
 
 
 def test_topic_without_spanish_summary_answers_in_english_with_spanish_note(store_copy):
@@ -115,6 +116,20 @@ def test_contact_liaison_lists_only_sourced_resources_without_invented_contacts(
     [resource] = reply.payload["resources"]
     assert resource["url"] is None and resource["phone"] is None
     assert resource["source"]["publisher"] == "Insider Louisville"
+
+
+def test_the_review_line_says_reviewed_only_when_a_reviewer_is_recorded():
+    topic = store.topics["home_visits"]
+    en = store.language("en")
+    unreviewed = dataclasses.replace(topic, reviewed_by=None, reviewed_on=None)
+    assert answers.review_line(unreviewed, en) == en.labels["not_reviewed"]
+    reviewed = dataclasses.replace(topic, reviewed_by="Liaison office", reviewed_on=dt.date(2026, 12, 1))
+    assert answers.review_line(reviewed, en) == "Reviewed by city staff (Liaison office) on 1 December 2026."
+
+
+def test_who_said_it_after_an_answer_without_quotes_says_no_official_is_quoted():
+    reply = answers.follow_up(store, "who", "jail_and_detainers", "en")
+    assert reply.text.startswith(store.language("en").labels["no_quotes"])
 
 
 def test_follow_ups_refer_to_the_last_topic():

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from devtools.paths import PROJECT, STORE
+from policy_assistant.answers import review_line
 from policy_assistant.store import load_store
 
 selenium = pytest.importorskip("selenium")
@@ -101,7 +102,7 @@ def test_policy_question_shows_short_answer_first_and_details_one_tap_away(page)
     latest = max(u.date for u in topic.updates if u.kind != "record")
     latest_text = f"{latest.day} {EN.months[latest.month - 1]} {latest.year}"
     assert latest_text in card.find_element(By.CSS_SELECTOR, ".latest").text
-    assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == EN.labels["not_reviewed"]
+    assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == review_line(topic, EN)
     assert EN.labels["disclaimer"] in card.text
     # the details start closed: the quotes are not on the first screen
     quote = card.find_element(By.CSS_SELECTOR, ".quote")
@@ -172,7 +173,7 @@ def test_switch_to_spanish_interface_and_answers(page):
     ask(page, "will the police ask about my immigration status?")  # English words, Spanish page
     card = wait_for_cards(page, 1)
     assert card.find_element(By.CSS_SELECTOR, ".short").text == store.topics["immigration_status"].short["es"]
-    assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == ES.labels["not_reviewed"]
+    assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == review_line(store.topics["immigration_status"], ES)
     open_section(card, "more-detail")
     assert card.find_element(By.CSS_SELECTOR, ".summary").text == store.topics["immigration_status"].summary["es"]
     open_section(card, "officials")

@@ -9,6 +9,7 @@ import requests
 
 from devtools.paths import ARTICLE, STORE
 from devtools.servers import payloads, topic_of
+from policy_assistant.answers import review_line
 from policy_assistant.store import load_store
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +36,7 @@ def test_questions_get_sourced_dated_answers(live, question, topic):
     assert topic_of(messages) == topic
     [payload] = [p for p in payloads(messages) if "topic" in p]
     assert payload["lang"] == "en" and "reviewed_on" in payload and payload["short"]
-    assert payload["reviewed_text"] == store.language("en").labels["not_reviewed"]
+    assert payload["reviewed_text"] == review_line(store.topics[topic], store.language("en"))
     text = next(m["text"] for m in messages if "text" in m)
     assert "Policies change. This is information, not legal advice." in text
     for quote in payload["quotes"]:
@@ -109,6 +110,9 @@ def test_action_server_down_still_gets_a_reply_and_recovers(live):
 def test_user_text_never_reaches_the_server_logs(live):
     secret = f"my name is Zyxwv{uuid.uuid4().hex[:6]} and I live at 12 Elm"
     live.ask(secret, sender=sender())
+    for slashed in (f"/ {secret}", f"/{secret}", '/{"name": "Zyxwv"}', "/greet{Zyxwv}"):
+        assert live.ask(slashed, sender=sender())  # a slash is not a way into the log
+    live.ask(secret, sender=sender(), path="/webhooks/webchat/webhook")
     live.stop_actions()
     try:
         live.ask(secret + " again", sender=sender())
@@ -195,3 +199,22 @@ def test_danger_now_is_an_emergency_but_a_past_event_is_not(live):
         "last year officers came with ICE to my neighbors apartment, do police still do that?", sender=sender()
     )
     assert past[0]["text"] != store.language("en").messages["emergency"]
+
+
+def listening_addresses(port: int) -> set:
+    """The local addresses a TCP port listens on (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_both_servers_listen_on_this_machine_only(live):
+    loopback = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+    for port in (live.port, live.actions_port):
+        addresses = listening_addresses(port)
+        assert addresses and addresses <= loopback, (port, addresses)

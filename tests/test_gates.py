@@ -11,7 +11,7 @@ import spacy
 from rasa.shared.nlu.training_data.message import Message
 
 import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer factory
-from devtools.paths import BUILT_SPACY
+from devtools.paths import BUILT_SPACY, PROJECT
 from nlu_pipeline import gates
 from policy_assistant import text
 
@@ -136,3 +136,25 @@ def test_places_are_data_in_the_patterns_file():
     patterns = yaml.safe_load((Path(gates.__file__).parent / "entity_patterns.yml").read_text(encoding="utf-8"))
     assert {"place", "local_place"} <= set(patterns)
     assert not set(patterns["place"]) & set(patterns["local_place"])
+
+
+def test_the_gates_run_after_the_fallback_so_its_ambiguity_check_cannot_undo_them():
+    """A confident classifier (0.97 for a Louisville topic) must still end as
+    other_place when the question names another city: the pipeline's order,
+    run with Rasa's own FallbackClassifier."""
+    import yaml
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
+    assert names.index("FallbackClassifier") < names.index("LanguageGate") < names.index("JurisdictionGate")
+    config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
+    language = gates.LanguageGate({**gates.LanguageGate.get_default_config(), **config["LanguageGate"]})
+    place = gates.JurisdictionGate({**gates.JurisdictionGate.get_default_config(), **config["JurisdictionGate"]})
+    message = parsed("do police in chicago ask for papers", entities=[("place", "chicago")])
+    message.set("intent", {"name": "immigration_status", "confidence": 0.97})
+    message.set("intent_ranking", [{"name": "immigration_status", "confidence": 0.97}])
+    for component in (fallback, language, place):
+        [message] = component.process([message])
+    assert message.get("intent")["name"] == "other_place"

@@ -451,3 +451,23 @@ def test_a_broken_file_does_not_make_every_reference_to_it_unknown(small_store):
 def test_an_empty_list_may_be_written_with_nothing_after_it(small_store):
     replace(small_store / "topics" / "contact_liaison.yml", "updates: []", "updates:")
     assert load_store(small_store).topics["contact_liaison"].updates == ()
+
+
+def test_a_label_with_an_unknown_placeholder_is_refused(store_copy):
+    """{fecha} would break every answer at run time; the load refuses it instead."""
+    path = store_copy / "languages" / "es.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "{date}" in text
+    path.write_text(text.replace("{date}", "{fecha}", 1), encoding="utf-8")
+    problems = problems_of(store_copy)
+    assert any(p.startswith("languages/es.yml") and "unknown placeholder {fecha}" in p for p in problems), problems
+
+
+def test_a_missing_label_falls_back_to_english(store_copy):
+    path = store_copy / "languages" / "es.yml"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("  disclaimer:")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = load_store(store_copy)
+    assert "disclaimer" not in store.language("es").labels
+    assert store.language("es").label("disclaimer") == store.language("en").labels["disclaimer"]
+    assert any("no 'labels.disclaimer' text" in w for w in store.missing_translations)

@@ -29,6 +29,12 @@ def validate(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", str(SCRIPT), str(project)], capture_output=True, text=True, env=env, timeout=600)
 
 
+def test_the_same_script_passes_an_unbroken_copy(tmp_path: Path) -> None:
+    """So that the failures below come from the breakage, not from the copy."""
+    result = validate(project_copy(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_a_rule_with_an_unknown_intent_fails_the_stage(tmp_path: Path) -> None:
     project = project_copy(tmp_path)
     rules = project / "data" / "rules.yml"
@@ -36,6 +42,7 @@ def test_a_rule_with_an_unknown_intent_fails_the_stage(tmp_path: Path) -> None:
     result = validate(project, tmp_path)
     assert result.returncode != 0, result.stdout + result.stderr
     assert "rasa data validate failed" in result.stderr
+    assert "greeet" in result.stdout  # rasa's own words about the broken rule are shown
 
 
 def test_a_domain_that_is_not_yaml_fails_the_stage(tmp_path: Path) -> None:

@@ -226,10 +226,16 @@ def test_fixed_replies_say_what_the_assistant_really_does(lang):
     assert "home_visits" in store.replies["emergency"].buttons
 
 
-def test_nothing_is_marked_reviewed_without_a_reviewer():
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_answer_says_reviewed_only_when_a_reviewer_is_recorded(lang):
+    labels = store.language(lang).labels
     for topic in store.topics.values():
         assert (topic.reviewed_by is None) == (topic.reviewed_on is None)
-        assert topic.reviewed_by is None  # no person has reviewed today's content
+        text = rendered(topic.id, lang)
+        if topic.reviewed_by is None:
+            assert labels["not_reviewed"] in text
+        else:
+            assert topic.reviewed_by in text and labels["not_reviewed"] not in text
 
 
 @pytest.mark.parametrize("topic", NEW_TOPICS)

@@ -35,7 +35,7 @@
 
   function t(key) {
     var s = strings[lang] || strings.en || {};
-    return (s.ui && s.ui[key]) || (s.labels && s.labels[key]) || "";
+    return (s.ui && s.ui[key]) || (strings.en && strings.en.ui && strings.en.ui[key]) || "";
   }
 
   function applyLanguage(code) {
@@ -90,8 +90,7 @@
     } else {
       p.appendChild(document.createTextNode(title));
     }
-    var date = source && source.date_text ? source.date_text + (source.date_inferred ? " " + labels.date_inferred : "") : "";
-    var rest = [source && source.publisher, date].filter(Boolean).join(", ");
+    var rest = [source && source.publisher, source && source.date_display].filter(Boolean).join(", ");
     if (rest) p.appendChild(document.createTextNode(" — " + rest));
     if (source && source.url_note) p.appendChild(el("span", "url-note", " (" + source.url_note + ")"));
     return p;
@@ -183,8 +182,7 @@
         }
         var cap = el("figcaption", null);
         cap.appendChild(el("strong", "speaker", q.speaker));
-        cap.appendChild(document.createTextNode(", " + q.role + " — " + (q.occasion ? q.occasion + ", " : "") +
-          labels.said_on + " " + q.said_on_text));
+        cap.appendChild(document.createTextNode(", " + q.caption));
         fig.appendChild(cap);
         if (q.qualified_note) fig.appendChild(el("p", "qualified", q.qualified_note));
         said.appendChild(fig);
