@@ -7,6 +7,9 @@ override the intent with full confidence:
   intent `unsupported_language` (and the entity `foreign_language` with the
   language's ISO code), never a policy topic. The verdict comes from
   policy_assistant.text, the project's one language module.
+* UrgencyGate: a message that puts danger in the present ("right now",
+  "ahorita": an `urgency` entity from the entity ruler) gets `emergency`, so
+  that "call 911" comes first, unless its intent is one that must stand.
 * JurisdictionGate: a question about police somewhere other than Louisville
   (a `place` entity from the project's entity ruler, and no `local_place` or
   local agency) gets the intent `other_place`, unless its intent is one that
@@ -31,6 +34,7 @@ from policy_assistant import text as text_rules
 
 UNSUPPORTED = "unsupported_language"
 OTHER_PLACE = "other_place"
+EMERGENCY = "emergency"
 LANGUAGE_ENTITY = "foreign_language"
 
 
@@ -128,4 +132,21 @@ class JurisdictionGate(_Gate):
             )
             if elsewhere and not here:
                 override(message, OTHER_PLACE)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class UrgencyGate(_Gate):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"urgency_entity": "urgency", "keep": []}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        config = self.component_config
+        for message in messages:
+            intent = (message.get("intent") or {}).get("name")
+            if intent in config["keep"] or intent in (UNSUPPORTED, EMERGENCY):
+                continue
+            if any(e.get("entity") == config["urgency_entity"] for e in message.get("entities") or []):
+                override(message, EMERGENCY)
         return messages

@@ -148,6 +148,7 @@ def test_the_gates_run_after_the_fallback_so_its_ambiguity_check_cannot_undo_the
     pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
     assert names.index("FallbackClassifier") < names.index("LanguageGate") < names.index("JurisdictionGate")
+    assert names.index("JurisdictionGate") < names.index("UrgencyGate")
     config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
     fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
     language = gates.LanguageGate({**gates.LanguageGate.get_default_config(), **config["LanguageGate"]})
@@ -158,3 +159,35 @@ def test_the_gates_run_after_the_fallback_so_its_ambiguity_check_cannot_undo_the
     for component in (fallback, language, place):
         [message] = component.process([message])
     assert message.get("intent")["name"] == "other_place"
+
+
+@pytest.mark.parametrize(
+    "intent,entities,expected",
+    [
+        ("home_visits", [("agency", "ice"), ("urgency", "right now")], "emergency"),
+        ("report_crime_safely", [("urgency", "ahorita")], "emergency"),
+        ("other_place", [("place", "indiana"), ("urgency", "right now")], "emergency"),  # danger first, anywhere
+        ("home_visits", [("agency", "ice")], "home_visits"),  # a question about doors is not an emergency
+        ("legal_advice", [("urgency", "right now")], "legal_advice"),
+        ("greet", [("urgency", "ahorita")], "greet"),
+    ],
+)
+def test_urgency_gate_puts_danger_now_first(intent, entities, expected):
+    config = {**gates.UrgencyGate.get_default_config(), "keep": ["legal_advice", "greet"]}
+    [message] = gates.UrgencyGate(config).process([parsed("...", intent, entities)])
+    assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize(
+    "message,urgent",
+    [
+        ("ice is at my door right now what do i do", True),
+        ("la migra esta afuera de mi casa ahorita", True),
+        ("en este momento hay policias y una van de ice en mi calle", True),
+        ("is that still the policy now?", False),
+        ("last month ice came to my neighbors door", False),
+        ("ahora la policia pregunta por papeles?", False),
+    ],
+)
+def test_the_entity_ruler_marks_danger_in_the_present(nlp, message, urgent):
+    assert any(e.label_ == "urgency" for e in nlp(message.lower()).ents) == urgent
