@@ -195,6 +195,8 @@ def test_own_case_gets_the_legal_advice_referral(live):
 def test_danger_now_is_an_emergency_but_a_past_event_is_not(live):
     now = live.ask("ICE agents are banging on my door right now, what do I do", sender=sender())
     assert now[0]["text"] == store.language("en").messages["emergency"]
+    ahora = live.ask("estan tocando la puerta y dicen que son de inmigracion ahorita, abro?", sender=sender())
+    assert ahora[0]["text"] == store.language("es").messages["emergency"]
     past = live.ask(
         "last year officers came with ICE to my neighbors apartment, do police still do that?", sender=sender()
     )
