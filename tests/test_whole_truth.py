@@ -254,3 +254,29 @@ def test_jail_topic_says_what_the_records_do_not_show():
     assert JAIL_2025 in ids and ORDINANCE in ids
     assert re.search(r"do not say|does not say|not clear|don't say", t.summary["en"])
     assert re.search(r"no dicen|no está claro|no aclaran", t.summary["es"])
+
+
+@pytest.mark.parametrize("lang,again", [("en", r"again honor"), ("es", r"volver[ií]a? a cumplir|vuelve a cumplir")])
+def test_city_response_says_which_way_the_jail_rule_changed(lang, again):
+    t = store.topics["city_response"]
+    assert re.search(again, t.summary.text(lang)), t.summary.text(lang)
+
+
+def test_each_account_of_the_23_calls_is_attributed_to_who_gave_it():
+    """19 of 23 was the chief's account; 'many of them' the mayor's; only the
+    mayor spoke of MetroSafe (issue 8, item 8)."""
+    for lang, chief, mayor in (("en", r"chief|Conrad", r"mayor|Fischer"), ("es", r"jefe|Conrad", r"alcalde|Fischer")):
+        for sentence in sentences(store.topics["when_police_help_ice"].summary.text(lang)):
+            if re.search(r"\b19\b", sentence):
+                assert re.search(chief, sentence), sentence
+            if re.search(r"many of them|muchas de ellas|muchos de ellos", sentence):
+                assert re.search(mayor, sentence), sentence
+            if "MetroSafe" in sentence and not re.search(r"policy|política|dispatcher|operador", sentence):
+                assert re.search(mayor, sentence), sentence
+
+
+def test_joint_operations_keeps_the_chiefs_raids_but_rarely():
+    t = store.topics["joint_operations"]
+    assert "conrad_reporters_task_force" in [q.id for q in t.quotes]
+    assert re.search(r"raids", t.summary["en"]) and re.search(r"rare", t.summary["en"])
+    assert re.search(r"task force", t.summary["en"]) and re.search(r"[Nn]either", t.summary["en"])
