@@ -66,6 +66,10 @@ class _Gate(GraphComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class LanguageGate(_Gate):
+    def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
+        text_rules.load_language_models()  # at start-up, not on the first person's message
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # below this intent confidence the classifier is unsure, and a likelier

@@ -350,8 +350,7 @@ def not_spoken_text(store: Store, foreign: str | None) -> str:
         check = (
             ""
             if other.reviewed
-            else " "
-            + " ".join(language.labels.get("not_checked_translation", "") for language in store.languages.values())
+            else " " + " ".join(label(language, "not_checked_translation") for language in store.languages.values())
         )
         parts.append(f"{other.name}: {other.sentence}{check}")
     return "\n\n".join(dict.fromkeys(p for p in parts if p))

@@ -80,6 +80,11 @@ def _lingua() -> Any:
     return LanguageDetectorBuilder.from_languages(*wanted).with_preloaded_language_models().build()
 
 
+def load_language_models() -> None:
+    """Load lingua's models now (about two seconds) rather than on first use."""
+    _lingua()
+
+
 def foreign_language(
     text: str, spoken: Collection[str] = ("en", "es"), confidence: float = FOREIGN_CONFIDENCE, ratio: float = RATIO
 ) -> str | None:
