@@ -26,7 +26,7 @@ help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make test   set up everything and run every test, cheapest stage first:"
 	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
-	@echo "make bench  print server start-up time, memory and response times"
+	@echo "make bench  print server start-up time, memory and response times beside rasa init's starter bot"
 	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmark"
 
 run: $(MODEL)
@@ -86,7 +86,7 @@ $(BROWSER):
 	@mkdir -p build && touch $@
 
 bench: $(MODEL)
-	$(PY) -m devtools.benchmark
+	$(PY) -m devtools.benchmark --starter
 
 # accuracy per language and category on the held-out benchmark (issue 7)
 nlu-bench: $(MODEL)
