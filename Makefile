@@ -20,13 +20,15 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 
-.PHONY: help run test install spacy lint types unit validate train stories e2e browser-test bench nlu-bench lock clean
+.PHONY: help run test install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make test   set up everything and run every test, cheapest stage first:"
 	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
-	@echo "make bench  print server start-up time, memory and response times beside rasa init's starter bot"
+	@echo "make bench  print start-up time, memory, response times under load and faults beside rasa init's starter bot"
+	@echo "make fuzz   send 10,000 hostile requests to the real servers; print 5xx and markers found in the logs"
+	@echo "make profile  print where a turn's time goes, stage by stage"
 	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmark"
 
 run: $(MODEL)
@@ -87,6 +89,12 @@ $(BROWSER):
 
 bench: $(MODEL)
 	$(PY) -m devtools.benchmark --starter
+
+fuzz: $(MODEL)
+	$(PY) -m devtools.hostile --requests 10000
+
+profile: $(MODEL)
+	$(PY) -m devtools.profile_message
 
 # accuracy per language and category on the held-out benchmark (issue 7)
 nlu-bench: $(MODEL)

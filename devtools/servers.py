@@ -5,6 +5,7 @@ benchmark."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -51,7 +52,8 @@ class Servers:
         )
         self.rasa_log = workdir / "rasa.log"
         self.actions_log = workdir / "actions.log"
-        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
+        self.token = secrets.token_hex(32)
+        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "ACTION_SERVER_TOKEN": self.token, **env}
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
 
@@ -67,6 +69,7 @@ class Servers:
             )
 
     def start_actions(self) -> None:
+        self._stop(self.actions)
         self.actions = self._start(
             ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
             self.actions_log,
@@ -95,16 +98,38 @@ class Servers:
 
     @staticmethod
     def _stop(proc: subprocess.Popen | None) -> None:
-        if proc is not None and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+        """Stop a server's whole process group, even a frozen one (SIGSTOP):
+        SIGCONT, SIGTERM, and SIGKILL if it does not end in 30 s."""
+        if proc is None:
+            return
+        for sig in (signal.SIGCONT, signal.SIGTERM):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                return
+        try:
             proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
 
     def stop_actions(self) -> None:
         self._stop(self.actions)
 
+    def pause_actions(self) -> None:
+        """Freeze the action server (SIGSTOP): it accepts connections but never answers."""
+        assert self.actions is not None
+        os.killpg(self.actions.pid, signal.SIGSTOP)
+
+    def resume_actions(self) -> None:
+        assert self.actions is not None
+        os.killpg(self.actions.pid, signal.SIGCONT)
+
     def stop(self) -> None:
-        self._stop(self.actions)
-        self._stop(self.rasa)
+        try:
+            self._stop(self.actions)
+        finally:
+            self._stop(self.rasa)
 
     def ask(
         self,

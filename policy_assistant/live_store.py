@@ -1,6 +1,8 @@
 """Keep serving the last good answer store and pick up staff edits without a
 restart: every read compares the files' size and modification time, reloads when
-they changed, and refuses (and logs) an edit that does not validate."""
+they changed, and refuses (and logs) an edit that does not validate. A new store
+replaces the last good one only once it loads and every answer of it renders
+(policy_assistant.render_check)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import threading
 from pathlib import Path
 from typing import Tuple
 
-from policy_assistant.store import Store, StoreError, load_store, store_files
+from policy_assistant.render_check import load_rendered_store
+from policy_assistant.store import Store, StoreError, store_files
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ class LiveStore:
     def _reload(self, current: Signature) -> None:
         self._loaded = current
         try:
-            store = load_store(self.root)
+            store = load_rendered_store(self.root)
         except StoreError as error:
             self.last_error = error
             if self._store is None:

@@ -286,6 +286,9 @@ class _Loader:
     def problem(self, path: Path, loc: Loc, message: str) -> None:
         self.problems.append(f"{self.where(path, loc)}: {message}")
 
+    def problems_in(self, name: str) -> bool:
+        return any(p.startswith(f"{name}:") for p in self.problems)
+
     def warn(self, path: Path, loc: Loc, message: str) -> None:
         self.warnings.append(f"{self.where(path, loc)}: {message}")
 
@@ -344,7 +347,15 @@ class _Loader:
     def lists(self, path: Path) -> None:
         """A file of top-level lists of records (see schema.LISTS)."""
         doc, shape = self.read(path), LISTS[path.name]
-        if doc is None and path not in self.docs:
+        if doc is None:  # unreadable, or empty (nothing but comments, or nothing at all)
+            if path in self.docs:
+                lists = ", ".join(f"'{key}:'" for key in shape) + (" lists" if len(shape) > 1 else " list")
+                fix = (
+                    f" (write '{next(iter(shape))}: []' for none, or delete the file)" if path.name in OPTIONAL else ""
+                )
+                self.problems.append(
+                    f"{self.where(path, line=1)}: the file is empty: it needs its top-level {lists}{fix}"
+                )
             self.partial.update(shape.values())
             return
         doc = doc if isinstance(doc, dict) else {}
@@ -353,7 +364,8 @@ class _Loader:
                 self.problem(path, (), f"unknown field '{key}'")
         for key, model in shape.items():
             if not isinstance(doc.get(key), list):
-                self.problem(path, (), f"expected a top-level '{key}:' list")
+                line = doc.lc.key(key)[0] + 1 if isinstance(doc, CommentedMap) and key in doc else None
+                self.problems.append(f"{self.where(path, line=line)}: expected a top-level '{key}:' list")
                 self.partial.add(model)
                 continue
             for i, item in enumerate(doc[key]):
@@ -407,6 +419,41 @@ def load_store(root: str | Path) -> Store:
     return _build(c)
 
 
+# The texts the assistant fills in (policy_assistant/answers.py, and actions/
+# for messages.language_choices), with the placeholders each one takes and a
+# value of the right kind for each. Any other text takes none: a placeholder
+# the assistant does not fill in would break every answer that shows it, so a
+# staff edit that adds one is refused.
+DATE_PLACEHOLDERS: dict[str, Any] = {"day": 22, "month": "September", "year": 2017}
+PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "labels.old_warning": {"date": "22 September 2017", "years": 8},
+    "labels.officials_said": {"year": 2017},
+    "labels.reviewed_by": {"by": "city staff", "date": "22 September 2017"},
+    "labels.when_quotes": {"dates": "22 September 2017"},
+    "labels.when_records": {"dates": "22 September 2017"},
+    "labels.when_latest": {"latest": "22 September 2017"},
+    "labels.qualified_by": {"dates": "22 July 2025"},
+    "messages.language_choices": {"names": "English, Español"},
+}
+# The labels no answer can do without: the short answer's lead, the heading
+# that marks later changes as later, and the "not legal advice" line. Every
+# other language falls back to the default language's label, so the default
+# language must have them.
+REQUIRED_LABELS = ("in_short", "since_then", "disclaimer")
+FALLBACK_REPLY = "nlu_fallback"  # the reply to anything not understood, and to an intent with no reply
+
+
+def _key_line(doc: Any, *keys: str) -> int | None:
+    """The line of a key of a mapping (of a mapping ...) of the document, or of
+    the innermost mapping that is there."""
+    line = doc.lc.line + 1 if isinstance(doc, CommentedMap) else None
+    for key in keys:
+        if not (isinstance(doc, CommentedMap) and key in doc):
+            break
+        line, doc = doc.lc.key(key)[0] + 1, doc[key]
+    return line
+
+
 def _check_references(c: _Loader) -> None:
     """Unknown and duplicate ids, lists that name an id twice, topics with nothing
     to say, and the `qualifies` rules."""
@@ -457,12 +504,8 @@ def _check_references(c: _Loader) -> None:
         c.refs(path, loc, resource.topics, "topic id", TopicIn)
     for path, loc, reply in c.of(ReplyIn):
         c.refs(path, loc, reply.buttons, "topic id", TopicIn, then=" in buttons")
-
-
-# The placeholders the assistant fills in (policy_assistant/answers.py): a
-# staff edit with any other one would break every answer, so it is refused.
-DATE_FIELDS = {"day", "month", "year"}
-TEXT_FIELDS = {"date", "dates", "years", "year", "by", "latest", "names"}
+    if ReplyIn not in c.partial and FALLBACK_REPLY not in c.ids[ReplyIn] and not c.problems_in("replies.yml"):
+        c.problems.append(f"replies.yml: no '{FALLBACK_REPLY}' reply: it answers every message not understood")
 
 
 def _check_languages(c: _Loader) -> None:
@@ -496,27 +539,15 @@ def _check_languages(c: _Loader) -> None:
         for lang in codes:
             if lang != DEFAULT_LANGUAGE and lang not in quote.translations:
                 c.warn(path, loc, f"no '{lang}' translation of quote '{quote.id}'")
-    for path, loc, language in c.of(LanguageIn):
-        texts = [("date_format", language.date_format, DATE_FIELDS)]
-        texts += [
-            (f"{section}.{key}", text or "", TEXT_FIELDS)
-            for section in ("messages", "labels", "ui")
-            for key, text in getattr(language, section).items()
-        ]
-        for where, text, allowed in texts:
-            try:
-                names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
-            except ValueError:
-                c.problem(path, loc, f"'{where}' has an unmatched {{ or }}")
-                continue
-            unknown = sorted(names - allowed)
-            if unknown:
-                c.problem(
-                    path,
-                    loc,
-                    f"'{where}' has an unknown placeholder {{{unknown[0]}}}: "
-                    f"use only {', '.join('{' + n + '}' for n in sorted(allowed))}",
-                )
+    for path, _, language in c.of(LanguageIn):
+        _check_placeholders(c, path, language)
+        if language.code == DEFAULT_LANGUAGE:
+            for key in REQUIRED_LABELS:
+                if not (language.labels.get(key) or "").strip():
+                    c.problems.append(
+                        f"{c.where(path, line=_key_line(c.docs.get(path), 'labels', key))}: "
+                        f"no 'labels.{key}' text: every answer needs it, and every language falls back to it"
+                    )
     for section in ("messages", "labels", "ui"):
         every_key = {key for language in languages.values() for key in getattr(language, section)}
         for code, language in languages.items():
@@ -527,6 +558,36 @@ def _check_languages(c: _Loader) -> None:
             if reply.intent not in language.messages:
                 message = f"languages/{code}.yml: no 'messages.{reply.intent}' text for reply '{reply.intent}'"
                 (c.problems if code == DEFAULT_LANGUAGE else c.warnings).append(message)
+
+
+def _check_placeholders(c: _Loader, path: Path, language: LanguageIn) -> None:
+    """Each text of a language has only the placeholders the assistant fills in
+    (PLACEHOLDERS), and can be filled in with them."""
+    texts = [("date_format", language.date_format, {**DATE_PLACEHOLDERS, "month": language.months[8]})]
+    texts += [
+        (f"{section}.{key}", text or "", PLACEHOLDERS.get(f"{section}.{key}", {}))
+        for section in ("messages", "labels", "ui")
+        for key, text in getattr(language, section).items()
+    ]
+    for where, text, values in texts:
+        at = c.where(path, line=_key_line(c.docs.get(path), *where.split(".")))
+        try:
+            names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        except ValueError:
+            c.problems.append(f"{at}: '{where}' has an unmatched {{ or }}")
+            continue
+        unknown = sorted(names - set(values))
+        if unknown:
+            allowed = ", ".join("{" + n + "}" for n in sorted(values))
+            fix = f"use only {allowed}" if values else "this text takes no placeholders"
+            c.problems.append(f"{at}: '{where}' has an unknown placeholder {{{unknown[0]}}}: {fix}")
+            continue
+        if not values:
+            continue
+        try:
+            text.format(**values)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+            c.problems.append(f"{at}: '{where}' cannot be filled in: {exc}")
 
 
 def _build(c: _Loader) -> Store:

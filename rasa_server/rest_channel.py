@@ -1,69 +1,86 @@
-"""Rasa's REST channel (POST /webhooks/rest/webhook) with two guarantees:
+"""Rasa's REST channel (POST /webhooks/rest/webhook), hardened:
 
-* the person always gets a reply: when nothing was said (Rasa sends nothing when
-  the action server is down or an action fails), a short "I can't reach my
-  answers right now" message in the conversation's language is sent instead;
-* what the person wrote never reaches the server log: failures are logged
-  without the message text, and only the known metadata key (lang) is kept.
+* the body is read with limits before anything reaches Rasa
+  (rasa_server/incoming.py); a body that cannot be read gets a friendly 400;
+* every conversation is private: conversation ids are kept apart per channel,
+  and a request without a sender gets a new conversation of its own (its id is
+  the reply's recipient_id);
+* every message gets a reply within a bounded time (rasa_server/turns.py): when
+  the assistant said nothing (action server down or slow, an action failed), a
+  short "I can't reach my answers right now" in the conversation's language;
+* what the person wrote, and who they are, never reach the server log.
 """
 
-import logging
-import re
-from typing import Any, Awaitable, Callable, Dict
+from __future__ import annotations
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint
+import uuid
+from typing import Any, Awaitable, Callable, Collection
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
-from rasa_server import fallback_messages
-
-logger = logging.getLogger(__name__)
-MAX_MESSAGE_CHARS = 2000
-# what the assistant's own buttons send: "/home_visits"
-BUTTON_PAYLOAD = re.compile(r"/[a-z][a-z0-9_]*")
+from rasa_server import fallback_messages, http_limits
+from rasa_server.incoming import CONTROL_INTENTS, Refused, read
+from rasa_server.turns import Outcome, TurnRunner
 
 
-class RestInput(RasaRestInput):
+class RestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
-    def get_metadata(self, request: Request) -> Dict[str, Any] | None:
-        metadata = (request.json or {}).get("metadata") if isinstance(request.json, dict) else None
-        if isinstance(metadata, dict) and isinstance(metadata.get("lang"), str):
-            return {"lang": metadata["lang"][:8]}
-        return None
-
-    def _extract_message(self, req: Request) -> str | None:
-        text = super()._extract_message(req)
-        if not isinstance(text, str):
-            return ""
-        text = text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
-        if text.startswith("/") and not BUTTON_PAYLOAD.fullmatch(text):
-            # Rasa logs the whole line of a "/..." message it cannot parse as an
-            # intent; a person's words must never reach a log, so it is text.
-            text = text.lstrip("/ ")
-        return text
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(self.guarded(on_new_message))
+        turns = TurnRunner(on_new_message)
+        channel = Blueprint(f"{self.name()}_channel", __name__)
+        channel.listener("before_server_start")(http_limits.apply)
 
-    @staticmethod
-    def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[bool]]:
-        """Wrap Rasa's message handler; the wrapper returns True when the
-        assistant said nothing and the "can't reach my answers" line was sent."""
+        @channel.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
 
-        async def handle(message: UserMessage) -> bool:
-            try:
-                await on_new_message(message)
-            except Exception as error:  # noqa: BLE001 - the person must still get a reply
-                logger.error("Handling a message failed: %s", type(error).__name__)
-            output = message.output_channel
-            if isinstance(output, CollectingOutputChannel) and not output.messages:
-                text = fallback_messages.unavailable(message.text, message.metadata)
-                await output.send_text_message(message.sender_id, text)
-                return True
-            return False
+        @channel.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.respond(request, turns)
 
-        return handle
+        return channel
+
+    async def respond(self, request: Request, turns: TurnRunner) -> HTTPResponse:
+        try:
+            incoming = read(request.body, domain_intents(request))
+        except Refused as refused:
+            return fallback_messages.refusal(refused.reason, refused.status)
+        sender = incoming.sender or uuid.uuid4().hex
+        metadata = {"lang": incoming.lang} if incoming.lang else None
+        collector = CollectingOutputChannel()
+        message = UserMessage(
+            incoming.text,
+            collector,
+            f"{self.name()}:{sender}",  # a REST client cannot join the page's conversations
+            input_channel=self.name(),
+            metadata=metadata,
+        )
+        outcome = await turns.run(message)
+        messages = [{**m, "recipient_id": sender} for m in collector.messages]
+        if outcome is Outcome.BUSY:
+            text = fallback_messages.server_message("busy", incoming.text, metadata)
+            return response.json([{"recipient_id": sender, "text": text}])
+        if messages:
+            return response.json(messages)
+        if outcome is Outcome.DONE and incoming.intent_payload in CONTROL_INTENTS:
+            # /restart, /session_start, /back rightly say nothing: greet instead
+            text = fallback_messages.server_message("greet", incoming.text, metadata)
+            return response.json([{"recipient_id": sender, "text": text}])
+        text = fallback_messages.unavailable(incoming.text, metadata)
+        return self.unanswered(sender, text)
+
+    def unanswered(self, sender: str, text: str) -> HTTPResponse:
+        """The assistant could not answer: REST clients get the message as the reply."""
+        return response.json([{"recipient_id": sender, "text": text}])
+
+
+def domain_intents(request: Request) -> Collection[str]:
+    agent = getattr(request.app.ctx, "agent", None)
+    domain = getattr(agent, "domain", None)
+    return domain.intents if domain is not None else ()

@@ -1,37 +1,118 @@
-"""An in-memory tracker store that forgets a conversation once it has been idle
-for a while. Nothing is written to disk; the people asking may be undocumented
-and afraid, so we keep as little as we can for as short as we can."""
+"""An in-memory tracker store that keeps as little as it can for as short as it
+can. Nothing is written to disk; the people asking may be undocumented and
+afraid.
 
+* A conversation is forgotten `forget_after_minutes` after its last message,
+  whether or not other traffic arrives (a sweep runs every minute). Expired
+  conversations are found in order of last use, so no message scans them all.
+* At most `max_conversations` are kept: past that, the longest idle go first.
+* A conversation keeps its last `max_events` events (from a user message on),
+  with its slots carried over; older events are dropped.
+* What is kept is compressed.
+"""
+
+from __future__ import annotations
+
+import asyncio
 import time
+import zlib
+from collections import OrderedDict
 from typing import Any, Dict
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+
+SWEEP_SECONDS = 60.0
 
 
 class ForgetfulTrackerStore(InMemoryTrackerStore):
     def __init__(
-        self, domain: Domain, event_broker: EventBroker | None = None, forget_after_minutes: float = 30, **kwargs: Any
+        self,
+        domain: Domain,
+        event_broker: EventBroker | None = None,
+        forget_after_minutes: float = 30,
+        max_conversations: int = 20000,
+        max_events: int = 200,
+        **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)
         super().__init__(domain, event_broker, **kwargs)
         self.forget_after_seconds = float(forget_after_minutes) * 60
+        self.max_conversations = int(max_conversations)
+        self.max_events = int(max_events)
+        # sender id -> compressed tracker, least recently saved first
+        self.kept: OrderedDict[str, bytes] = OrderedDict()
         self.last_seen: Dict[str, float] = {}
+        self._sweeper: asyncio.TimerHandle | None = None
 
     def forget_idle(self, now: float | None = None) -> None:
+        """Forget every conversation idle longer than the limit, oldest first,
+        and the longest idle beyond max_conversations."""
         now = time.monotonic() if now is None else now
-        for sender_id, seen in list(self.last_seen.items()):
-            if now - seen > self.forget_after_seconds:
-                self.store.pop(sender_id, None)
-                self.last_seen.pop(sender_id, None)
+        while self.kept:
+            oldest = next(iter(self.kept))
+            if now - self.last_seen[oldest] <= self.forget_after_seconds and len(self.kept) <= self.max_conversations:
+                break
+            self._forget(oldest)
+
+    def _forget(self, sender_id: str) -> None:
+        self.kept.pop(sender_id, None)
+        self.last_seen.pop(sender_id, None)
+
+    def _sweep(self) -> None:
+        self.forget_idle()
+        self._sweeper = asyncio.get_running_loop().call_later(SWEEP_SECONDS, self._sweep)
+
+    def _start_sweeping(self) -> None:
+        if self._sweeper is None:
+            self._sweeper = asyncio.get_running_loop().call_later(SWEEP_SECONDS, self._sweep)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
-        self.last_seen[tracker.sender_id] = time.monotonic()
+        self._start_sweeping()
+        await self.stream_events(tracker)
+        tracker = self.bounded(tracker)
+        sender_id = tracker.sender_id
+        self.kept[sender_id] = zlib.compress(self.serialise_tracker(tracker).encode(), 1)
+        self.kept.move_to_end(sender_id)
+        self.last_seen[sender_id] = time.monotonic()
         self.forget_idle()
 
-    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        self.forget_idle()
-        return await super().retrieve(sender_id)
+    def bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The tracker with at most max_events events: the latest ones from a
+        user message on, after a session start carrying the slots over."""
+        events = list(tracker.events)
+        if len(events) <= self.max_events:
+            return tracker
+        cut = len(events) - self.max_events + 4  # room for the session start
+        while cut < len(events) and not isinstance(events[cut], UserUttered):
+            cut += 1
+        first = events[cut].timestamp if cut < len(events) else time.time()
+        start: list[Event] = [
+            ActionExecuted(ACTION_SESSION_START_NAME, timestamp=first),
+            SessionStarted(timestamp=first),
+            *(SlotSet(name, value, timestamp=first) for name, value in tracker.current_slot_values().items() if value),
+            ActionExecuted(ACTION_LISTEN_NAME, timestamp=first),
+        ]
+        return DialogueStateTracker.from_events(
+            tracker.sender_id, start + events[cut:], slots=list(tracker.slots.values())
+        )
+
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
+        seen = self.last_seen.get(sender_id)
+        if seen is None:
+            return None
+        if time.monotonic() - seen > self.forget_after_seconds:
+            self._forget(sender_id)
+            return None
+        tracker = self.deserialise_tracker(sender_id, zlib.decompress(self.kept[sender_id]).decode())
+        if tracker is None or fetch_all_sessions:
+            return tracker
+        sessions = get_trackers_for_conversation_sessions(tracker)
+        return sessions[-1] if len(sessions) > 1 else tracker
+
+    async def keys(self) -> Any:
+        return list(self.kept.keys())

@@ -1,7 +1,8 @@
 """The web chat page, served by the Rasa server itself (same origin, so no CORS
 to open): GET /webhooks/webchat/ serves the page and its script and styles from
 rasa_server/webchat/, GET .../strings.json the page's words in every language of
-the answer store, POST .../webhook takes messages like the REST channel.
+the answer store, POST .../webhook takes messages like the REST channel (rasa_server/rest_channel.py),
+in conversations of its own.
 
 Every response carries a Content-Security-Policy that allows only this origin,
 and no cookies are ever set."""
@@ -9,13 +10,15 @@ and no cookies are ever set."""
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, HTTPResponse, response
 from sanic.request import Request
 
 from policy_assistant.live_store import shared_store
 from policy_assistant.store import StoreError
+from rasa_server import http_limits
 from rasa_server.rest_channel import RestInput
+from rasa_server.turns import TurnRunner
 
 STATIC = Path(__file__).resolve().parent / "webchat"
 FILES = {
@@ -33,7 +36,6 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "Cache-Control": "no-store",
 }
-MAX_SENDER_CHARS = 64
 
 
 class WebChatInput(RestInput):
@@ -41,14 +43,15 @@ class WebChatInput(RestInput):
     def name(cls) -> str:
         return "webchat"
 
-    async def _extract_sender(self, req: Request) -> str:
-        sender = (req.json or {}).get("sender") if isinstance(req.json, dict) else None
-        return str(sender)[:MAX_SENDER_CHARS] if sender else "webchat-anonymous"
+    def unanswered(self, sender: str, text: str) -> HTTPResponse:
+        # the page keeps the question and offers a retry
+        return response.json({"error": "unavailable", "messages": [{"recipient_id": sender, "text": text}]}, status=503)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handle = self.guarded(on_new_message)
+        turns = TurnRunner(on_new_message)
         store = shared_store()
         webchat = Blueprint("webchat", __name__)
+        webchat.listener("before_server_start")(http_limits.apply)
 
         @webchat.middleware("response")
         async def secure(request: Request, resp: HTTPResponse) -> None:
@@ -58,7 +61,12 @@ class WebChatInput(RestInput):
             filename, content_type = FILES[name]
             return response.raw((STATIC / filename).read_bytes(), content_type=content_type)
 
-        @webchat.route("/", methods=["GET"])
+        @webchat.route("", methods=["GET"], strict_slashes=True)
+        async def to_page(request: Request) -> HTTPResponse:
+            # the page's script and styles are relative to the folder
+            return response.redirect(request.path + "/")
+
+        @webchat.route("/", methods=["GET"], strict_slashes=True)
         async def page(request: Request) -> HTTPResponse:
             return await serve("")
 
@@ -91,17 +99,6 @@ class WebChatInput(RestInput):
 
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            collector = CollectingOutputChannel()
-            message = UserMessage(
-                self._extract_message(request),
-                collector,
-                await self._extract_sender(request),
-                input_channel=self.name(),
-                metadata=self.get_metadata(request),
-            )
-            if await handle(message):
-                # the assistant could not answer: the page keeps the question and offers a retry
-                return response.json({"error": "unavailable", "messages": collector.messages}, status=503)
-            return response.json(collector.messages)
+            return await self.respond(request, turns)
 
         return webchat

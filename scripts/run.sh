@@ -7,6 +7,9 @@ VENV=${VENV:-.venv}
 PORT=${PORT:-5005}
 ACTIONS_PORT=5055   # the action_endpoint in endpoints.yml
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+# the token the Rasa server shows the action server (endpoints.yml): new for
+# every start unless one is given
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 
 pids=()
 stop() {

@@ -90,7 +90,7 @@ def test_emergency_says_call_911_first(live):
 
 def test_non_json_body_is_rejected_without_crashing(live):
     response = requests.post(live.url + "/webhooks/rest/webhook", data=b"\xff\xfe not json", timeout=30)
-    assert response.status_code in (400, 500)
+    assert response.status_code == 400
     assert live.ask("hello", sender=sender())  # still serving
 
 

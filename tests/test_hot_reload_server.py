@@ -18,12 +18,12 @@ def action_server(store_copy, tmp_path):
     servers = Servers(tmp_path, ANSWER_STORE=str(store_copy))
     try:
         servers.start_actions()
-        yield f"http://127.0.0.1:{servers.actions_port}/webhook", store_copy, servers.actions_log
+        yield servers, store_copy, servers.actions_log
     finally:
         servers.stop()
 
 
-def answer(url, topic="home_visits"):
+def answer(servers, topic="home_visits"):
     user = {"event": "user", "text": "question", "parse_data": {"intent": {"name": topic}}, "metadata": {}}
     body = {
         "next_action": "action_answer_topic",
@@ -38,7 +38,12 @@ def answer(url, topic="home_visits"):
             "latest_message": {"text": "question", "intent": {"name": topic}},
         },
     }
-    response = requests.post(url, json=body, timeout=30)
+    response = requests.post(
+        f"http://127.0.0.1:{servers.actions_port}/webhook",
+        json=body,
+        headers={"Authorization": f"Bearer {servers.token}"},  # as the Rasa server calls it
+        timeout=30,
+    )
     response.raise_for_status()
     return next(r["custom"] for r in response.json()["responses"] if r.get("custom"))
 
@@ -50,12 +55,12 @@ def edit(path, old, new):
 
 
 def test_running_action_server_picks_up_edits_and_refuses_broken_ones(action_server):
-    url, store, log = action_server
-    assert not answer(url)["summary"].startswith("Updated by staff.")
+    servers, store, log = action_server
+    assert not answer(servers)["summary"].startswith("Updated by staff.")
     topic = store / "topics" / "home_visits.yml"
     edit(topic, "summary:\n  en: >-\n    ", "summary:\n  en: >-\n    Updated by staff. ")
-    assert answer(url)["summary"].startswith("Updated by staff.")
+    assert answer(servers)["summary"].startswith("Updated by staff.")
     edit(topic, "reviewed_by: null\nreviewed_on: null", "reviewed_by: A. Staff\nreviewed_on: 2026-02-30")
-    assert answer(url)["summary"].startswith("Updated by staff.")  # last good store still serves
+    assert answer(servers)["summary"].startswith("Updated by staff.")  # last good store still serves
     text = log.read_text(errors="replace")
     assert "Refused an edit" in text and "topics/home_visits.yml" in text and "not a date" in text

@@ -6,7 +6,7 @@
   "use strict";
 
   var BASE = location.pathname.replace(/[^/]*$/, "");
-  var TIMEOUT_MS = 60000;
+  var TIMEOUT_MS = 20000;  // the server answers every message within about 10 s (rasa_server/turns.py)
   var strings = {};
   var lang = "en";
   var busy = false;
