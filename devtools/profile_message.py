@@ -33,18 +33,17 @@ the reply, the per-turn cost of the parts that grow with the conversation at
 several conversation lengths (--turns 1,5,20,100), the pipes inside spaCy, and
 with --cprofile N the top functions of a cProfile run.
 
-The patches the Rasa server applies to Rasa when it starts (SERVER_START_PATCHES)
-are applied here too; --stock-rasa leaves them out, to measure what they save.
---model and --endpoints measure another model (e.g. trained with
-`rasa train --out /tmp/...`) or another tracker store setting.
+The patches the Rasa server applies to Rasa when it starts (SERVER_START_PATCHES:
+Rasa's check of its reply schema runs once, rasa_server/schema_check_cache.py)
+are applied here too; --stock-rasa or PROFILE_RASA_SCHEMA_CHECK=every-call
+leave them out and show Rasa's own behaviour (the schema check was 23 ms of a
+41 ms turn, measured 2026-11-26). --model and --endpoints measure another model
+(e.g. trained with `rasa train --out /tmp/...`) or another tracker store
+setting.
 
 With --parallel P it measures the parse throughput of P processes parsing at
 once (each one loads the model), which is how TF's thread settings
 (--tf-threads INTRA,INTER) show up on a machine with few cores.
-
-Rasa's check of its reply schema runs once, as in the server
-(rasa_server/schema_check_cache.py); PROFILE_RASA_SCHEMA_CHECK=every-call
-shows Rasa's own behaviour (23 ms of a 41 ms turn, measured 2026-11-26).
 
 A profiling tool: it prints numbers and asserts nothing. The machine is noisy:
 compare shares and ratios, and repeat (--repeat N).
@@ -110,7 +109,7 @@ class Stages:
         self.current: Dict[str, float] = defaultdict(float)
         self.notes: Dict[str, float] = {}
         self._children: List[float] = []
-        self._undo: List[Tuple[Any, str, Any, bool]] = []
+        self._undo: List[Callable[[], None]] = []
 
     def take(self) -> Tuple[Row, Row]:
         """The stage times (ms) and the notes (sizes) of the turn just done."""
@@ -197,15 +196,18 @@ class Stages:
         else:
             new = self.wrap(original, name, after)
         setattr(owner, attr, new)
-        self._undo.append((owner, attr, original, own))
+        self._undo.append(lambda: setattr(owner, attr, original) if own else delattr(owner, attr))
+
+    def patch_item(self, mapping: Dict[str, Any], key: str, name: str) -> None:
+        """Time the callable `mapping[key]` as `name` (rasa_sdk keeps each
+        action's bound run method in a dict when it registers it)."""
+        original = mapping[key]
+        mapping[key] = self.wrap(original, name)
+        self._undo.append(lambda: mapping.__setitem__(key, original))
 
     def unpatch_all(self) -> None:
         while self._undo:
-            owner, attr, original, own = self._undo.pop()
-            if own:
-                setattr(owner, attr, original)
-            else:
-                delattr(owner, attr)
+            self._undo.pop()()
 
 
 # ----------------------------------------------------------------- the assistant in process
@@ -241,18 +243,14 @@ def set_tf_threads(spec: str | None) -> None:
 
 # What the Rasa server changes in Rasa when it starts (rasa_server/http_limits.py
 # applies them when the chat channels register), so that this process measures
-# what the server runs; --stock-rasa leaves Rasa as it is.
+# what the server runs. --stock-rasa (or PROFILE_RASA_SCHEMA_CHECK=every-call)
+# leaves Rasa as it is, to measure what they save.
 SERVER_START_PATCHES = ["rasa_server.schema_check_cache"]
 
 
 def server_start_patches() -> None:
     for name in SERVER_START_PATCHES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        module.install()
-        print(f"applied {name}.install() as the Rasa server does at start", file=sys.stderr)
+        importlib.import_module(name).install()
 
 
 def in_process_action_server(stages: Stages) -> Any:
@@ -289,11 +287,6 @@ async def load(action_url: str | None, stages: Stages, endpoints_file: Path = EN
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from rasa_server import schema_check_cache
-
-    if os.environ.get("PROFILE_RASA_SCHEMA_CHECK") != "every-call":
-        schema_check_cache.install()  # as the Rasa server does at start (rasa_server/http_limits.py)
-    os.environ.setdefault("ACTION_SERVER_TOKEN", secrets.token_hex(32))  # endpoints.yml sends it
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
     if action_url:
         endpoints.action.url = action_url
@@ -369,7 +362,10 @@ def instrument(agent: Any, stages: Stages) -> None:
     if not isinstance(processor.action_endpoint.url, str) or "in-process" not in processor.action_endpoint.url:
         stages.patch(processor.action_endpoint, "request", "action call: HTTP round trip incl. action server")
     stages.patch(ActionExecutor, "run", "action server: rasa_sdk executor (Tracker.from_dict)")
-    stages.patch(actions.actions.StoreAction, "run", lambda action, *a, **k: f"action: {action.name()}.run")
+    executor: Any = getattr(processor.action_endpoint, "executor", None)  # the in-process action server
+    registered: Dict[str, Any] = executor.actions if executor is not None else {}
+    for action_name in list(registered):
+        stages.patch_item(registered, action_name, f"action: {action_name} (reply, rendering)")
     stages.patch(LiveStore, "get", "action: LiveStore.get() (stat of the store files)")
     stages.patch(actions.actions, "conversation_language", "action: conversation_language()")
     stages.patch(actions.actions, "send", "action: send() (dispatcher)")
@@ -650,7 +646,7 @@ def main() -> None:
         return
     quiet_rasa_logging()
     set_tf_threads(args.tf_threads)
-    if not args.stock_rasa:
+    if not (args.stock_rasa or os.environ.get("PROFILE_RASA_SCHEMA_CHECK") == "every-call"):
         server_start_patches()
     if args.parse_loop:
         asyncio.run(parse_loop(args.parse_loop, args.model))
