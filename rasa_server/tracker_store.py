@@ -87,14 +87,15 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
         events = list(tracker.events)
         if len(events) <= self.max_events:
             return tracker
-        cut = len(events) - self.max_events + 4  # room for the session start
+        slots = {name: value for name, value in tracker.current_slot_values().items() if value}
+        cut = len(events) - self.max_events + 3 + len(slots)  # room for the session start
         while cut < len(events) and not isinstance(events[cut], UserUttered):
             cut += 1
         first = events[cut].timestamp if cut < len(events) else time.time()
         start: list[Event] = [
             ActionExecuted(ACTION_SESSION_START_NAME, timestamp=first),
             SessionStarted(timestamp=first),
-            *(SlotSet(name, value, timestamp=first) for name, value in tracker.current_slot_values().items() if value),
+            *(SlotSet(name, value, timestamp=first) for name, value in slots.items()),
             ActionExecuted(ACTION_LISTEN_NAME, timestamp=first),
         ]
         return DialogueStateTracker.from_events(

@@ -79,13 +79,13 @@ def test_saving_does_not_scan_every_conversation():
     assert Counting.reads <= 2
 
 
-@pytest.mark.parametrize("turns", [10, 200])
-def test_a_long_conversation_keeps_its_latest_events_and_its_slots(turns):
-    store = ForgetfulTrackerStore(domain, max_events=60)
+@pytest.mark.parametrize("turns,max_events", [(10, 60), (200, 60), (200, 12), (200, 13), (200, 14)])
+def test_a_long_conversation_keeps_its_latest_events_and_its_slots(turns, max_events):
+    store = ForgetfulTrackerStore(domain, max_events=max_events)
     asyncio.run(store.save(tracker("long", turns=turns)))
     kept = asyncio.run(store.retrieve_full_tracker("long"))
     assert kept is not None
-    assert len(kept.events) <= 60
+    assert len(kept.events) <= max_events
     assert kept.get_slot("language") == "es" and kept.get_slot("last_topic") == "home_visits"
     assert kept.latest_message is not None and kept.latest_message.text == f"question {turns - 1}"
     # what is kept is whole turns: it starts with a session and a user message
