@@ -33,7 +33,6 @@ import asyncio
 import itertools
 import json
 import math
-import os
 import re
 import signal
 import subprocess
@@ -51,7 +50,7 @@ from types import FrameType
 import aiohttp
 
 from devtools.paths import BIN, PROJECT
-from devtools.servers import Servers, free_port, wait_for
+from devtools.servers import Servers, free_port, group_pids, stop_group, wait_for
 
 QUESTIONS = [
     "will the police ask about my immigration status?",
@@ -114,22 +113,6 @@ def mib(value: float | None) -> str:
 # --- processes -----------------------------------------------------------------------------------
 
 
-def group_pids(pgid: int) -> list[int]:
-    """Every process in process group `pgid` (a server and whatever it started)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()  # after "pid (command)": state ppid pgrp ...
-        if len(fields) > 2 and int(fields[2]) == pgid:
-            pids.append(int(entry.name))
-    return pids
-
-
 def rss_mib(pgid: int) -> float:
     """Resident memory of a process group (a server started in its own
     session, so its pid is the group id), in MiB."""
@@ -146,32 +129,6 @@ def rss_mib(pgid: int) -> float:
 
 def server_rss(proc: subprocess.Popen | None) -> float | None:
     return None if proc is None or proc.poll() is not None else rss_mib(proc.pid)
-
-
-def signal_group(proc: subprocess.Popen | None, sig: signal.Signals) -> None:
-    if proc is not None:
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-
-
-def stop_group(proc: subprocess.Popen | None) -> None:
-    """Stop a server's whole process group: resume it (a frozen process keeps
-    a SIGTERM pending), SIGTERM, and SIGKILL what is left after 30 s."""
-    if proc is None:
-        return
-    signal_group(proc, signal.SIGCONT)
-    if proc.poll() is None:
-        signal_group(proc, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            signal_group(proc, signal.SIGKILL)
-            proc.wait(10)
-    deadline = time.monotonic() + 5  # members that outlive the leader
-    while group_pids(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if group_pids(proc.pid):
-        signal_group(proc, signal.SIGKILL)
 
 
 @contextmanager
@@ -193,14 +150,7 @@ def our_servers(workdir: Path) -> Iterator[Servers]:
         yield servers
     finally:
         with no_interrupts():
-            for proc in (servers.actions, servers.rasa):
-                signal_group(proc, signal.SIGCONT)
-            try:
-                servers.stop()
-            except (OSError, subprocess.TimeoutExpired) as error:
-                say(f"(Servers.stop failed: {error!r}; stopping the process groups myself)")
-            stop_group(servers.actions)
-            stop_group(servers.rasa)
+            servers.stop()
 
 
 @contextmanager
@@ -683,8 +633,6 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
             say(f"  Rasa server RSS before {mib(before)} MiB, after {mib(run.rss['rasa'])} MiB")
             say("  Rasa server RSS (MiB) after N senders: " + ", ".join(f"{n}: {mib(m)}" for n, m in sorted(memory)))
         if "fault" in sections:
-            actions = servers.actions
-            assert actions is not None
             say(
                 f"fault: {args.parallel} conversations at a time; action server stopped (SIGSTOP) after "
                 f"{args.fault_before:.0f} s for {args.fault_stop:.0f} s, "
@@ -693,8 +641,8 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
             fault = under_fault(
                 url,
                 QUESTIONS,
-                lambda: os.killpg(actions.pid, signal.SIGSTOP),
-                lambda: os.killpg(actions.pid, signal.SIGCONT),
+                servers.pause_actions,
+                servers.resume_actions,
                 args.fault_before,
                 args.fault_stop,
                 args.fault_after,
@@ -706,7 +654,7 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
             try:
                 run, marks = asyncio.run(fault)
             finally:
-                signal_group(actions, signal.SIGCONT)
+                servers.resume_actions()
             record(run)
             describe(run, args.parallel)
             describe_fault(run, marks)

@@ -4,6 +4,7 @@ benchmark."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -38,6 +39,49 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
     raise TimeoutError(url)
 
 
+def group_pids(pgid: int) -> List[int]:
+    """Every process in process group `pgid` (a server and whatever it started)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()  # after "pid (command)": state ppid pgrp ...
+        if len(fields) > 2 and int(fields[2]) == pgid:
+            pids.append(int(entry.name))
+    return pids
+
+
+def signal_group(proc: subprocess.Popen | None, sig: signal.Signals) -> None:
+    if proc is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+
+
+def stop_group(proc: subprocess.Popen | None) -> None:
+    """Stop a server's whole process group, even a frozen one: resume it (a
+    frozen process keeps a SIGTERM pending), SIGTERM, SIGKILL what is left
+    after 30 s, and wait for members that outlive the leader."""
+    if proc is None:
+        return
+    signal_group(proc, signal.SIGCONT)
+    if proc.poll() is None:
+        signal_group(proc, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            signal_group(proc, signal.SIGKILL)
+            proc.wait(10)
+    deadline = time.monotonic() + 5
+    while group_pids(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if group_pids(proc.pid):
+        signal_group(proc, signal.SIGKILL)
+
+
 class Servers:
     """The real action server and Rasa server, as `make run` starts them."""
 
@@ -69,7 +113,7 @@ class Servers:
             )
 
     def start_actions(self) -> None:
-        self._stop(self.actions)
+        stop_group(self.actions)
         self.actions = self._start(
             ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
             self.actions_log,
@@ -96,40 +140,21 @@ class Servers:
         )
         wait_for(f"{self.url}/webhooks/rest/", self.rasa, seconds=300)
 
-    @staticmethod
-    def _stop(proc: subprocess.Popen | None) -> None:
-        """Stop a server's whole process group, even a frozen one (SIGSTOP):
-        SIGCONT, SIGTERM, and SIGKILL if it does not end in 30 s."""
-        if proc is None:
-            return
-        for sig in (signal.SIGCONT, signal.SIGTERM):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                return
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
     def stop_actions(self) -> None:
-        self._stop(self.actions)
+        stop_group(self.actions)
 
     def pause_actions(self) -> None:
         """Freeze the action server (SIGSTOP): it accepts connections but never answers."""
-        assert self.actions is not None
-        os.killpg(self.actions.pid, signal.SIGSTOP)
+        signal_group(self.actions, signal.SIGSTOP)
 
     def resume_actions(self) -> None:
-        assert self.actions is not None
-        os.killpg(self.actions.pid, signal.SIGCONT)
+        signal_group(self.actions, signal.SIGCONT)
 
     def stop(self) -> None:
         try:
-            self._stop(self.actions)
+            stop_group(self.actions)
         finally:
-            self._stop(self.rasa)
+            stop_group(self.rasa)
 
     def ask(
         self,

@@ -39,10 +39,6 @@ def server_message(key: str, text: str | None, metadata: Dict[str, Any] | None) 
     )
 
 
-def unavailable(text: str | None, metadata: Dict[str, Any] | None) -> str:
-    return server_message("unavailable", text, metadata)
-
-
 def refusal(reason: str, status: int = 400) -> HTTPResponse:
     """A request that could not be read: nothing of it is known, not even its
     language, so the message is given in every language of the store."""

@@ -32,13 +32,18 @@ class RestInput(InputChannel):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        turns = TurnRunner(on_new_message)
         channel = Blueprint(f"{self.name()}_channel", __name__)
-        channel.listener("before_server_start")(http_limits.apply)
 
         @channel.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        return self.with_webhook(channel, on_new_message)
+
+    def with_webhook(self, channel: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """POST .../webhook on `channel`, and the server-wide limits."""
+        turns = TurnRunner(on_new_message)
+        channel.listener("before_server_start")(http_limits.apply)
 
         @channel.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -72,7 +77,7 @@ class RestInput(InputChannel):
             # /restart, /session_start, /back rightly say nothing: greet instead
             text = fallback_messages.server_message("greet", incoming.text, metadata)
             return response.json([{"recipient_id": sender, "text": text}])
-        text = fallback_messages.unavailable(incoming.text, metadata)
+        text = fallback_messages.server_message("unavailable", incoming.text, metadata)
         return self.unanswered(sender, text)
 
     def unanswered(self, sender: str, text: str) -> HTTPResponse:

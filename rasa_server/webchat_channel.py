@@ -16,9 +16,7 @@ from sanic.request import Request
 
 from policy_assistant.live_store import shared_store
 from policy_assistant.store import StoreError
-from rasa_server import http_limits
 from rasa_server.rest_channel import RestInput
-from rasa_server.turns import TurnRunner
 
 STATIC = Path(__file__).resolve().parent / "webchat"
 FILES = {
@@ -48,10 +46,8 @@ class WebChatInput(RestInput):
         return response.json({"error": "unavailable", "messages": [{"recipient_id": sender, "text": text}]}, status=503)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        turns = TurnRunner(on_new_message)
         store = shared_store()
         webchat = Blueprint("webchat", __name__)
-        webchat.listener("before_server_start")(http_limits.apply)
 
         @webchat.middleware("response")
         async def secure(request: Request, resp: HTTPResponse) -> None:
@@ -97,8 +93,4 @@ class WebChatInput(RestInput):
                 }
             )
 
-        @webchat.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.respond(request, turns)
-
-        return webchat
+        return self.with_webhook(webchat, on_new_message)
