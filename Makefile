@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 
-.PHONY: help run test install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench lock clean
+.PHONY: help run test staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
@@ -30,9 +30,15 @@ help:
 	@echo "make fuzz   send 10,000 hostile requests to the real servers; print 5xx and markers found in the logs"
 	@echo "make profile  print where a turn's time goes, stage by stage"
 	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmark"
+	@echo "make staff-user STAFF_USER=name STAFF_ROLE=editor|publisher [STAFF_PASSWORD=...]  create or update a staff console account"
 
 run: $(MODEL)
 	@scripts/run.sh
+
+# Creates or updates a staff console account; asks for the password when
+# STAFF_PASSWORD is not set (staff_console/accounts.py).
+staff-user: $(INSTALLED)
+	@$(PY) -m staff_console.accounts
 
 # Sequential on purpose: a cheap stage that fails stops the build before the
 # expensive ones start (and before a browser is installed).

@@ -14,6 +14,7 @@ from actions.conversation import conversation_language, entity_value, latest_int
 from policy_assistant import answers, language
 from policy_assistant.answers import Reply
 from policy_assistant.live_store import LiveStore, shared_store
+from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts, shared_counts
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,13 @@ NO_STORE = {
 
 class StoreAction(Action, ABC):
     """An action that answers from the answer store. It takes its LiveStore
-    through the constructor (the process's shared one by default), the way
-    rasa_sdk's knowledge-base action takes its knowledge base."""
+    (and the question counts) through the constructor (the process's shared
+    ones by default), the way rasa_sdk's knowledge-base action takes its
+    knowledge base."""
 
-    def __init__(self, store: LiveStore | None = None) -> None:
+    def __init__(self, store: LiveStore | None = None, counts: QuestionCounts | None = None) -> None:
         self.store = store or shared_store()
+        self.counts = counts or shared_counts()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> Events:
         try:
@@ -65,6 +68,7 @@ class ActionAnswerTopic(StoreAction):
         if topic is None or topic not in store.topics:
             logger.warning("No topic '%s' in the answer store; answering as a fallback", topic)
             return answers.fixed_reply(store, "nlu_fallback", lang), remember(lang)
+        self.counts.count(topic)
         return answers.answer_topic(store, topic, lang), remember(lang, topic)
 
 
@@ -85,6 +89,8 @@ class ActionFixedReply(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         intent = latest_intent(tracker) or "nlu_fallback"
+        if intent == "nlu_fallback":
+            self.counts.count(NOT_UNDERSTOOD)
         # only "another place" offers the Louisville topic the question was closest to
         closest = None
         if intent == OTHER_PLACE:

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from policy_assistant import language
+from policy_assistant import answers, language
 from policy_assistant.answers import Reply
 from policy_assistant.store import Store
 
@@ -57,7 +57,7 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> No
     """Text (with buttons) for every text channel, then the structured payload.
     The web page draws a topic payload itself, so it gets that payload alone."""
     if reply.payload and "topic" in reply.payload and tracker.get_latest_input_channel() == WEBCHAT:
-        dispatcher.utter_message(json_message={**reply.payload, "buttons": reply.buttons})
+        dispatcher.utter_message(json_message=answers.web_message(reply))
         return
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
     if reply.payload is not None:

@@ -97,7 +97,15 @@ class Servers:
         self.rasa_log = workdir / "rasa.log"
         self.actions_log = workdir / "actions.log"
         self.token = secrets.token_hex(32)
-        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "ACTION_SERVER_TOKEN": self.token, **env}
+        self.counts = workdir / "question_counts.sqlite3"
+        self.store = Path(env.get("ANSWER_STORE") or os.environ.get("ANSWER_STORE") or PROJECT / "answer_store")
+        self.env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "ACTION_SERVER_TOKEN": self.token,
+            "QUESTION_COUNTS_DB": str(self.counts),
+            **env,
+        }
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
 

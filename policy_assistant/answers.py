@@ -415,3 +415,30 @@ def follow_up(store: Store, kind: str, topic_id: str | None, lang: str, today: d
     if kind == "when":
         return Reply(text=_when(store, topic, language), buttons=topic_buttons(store, ["sources_and_dates"], lang))
     return Reply(text=details_text(store, topic.id, lang, today), buttons=buttons)
+
+
+def web_message(reply: Reply) -> Payload:
+    """What the web page gets for a topic answer: the payload with its buttons
+    (the page draws it; rasa_server/webchat/app.js)."""
+    return {**(reply.payload or {}), "buttons": reply.buttons}
+
+
+def text_with_options(reply: Reply) -> str:
+    """A reply as a text-only client shows it: the text, then the buttons as
+    numbered options."""
+    options = [f"{n}. {b['title']}" for n, b in enumerate(reply.buttons, 1)]
+    return "\n".join([reply.text, "", *options]) if options else reply.text
+
+
+def page_strings(store: Store) -> Payload:
+    """The web page's own words in every language (strings.json); answers
+    arrive with their labels and dates ready."""
+    return {
+        code: {
+            "name": lang.name,
+            "direction": lang.direction,
+            "ui": lang.ui,
+            "messages": {"unavailable": lang.messages.get("unavailable", "")},
+        }
+        for code, lang in store.languages.items()
+    }

@@ -220,7 +220,19 @@ class Store:
 
 def store_files(root: Path) -> list[Path]:
     """Every file the store is made of, in a stable order (used to notice edits)."""
-    return sorted(p for p in Path(root).rglob("*.yml") if p.is_file())
+    root = Path(root)
+    files = [p for p in root.rglob("*.yml") if p.is_file()]
+    return sorted(files + [p for p in (root / SOURCE_TEXTS).glob("*.txt") if p.is_file()])
+
+
+# The full text of each source document that quotes are taken from, one file per
+# source id: source_texts/<source id>.txt. Every quote must be found in its
+# source's text character for character.
+SOURCE_TEXTS = "source_texts"
+
+
+def source_text_path(root: str | Path, source_id: str) -> Path:
+    return Path(root) / SOURCE_TEXTS / f"{source_id}.txt"
 
 
 # ---------------------------------------------------------------- reading and the schema
@@ -475,6 +487,7 @@ def _check_references(c: _Loader) -> None:
         c.refs(path, loc, [quote.speaker], "speaker", SpeakerIn)
         c.refs(path, loc, [quote.occasion], "occasion", OccasionIn)
         c.refs(path, loc, [quote.source], "source", SourceIn)
+        _check_verbatim(c, path, loc, quote)
     for path, loc, update in c.of(UpdateIn):
         c.refs(path, loc, update.sources, "source", SourceIn)
         c.refs(path, loc, update.qualifies, "quote or update id", QuoteIn, UpdateIn)
@@ -506,6 +519,26 @@ def _check_references(c: _Loader) -> None:
         c.refs(path, loc, reply.buttons, "topic id", TopicIn, then=" in buttons")
     if ReplyIn not in c.partial and FALLBACK_REPLY not in c.ids[ReplyIn] and not c.problems_in("replies.yml"):
         c.problems.append(f"replies.yml: no '{FALLBACK_REPLY}' reply: it answers every message not understood")
+
+
+def _check_verbatim(c: _Loader, path: Path, loc: Loc, quote: QuoteIn) -> None:
+    """A quote stands character for character in its source's text."""
+    text_file = source_text_path(c.root, quote.source)
+    try:
+        document = text_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        c.problem(path, loc, f"quote '{quote.id}': no text of its source: add {SOURCE_TEXTS}/{quote.source}.txt")
+        return
+    except (OSError, UnicodeDecodeError) as error:
+        c.problem(path, loc, f"quote '{quote.id}': the text of its source cannot be read ({error})")
+        return
+    if quote.text not in document:
+        c.problem(
+            path,
+            loc,
+            f"quote '{quote.id}' is not in the text of its source ({SOURCE_TEXTS}/{quote.source}.txt) "
+            "character for character",
+        )
 
 
 def _check_languages(c: _Loader) -> None:

@@ -14,6 +14,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, HTTPResponse, response
 from sanic.request import Request
 
+from policy_assistant.answers import page_strings
 from policy_assistant.live_store import shared_store
 from policy_assistant.store import StoreError
 from rasa_server.rest_channel import RestInput
@@ -77,20 +78,9 @@ class WebChatInput(RestInput):
         @webchat.route("/strings.json", methods=["GET"])
         async def strings(request: Request) -> HTTPResponse:
             try:
-                languages = store.get().languages
+                current = store.get()
             except StoreError:
                 return response.json({"error": "unavailable"}, status=503)
-            # the page's own words; answers arrive with their labels and dates ready
-            return response.json(
-                {
-                    code: {
-                        "name": lang.name,
-                        "direction": lang.direction,
-                        "ui": lang.ui,
-                        "messages": {"unavailable": lang.messages.get("unavailable", "")},
-                    }
-                    for code, lang in languages.items()
-                }
-            )
+            return response.json(page_strings(current))
 
         return self.with_webhook(webchat, on_new_message)

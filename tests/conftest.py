@@ -1,15 +1,21 @@
 """Shared fixtures: the real answer store (or a copy of it to edit), and the
 real action server and Rasa server started on free ports (devtools.servers)."""
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
 from devtools.nlu_evaluation import REPORT
 from devtools.paths import MODEL, STORE
 from devtools.servers import Servers
+from staff_console.content_repo import ContentRepo
+
+# Actions run in tests count questions in a file of their own, never in var/.
+os.environ.setdefault("QUESTION_COUNTS_DB", str(Path(tempfile.mkdtemp(prefix="question-counts-")) / "counts.sqlite3"))
 
 
 @pytest.fixture
@@ -24,13 +30,27 @@ def store_copy(tmp_path: Path) -> Path:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (`make test` trains)")
-    s = Servers(tmp_path_factory.mktemp("servers"))
+    # the servers answer from a content repository, as `make run` sets them up
+    workdir = tmp_path_factory.mktemp("servers")
+    content = workdir / "content"
+    ContentRepo(content).ensure(STORE)
+    s = Servers(workdir, ANSWER_STORE=str(content))
     try:
         s.start_actions()
         s.start_rasa()
         yield s
     finally:
         s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (tests/browser_support.py), one per test module."""
+    from tests.browser_support import start_chromium
+
+    driver = start_chromium()
+    yield driver
+    driver.quit()
 
 
 @pytest.fixture

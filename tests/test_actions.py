@@ -106,3 +106,24 @@ def test_store_that_cannot_load_gets_a_polite_message(tmp_path):
 
 def test_actions_default_to_the_process_store():
     assert actions.ActionAnswerTopic().store is shared_store()
+
+
+def test_answers_and_fallbacks_are_counted_per_day_with_nothing_else(tmp_path):
+    import sqlite3
+
+    from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
+
+    counts = QuestionCounts(tmp_path / "counts.sqlite3")
+    run(actions.ActionAnswerTopic(counts=counts), tracker("status_en"))
+    run(actions.ActionAnswerTopic(counts=counts), tracker("status_es"))
+    run(actions.ActionFixedReply(counts=counts), tracker("fixed_reply", intent="nlu_fallback"))
+    run(actions.ActionFixedReply(counts=counts), tracker("fixed_reply", intent="greet"))
+    days, table = counts.per_day()
+    assert table == {"immigration_status": {days[0]: 2}, NOT_UNDERSTOOD: {days[0]: 1}}
+    # the file holds a day, a topic and a number per row: no text, no sender
+    with sqlite3.connect(tmp_path / "counts.sqlite3") as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(questions_per_day)")]
+        rows = db.execute("SELECT * FROM questions_per_day").fetchall()
+    assert columns == ["day", "topic", "asked"]
+    text = tracker("status_en").latest_message["text"]
+    assert all(text not in str(value) and "pytest" not in str(value) for row in rows for value in row)

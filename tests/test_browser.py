@@ -1,8 +1,6 @@
 """The web chat page in real headless Chromium (Debian's chromium and
 chromium-driver, driven by Selenium) against the real assistant."""
 
-import json
-import shutil
 import time
 
 import pytest
@@ -13,53 +11,20 @@ from policy_assistant.answers import review_line
 from policy_assistant.store import load_store
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from tests.browser_support import serious_axe_violations  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
-AXE = PROJECT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 store = load_store(STORE)
 EN, ES = store.language("en"), store.language("es")
-
-
-def executable(*names):
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.fail(f"none of {names} found: run `make test` (scripts/install_browser.sh installs them)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = executable("chromium", "chromium-browser")
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        "--lang=en-US",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=executable("chromedriver")), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
@@ -231,18 +196,7 @@ def test_no_accessibility_violations_that_are_serious_or_critical(page):
     wait_for_cards(page, 1)
     for lang in ("en", "es"):
         page.find_element(By.CSS_SELECTOR, f".lang-choice[data-lang='{lang}']").click()
-        page.execute_script(AXE.read_text(encoding="utf-8"))
-        result = page.execute_async_script(
-            "var done = arguments[arguments.length - 1];"
-            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-            ".then(function (r) { done(JSON.stringify(r.violations)); })"
-            ".catch(function (e) { done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])); });"
-        )
-        bad = [
-            (v["id"], v["impact"], v.get("help"))
-            for v in json.loads(result)
-            if v.get("impact") in ("serious", "critical")
-        ]
+        bad = serious_axe_violations(page)
         assert not bad, f"{lang}: {bad}"
 
 

@@ -28,3 +28,13 @@ def test_every_quoted_passage_of_the_article_is_in_the_store():
     passages = [p.strip(" ,") for p in re.findall(r"“([^”]+)”", article)]
     left_out = [p for p in passages if p not in store_text]
     assert not left_out, left_out
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason=f"source article not found at {ARTICLE} (outside the repository)")
+def test_the_store_keeps_the_article_unchanged():
+    """The store's copy of the article (which the loader checks every quote
+    against) is the article itself."""
+    from policy_assistant.store import source_text_path
+
+    kept = source_text_path(STORE, "insider_louisville_rotary").read_text(encoding="utf-8")
+    assert kept == ARTICLE.read_text(encoding="utf-8")

@@ -471,3 +471,33 @@ def test_a_missing_label_falls_back_to_english(store_copy):
     assert "disclaimer" not in store.language("es").labels
     assert store.language("es").label("disclaimer") == store.language("en").labels["disclaimer"]
     assert any("no 'labels.disclaimer' text" in w for w in store.missing_translations)
+
+
+# ---------------------------------------------------------------- quotes stand in their source's text
+
+
+def test_a_quote_changed_by_one_character_is_refused(small_store):
+    quotes = small_store / "quotes.yml"
+    replace(quotes, "federal agents detain people", "federal agents detain persons")
+    problems = problems_of(small_store)
+    line = line_of(quotes, "id: fischer_statement_assistance")  # the quote's first line
+    assert any(
+        p.startswith(f"quotes.yml:{line}:")
+        and "is not in the text of its source (source_texts/insider_louisville_rotary.txt)" in p
+        for p in problems
+    ), problems
+
+
+def test_a_quote_whose_source_has_no_text_is_refused(small_store):
+    (small_store / "source_texts" / "insider_louisville_rotary.txt").unlink()
+    problems = problems_of(small_store)
+    assert any("no text of its source: add source_texts/insider_louisville_rotary.txt" in p for p in problems)
+
+
+def test_editing_a_source_text_reloads_the_live_store(small_store):
+    live = LiveStore(small_store)
+    live.get()
+    text = small_store / "source_texts" / "insider_louisville_rotary.txt"
+    text.write_text("nothing quoted here\n", encoding="utf-8")
+    live.get()
+    assert live.last_error is not None and "is not in the text of its source" in str(live.last_error)

@@ -6,6 +6,8 @@
   "use strict";
 
   var BASE = location.pathname.replace(/[^/]*$/, "");
+  // the staff console shows this page as a preview of a draft (staff_console/)
+  var PREVIEW = location.hash === "#preview";
   var TIMEOUT_MS = 20000;  // the server answers every message within about 10 s (rasa_server/turns.py)
   var strings = {};
   var lang = "en";
@@ -296,7 +298,18 @@
     });
   }
 
-  fetch(BASE + "strings.json", { credentials: "omit", cache: "no-store" })
+  // The staff console serves this same page with a draft's answer as
+  // preview.json, to signed-in staff only; the public page has no such file.
+  function showPreview() {
+    return fetch(BASE + "preview.json", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (preview) {
+        if (preview) { applyLanguage(preview.language); render(preview.messages); }
+        document.body.setAttribute("data-ready", "true");
+      });
+  }
+
+  fetch(BASE + "strings.json", { credentials: PREVIEW ? "same-origin" : "omit", cache: "no-store" })
     .then(function (r) { return r.json(); })
     .then(function (data) {
       strings = data;
@@ -304,6 +317,7 @@
       var saved = sessionStorage.getItem("lang");
       var browser = (navigator.language || "en").slice(0, 2).toLowerCase();
       applyLanguage(strings[saved] ? saved : (strings[browser] ? browser : "en"));
+      if (PREVIEW) return showPreview();
       document.body.setAttribute("data-ready", "true");
     })
     .catch(function () { document.body.setAttribute("data-ready", "true"); });

@@ -1,0 +1,43 @@
+"""`python -m staff_console`: bring in the project's answer store, then serve
+the console with waitress (a production WSGI server) on
+$STAFF_CONSOLE_HOST:$STAFF_CONSOLE_PORT (127.0.0.1:5002 by default).
+`python -m staff_console prepare` only prepares the content repository, and
+`python -m staff_console serve` only serves (make run prepares first, before
+the action server starts reading the content repository, then serves)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from waitress import serve
+
+from staff_console.app import create_app
+from staff_console.config import Config
+from staff_console.content_repo import ContentRepo, PublishError
+
+
+def prepare(config: Config) -> bool:
+    try:
+        for line in ContentRepo(config.content).ensure(config.project_store):
+            print(f"Staff console: {line}")
+    except PublishError as error:
+        print(f"Staff console: the content repository cannot be prepared: {error}", file=sys.stderr)
+        return False
+    return True
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = Config.from_env()
+    if argv[:1] != ["serve"] and not prepare(config):
+        return 1
+    if argv[:1] == ["prepare"]:
+        return 0
+    # waitress logs no requests: no form content or address reaches the log
+    serve(create_app(config), host=config.host, port=config.port, threads=4, ident="staff-console")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,510 @@
+"""The staff console: a Flask application, on its own port and under /staff/,
+never on the community page's origin.
+
+Kept libraries do the parts others solve well: Flask's signed session cookie
+(itsdangerous; its age is checked on every request, so a session ends after
+$STAFF_SESSION_MINUTES without activity), Flask-WTF's CSRF protection on
+every form, argon2-cffi for passwords (staff_console.accounts). The answers'
+rules stay in one place: the store's own loader and render check validate
+every edit, and policy_assistant.answers renders every preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from policy_assistant import answers
+from policy_assistant.live_store import LiveStore
+from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
+from policy_assistant.store import SOURCE_TEXTS, Store, StoreError
+from staff_console import fields
+from staff_console.accounts import Accounts, User
+from staff_console.config import Config, connect
+from staff_console.content_repo import ContentRepo, InvalidContent, Person, PublishError
+from staff_console.drafts import Draft, Drafts
+
+WEBCHAT = Path(__file__).resolve().parent.parent / "rasa_server" / "webchat"
+WEB_FILES = {
+    "": ("index.html", "text/html; charset=utf-8"),
+    "app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "style.css": ("style.css", "text/css; charset=utf-8"),
+}
+STALE_AFTER_DAYS = 180
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CookiesSecureOverTls(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the console is reached over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(request.is_secure)
+
+
+def create_app(config: Config) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_NAME="staff_session",
+        SESSION_COOKIE_PATH="/staff",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=config.session_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+    )
+    app.session_interface = CookiesSecureOverTls()
+    if config.behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    CSRFProtect(app)
+    repo = ContentRepo(config.content)
+    live = LiveStore(config.content)
+    Accounts(connect(config.database))  # creates the tables
+    Drafts(connect(config.database))
+
+    def database() -> sqlite3.Connection:
+        if "db" not in g:
+            g.db = connect(config.database)
+        return g.db
+
+    def accounts() -> Accounts:
+        return Accounts(database())
+
+    def drafts() -> Drafts:
+        return Drafts(database())
+
+    @app.teardown_appcontext
+    def close(_: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    @app.before_request
+    def who() -> None:
+        g.user = None
+        name, version = session.get("user"), session.get("v")
+        if isinstance(name, str):
+            user = accounts().user(name)
+            if user is not None and user.session_version == version:
+                g.user = user
+            else:
+                session.clear()
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def signed_in(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if g.user is None:
+                if request.method == "GET":
+                    return redirect(url_for("sign_in", next=request.full_path.rstrip("?")))
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def publisher_only() -> None:
+        if not g.user.publisher:
+            abort(403, "Only a publisher can do this.")
+
+    def user() -> User:
+        return g.user
+
+    # ------------------------------------------------------------ helpers
+    def live_store() -> Store | None:
+        try:
+            return live.get()
+        except StoreError:
+            return None
+
+    def language_names() -> Dict[str, str]:
+        store = live_store()
+        return {code: lang.name for code, lang in store.languages.items()} if store else {}
+
+    def my_draft() -> Draft | None:
+        return drafts().current(user().username)
+
+    def draft_text(draft: Draft | None, path: str) -> str | None:
+        if draft is not None and path in draft.files:
+            return draft.files[path]
+        return repo.read(path)
+
+    def draft_problems(changes: Dict[str, str]) -> List[str]:
+        try:
+            repo.load(changes)
+        except StoreError as error:
+            return error.problems
+        return []
+
+    def viewable(draft_id: int) -> Draft:
+        draft = drafts().get(draft_id)
+        if draft is None or (draft.author != user().username and not user().publisher):
+            abort(404)
+        return draft
+
+    def editable_file(path: str) -> None:
+        if not path.endswith(".yml") or path not in repo.files():
+            abort(404)
+
+    def diffs(draft: Draft) -> List[Tuple[str, str]]:
+        result = []
+        for path, text in sorted(draft.files.items()):
+            old = repo.read(path) or ""
+            lines = difflib.unified_diff(
+                old.splitlines(keepends=True), text.splitlines(keepends=True), f"live/{path}", f"draft/{path}"
+            )
+            result.append((path, "".join(lines)))
+        return result
+
+    # ------------------------------------------------------------ signing in and out
+    @app.route("/staff/sign-in", methods=["GET", "POST"])
+    def sign_in() -> Any:
+        target = request.args.get("next", "")
+        if not target.startswith("/staff/") or urlsplit(target).netloc:
+            target = url_for("home")
+        if request.method == "GET":
+            return render_template("sign_in.html", next=target)
+        username = request.form.get("username", "").strip().lower()
+        password = request.form.get("password", "")
+        address = request.remote_addr or "-"
+        wait = accounts().wait_seconds(username, address)
+        if wait:
+            message = f"Too many failed sign-ins. Try again in {wait} seconds."
+            return render_template("sign_in.html", next=target, error=message, username=username), 429
+        found = accounts().sign_in(username, password, address)
+        if found is None:
+            message = "That user name and password do not match. Try again."
+            return render_template("sign_in.html", next=target, error=message, username=username), 401
+        session.clear()
+        session.permanent = True
+        session["user"], session["v"] = found.username, found.session_version
+        return redirect(target)
+
+    @app.route("/staff/sign-out", methods=["POST"])
+    @signed_in
+    def sign_out() -> Any:
+        accounts().end_sessions(user().username)
+        session.clear()
+        return redirect(url_for("sign_in"))
+
+    # ------------------------------------------------------------ the first page
+    @app.route("/staff/")
+    @signed_in
+    def home() -> Any:
+        store = live_store()
+        today = dt.date.today()
+        stale, untranslated, unverified = [], [], []
+        if store is not None:
+            for topic in sorted(store.topics.values(), key=lambda t: t.id):
+                if topic.reviewed_on is None:
+                    stale.append((topic, "never reviewed"))
+                elif (today - topic.reviewed_on).days > STALE_AFTER_DAYS:
+                    stale.append((topic, f"last reviewed {topic.reviewed_on.isoformat()}"))
+            untranslated = store.missing_translations
+            unverified = [s for s in store.sources.values() if s.url is None or s.url_scope != "document"]
+        days, per_topic = QuestionCounts(config.counts).per_day(14)
+        rows = sorted(((t, per_topic.get(t, {})) for t in (store.topics if store else per_topic)), key=lambda r: r[0])
+        return render_template(
+            "home.html",
+            store=store,
+            live_error=live.last_error,
+            stale=stale,
+            untranslated=untranslated,
+            unverified=unverified,
+            days=days,
+            rows=rows,
+            not_understood=per_topic.get(NOT_UNDERSTOOD, {}),
+            waiting=drafts().waiting(),
+            mine=my_draft(),
+            files=repo.files(),
+        )
+
+    # ------------------------------------------------------------ editing
+    @app.route("/staff/edit/<path:path>", methods=["GET", "POST"])
+    @signed_in
+    def edit(path: str) -> Any:
+        editable_file(path)
+        draft = my_draft()
+        text = draft_text(draft, path) or ""
+        doc = fields.load(text)
+        status, saved, other_problems = 200, False, []
+        if request.method == "POST":
+            fields.apply(doc, request.form)
+            text = fields.dump(doc, text)
+            draft = drafts().save_file(user().username, repo.head(), path, text, repo.read(path))
+            saved = True
+            doc = fields.load(text)
+        found = fields.groups(doc, language_names(), title=path)
+        if draft is not None and draft.files:
+            other_problems = fields.place(draft_problems(draft.files), path, found)
+            if any(f.problems for grp in found for f in grp.fields) or other_problems:
+                status = 422 if saved else 200
+        return render_template(
+            "edit.html",
+            path=path,
+            groups=found,
+            other_problems=other_problems,
+            saved=saved,
+            draft=draft,
+            topic=path[len("topics/") : -len(".yml")] if path.startswith("topics/") else None,
+        ), status
+
+    @app.route("/staff/topics/<topic_id>/reviewed", methods=["POST"])
+    @signed_in
+    def mark_reviewed(topic_id: str) -> Any:
+        path = f"topics/{topic_id}.yml"
+        editable_file(path)
+        text = draft_text(my_draft(), path) or ""
+        doc = fields.load(text)
+        doc["reviewed_by"] = user().username
+        doc["reviewed_on"] = dt.date.today()
+        drafts().save_file(user().username, repo.head(), path, fields.dump(doc, text), repo.read(path))
+        flash(f"Marked '{topic_id}' reviewed by {user().username} today, in your draft. It shows once published.")
+        return redirect(url_for("edit", path=path))
+
+    @app.route("/staff/quotes/new", methods=["GET", "POST"])
+    @signed_in
+    def new_quote() -> Any:
+        store = live_store()
+        if store is None:
+            abort(503)
+        form: Dict[str, Any] = dict(request.form.items()) if request.method == "POST" else {}
+        problems: List[str] = []
+        if request.method == "POST":
+            changes, problems = _new_quote_changes(form, request.form.getlist("topics"))
+            if not problems:
+                draft = my_draft()
+                all_changes = {**(draft.files if draft else {}), **changes}
+                problems = [p.split(": ", 1)[-1] for p in draft_problems(all_changes)]
+            if not problems:
+                for path, text in changes.items():
+                    drafts().save_file(user().username, repo.head(), path, text, repo.read(path))
+                flash(f"Added the quote '{form['id']}' to your draft.")
+                return redirect(url_for("draft_page", draft_id=my_draft().id))  # type: ignore[union-attr]
+        source_texts = {s: repo.read(f"{SOURCE_TEXTS}/{s}.txt") is not None for s in store.sources}
+        return render_template(
+            "new_quote.html",
+            store=store,
+            form=form,
+            chosen=request.form.getlist("topics"),
+            problems=problems,
+            source_texts=source_texts,
+        ), (422 if problems else 200)
+
+    def _new_quote_changes(form: Dict[str, Any], topics: List[str]) -> Tuple[Dict[str, str], List[str]]:
+        """The files a new quote changes: quotes.yml, its source's text when
+        given, and the topics that list it."""
+        draft = my_draft()
+        quote_id = str(form.get("id", "")).strip()
+        source = str(form.get("source", "")).strip()
+        text = str(form.get("text", "")).replace("\r\n", "\n").strip()
+        if not quote_id or not source or not text:
+            return {}, ["A quote needs an id, a source and its text."]
+        quotes_text = draft_text(draft, "quotes.yml") or ""
+        doc = fields.load(quotes_text)
+        quote = CommentedMap()
+        quote["id"] = quote_id
+        for key in ("speaker", "occasion"):
+            quote[key] = str(form.get(key, "")).strip()
+        said_on = str(form.get("said_on", "")).strip()
+        try:
+            quote["said_on"] = dt.date.fromisoformat(said_on)
+        except ValueError:
+            quote["said_on"] = said_on
+        quote["source"] = source
+        context = {c: str(form.get(f"context.{c}", "")).strip() for c in language_names()}
+        if any(context.values()):
+            quote["context"] = CommentedMap((c, v) for c, v in context.items() if v)
+        quote["text"] = DoubleQuotedScalarString(text)
+        translations = {c: str(form.get(f"translation.{c}", "")).strip() for c in language_names() if c != "en"}
+        quote["translations"] = CommentedMap((c, v) for c, v in translations.items() if v)
+        doc["quotes"].append(quote)
+        changes = {"quotes.yml": fields.dump(doc, quotes_text)}
+        document = str(form.get("source_text", "")).replace("\r\n", "\n")
+        if document.strip():
+            changes[f"{SOURCE_TEXTS}/{source}.txt"] = document if document.endswith("\n") else document + "\n"
+        for topic_id in topics:
+            path = f"topics/{topic_id}.yml"
+            topic_text = draft_text(draft, path)
+            if topic_text is None:
+                continue
+            topic_doc = fields.load(topic_text)
+            if not isinstance(topic_doc.get("quotes"), CommentedSeq):
+                topic_doc["quotes"] = CommentedSeq()
+            topic_doc["quotes"].append(quote_id)
+            changes[path] = fields.dump(topic_doc, topic_text)
+        return changes, []
+
+    # ------------------------------------------------------------ drafts, review, publishing
+    @app.route("/staff/drafts/<int:draft_id>")
+    @signed_in
+    def draft_page(draft_id: int) -> Any:
+        draft = viewable(draft_id)
+        store = live_store()
+        return render_template(
+            "draft.html",
+            draft=draft,
+            diffs=diffs(draft),
+            problems=draft_problems(draft.files) if draft.editable else [],
+            topics=sorted(store.topics) if store else [],
+            languages=language_names(),
+            can_publish=user().publisher and (draft.author != user().username or config.self_publish),
+        )
+
+    @app.route("/staff/drafts/<int:draft_id>/review", methods=["POST"])
+    @signed_in
+    def ask_review(draft_id: int) -> Any:
+        draft = viewable(draft_id)
+        if draft.author != user().username or not draft.editable:
+            abort(403)
+        drafts().ask_review(draft, request.form.get("note", ""))
+        flash("Your draft is waiting for a publisher.")
+        return redirect(url_for("draft_page", draft_id=draft_id))
+
+    @app.route("/staff/drafts/<int:draft_id>/discard", methods=["POST"])
+    @signed_in
+    def discard(draft_id: int) -> Any:
+        draft = viewable(draft_id)
+        if not draft.editable:
+            abort(409)
+        drafts().discard(draft)
+        flash("The draft was discarded. The live answers did not change.")
+        return redirect(url_for("home"))
+
+    @app.route("/staff/drafts/<int:draft_id>/publish", methods=["POST"])
+    @signed_in
+    def publish(draft_id: int) -> Any:
+        publisher_only()
+        draft = viewable(draft_id)
+        if not draft.editable:
+            abort(409)
+        if draft.author == user().username and not config.self_publish:
+            abort(403, "You wrote this change, so another publisher must publish it.")
+        note = request.form.get("note", "").strip() or draft.note
+        subject = "Edit " + ", ".join(sorted(draft.files))
+        try:
+            sha = repo.publish(draft.files, Person(draft.author), Person(user().username), note, subject, draft.base)
+        except InvalidContent as error:
+            flash(str(error))
+            return render_template(
+                "draft.html",
+                draft=draft,
+                diffs=diffs(draft),
+                problems=error.problems,
+                topics=[],
+                languages=language_names(),
+                can_publish=True,
+            ), 422
+        except PublishError as error:
+            flash(str(error))
+            return redirect(url_for("draft_page", draft_id=draft_id)), 303
+        drafts().published(draft, user().username, sha)
+        flash("Published. The assistant answers with it now.")
+        return redirect(url_for("history"))
+
+    # ------------------------------------------------------------ previews
+    def preview_store(draft_id: int) -> Store:
+        changes = viewable(draft_id).files if draft_id else {}
+        try:
+            return repo.load(changes)
+        except StoreError:
+            abort(422, "This draft has problems to fix before it can be previewed.")
+
+    @app.route("/staff/drafts/<int:draft_id>/preview/<topic_id>/<lang>/")
+    @signed_in
+    def preview(draft_id: int, topic_id: str, lang: str) -> Any:
+        store = preview_store(draft_id)
+        if topic_id not in store.topics or lang not in store.languages:
+            abort(404)
+        reply = answers.answer_topic(store, topic_id, lang)
+        return render_template(
+            "preview.html",
+            draft_id=draft_id,
+            topic=topic_id,
+            lang=lang,
+            language=store.languages[lang].name,
+            text=answers.text_with_options(reply),
+        )
+
+    @app.route("/staff/drafts/<int:draft_id>/preview/<topic_id>/<lang>/web/", defaults={"name": ""})
+    @app.route("/staff/drafts/<int:draft_id>/preview/<topic_id>/<lang>/web/<name>")
+    @signed_in
+    def preview_web(draft_id: int, topic_id: str, lang: str, name: str) -> Any:
+        """The community page itself (rasa_server/webchat/), showing the draft's answer."""
+        if name in WEB_FILES:
+            filename, content_type = WEB_FILES[name]
+            return Response((WEBCHAT / filename).read_bytes(), content_type=content_type)
+        store = preview_store(draft_id)
+        if name == "strings.json":
+            return answers.page_strings(store)
+        if name == "preview.json" and topic_id in store.topics and lang in store.languages:
+            reply = answers.answer_topic(store, topic_id, lang)
+            return {"language": lang, "messages": [{"custom": answers.web_message(reply)}]}
+        abort(404)
+
+    # ------------------------------------------------------------ history
+    @app.route("/staff/history")
+    @signed_in
+    def history() -> Any:
+        return render_template("history.html", publishes=repo.history())
+
+    @app.route("/staff/history/<sha>/revert", methods=["POST"])
+    @signed_in
+    def revert(sha: str) -> Any:
+        publisher_only()
+        note = request.form.get("note", "").strip()
+        try:
+            repo.revert(sha, Person(user().username), note or "Undone from the staff console")
+        except InvalidContent as error:
+            flash(f"{error} " + " ".join(error.problems))
+        except PublishError as error:
+            flash(str(error))
+        else:
+            flash("Undone. The assistant answers as before that publish.")
+        return redirect(url_for("history"))
+
+    # ------------------------------------------------------------ errors
+    @app.errorhandler(CSRFError)
+    def no_csrf(error: CSRFError) -> Any:
+        message = "This form has expired or did not come from the console. Go back, reload the page and try again."
+        return render_template("message.html", title="Not saved", message=message), 400
+
+    for code, title in ((403, "Not allowed"), (404, "Not found"), (409, "Already done"), (413, "Too large")):
+        app.register_error_handler(code, _error_page(code, title))
+
+    @app.context_processor
+    def everywhere() -> Dict[str, Any]:
+        return {"user": g.get("user")}
+
+    return app
+
+
+def _error_page(code: int, title: str) -> Callable[[Any], Any]:
+    def page(error: Any) -> Any:
+        description = getattr(error, "description", "") or title
+        return render_template("message.html", title=title, message=description), code
+
+    return page

@@ -1,0 +1,335 @@
+"""The staff console through Flask's test client: the real application, a real
+content repository (git) made from the real answer store, the store's own
+validator. The browser test (test_staff_console_browser.py) runs the same
+flow against the running servers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from devtools.paths import STORE
+from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
+from policy_assistant.store import load_store
+from staff_console.accounts import Accounts
+from staff_console.app import create_app
+from staff_console.config import Config, connect
+from staff_console.content_repo import ContentRepo, Person
+from staff_console.replica_sync import sync_once
+
+PASSWORDS = {"ed": "editor-password-1", "pub": "publisher-password-1", "pub2": "publisher-password-2"}
+TOPIC = "topics/immigration_status.yml"
+NEW_SUMMARY = "A short new summary written in the staff console."
+
+
+def make_config(tmp_path: Path, **changes) -> Config:
+    values = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "content": tmp_path / "content",
+        "project_store": STORE,
+        "database": tmp_path / "staff.sqlite3",
+        "counts": tmp_path / "counts.sqlite3",
+        "secret_key": "test-secret-key-" * 4,
+        "session_minutes": 30,
+        "self_publish": False,
+        "behind_proxy": False,
+        **changes,
+    }
+    return Config(**values)
+
+
+@pytest.fixture
+def config(tmp_path):
+    config = make_config(tmp_path)
+    ContentRepo(config.content).ensure(STORE)
+    accounts = Accounts(connect(config.database))
+    accounts.save("ed", "editor", PASSWORDS["ed"])
+    accounts.save("pub", "publisher", PASSWORDS["pub"])
+    accounts.save("pub2", "publisher", PASSWORDS["pub2"])
+    return config
+
+
+@pytest.fixture
+def app(config):
+    return create_app(config)
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def signed_in(app, name):
+    client = app.test_client()
+    token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
+    response = client.post("/staff/sign-in", data={"csrf_token": token, "username": name, "password": PASSWORDS[name]})
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/", response.status_code
+    return client
+
+
+def token_of(client, path="/staff/"):
+    return csrf(client.get(path).get_data(as_text=True))
+
+
+def edit(client, path, values):
+    return client.post(f"/staff/edit/{path}", data={"csrf_token": token_of(client), **values})
+
+
+def draft_id(client) -> int:
+    return int(re.search(r"/staff/drafts/(\d+)", client.get("/staff/").get_data(as_text=True)).group(1))
+
+
+def live_text(config, path=TOPIC) -> str:
+    return (config.content / path).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def test_without_a_session_pages_redirect_to_sign_in_and_changes_are_refused(app, config):
+    client = app.test_client()
+    for page in ("/staff/", "/staff/history", f"/staff/edit/{TOPIC}", "/staff/drafts/1", "/staff/quotes/new"):
+        response = client.get(page)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/staff/sign-in?next="), page
+    before = live_text(config)
+    token = csrf(client.get("/staff/sign-in").get_data(as_text=True))  # a real token, but no session
+    for change in (f"/staff/edit/{TOPIC}", "/staff/drafts/1/publish", "/staff/topics/immigration_status/reviewed"):
+        response = client.post(change, data={"csrf_token": token, "f.summary.en": "x"})
+        assert response.status_code == 403, change
+    assert live_text(config) == before
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed_down(app):
+    client = app.test_client()
+    token = csrf(client.get("/staff/sign-in").get_data(as_text=True))
+    for _ in range(3):
+        response = client.post("/staff/sign-in", data={"csrf_token": token, "username": "ed", "password": "wrong"})
+        assert response.status_code == 401
+        assert "do not match" in response.get_data(as_text=True)
+    # the fourth try is refused without checking, even with the right password
+    right = {"csrf_token": token, "username": "ed", "password": PASSWORDS["ed"]}
+    response = client.post("/staff/sign-in", data=right)
+    assert response.status_code == 429 and "Try again in" in response.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_session_cookie_is_httponly_samesite_strict_and_secure_over_tls(app):
+    client = app.test_client()
+    response = client.get("/staff/sign-in")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/staff" in cookie
+    assert "Secure" not in cookie
+    tls = app.test_client().get("/staff/sign-in", base_url="https://console.example")
+    assert "Secure" in tls.headers["Set-Cookie"]
+
+
+def test_passwords_are_stored_only_as_argon2id_hashes(config):
+    with sqlite3.connect(config.database) as db:
+        rows = db.execute("SELECT password_hash FROM users").fetchall()
+    assert rows and all(h.startswith("$argon2id$") for (h,) in rows)
+    content = config.database.read_bytes()
+    assert not any(p.encode() in content for p in PASSWORDS.values())
+
+
+def test_a_session_ends_after_inactivity(app, config, monkeypatch):
+    client = signed_in(app, "ed")
+    assert client.get("/staff/").status_code == 200
+    later = time.time() + (config.session_minutes + 1) * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/staff/sign-in" in response.headers["Location"]
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app):
+    client = signed_in(app, "ed")
+    copy = app.test_client()
+    copy.set_cookie("staff_session", client.get_cookie("staff_session", path="/staff").value, path="/staff")
+    assert copy.get("/staff/").status_code == 200
+    client.post("/staff/sign-out", data={"csrf_token": token_of(client)})
+    assert copy.get("/staff/").status_code == 302
+
+
+# ---------------------------------------------------------------- editing, review, publishing
+
+
+def test_a_change_without_a_csrf_token_is_refused(app, config):
+    client = signed_in(app, "ed")
+    response = client.post(f"/staff/edit/{TOPIC}", data={"f.summary.en": NEW_SUMMARY})
+    assert response.status_code == 400 and "did not come from the console" in response.get_data(as_text=True)
+    assert "/staff/drafts/" not in client.get("/staff/").get_data(as_text=True)
+
+
+def test_edit_preview_review_publish_and_revert(app, config):
+    before = live_text(config)
+    ed = signed_in(app, "ed")
+    response = edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    assert response.status_code == 200 and "Saved in your draft" in response.get_data(as_text=True)
+    assert live_text(config) == before  # a draft: nobody else sees it
+    number = draft_id(ed)
+    page = ed.get(f"/staff/drafts/{number}").get_data(as_text=True)
+    assert NEW_SUMMARY in page and "Publish</button>" not in page  # an editor cannot publish
+    preview = ed.get(f"/staff/drafts/{number}/preview/immigration_status/en/web/preview.json").get_json()
+    assert preview["messages"][0]["custom"]["summary"] == NEW_SUMMARY
+    text = ed.get(f"/staff/drafts/{number}/preview/immigration_status/es/").get_data(as_text=True)
+    assert "Resumen" in text or "En resumen" in text
+    ed.post(f"/staff/drafts/{number}/review", data={"csrf_token": token_of(ed), "note": "Shorter summary"})
+    assert ed.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(ed)}).status_code == 403
+
+    pub = signed_in(app, "pub")
+    assert f"Draft {number}</a> by ed: in review" in pub.get("/staff/").get_data(as_text=True)
+    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub), "note": "Checked"})
+    assert response.status_code == 302
+    assert NEW_SUMMARY in live_text(config)
+    assert load_store(config.content).topics["immigration_status"].summary["en"] == NEW_SUMMARY
+
+    history = pub.get("/staff/history").get_data(as_text=True)
+    assert "Written by <strong>ed</strong>, published by <strong>pub</strong>" in history
+    assert "Checked" in history and f"+    {NEW_SUMMARY}" in history
+    log = ContentRepo(config.content).git("log", "-1", "--format=%an|%cn|%B")
+    assert log.startswith("ed|pub|Edit topics/immigration_status.yml")
+
+    sha = ContentRepo(config.content).head()
+    response = pub.post(f"/staff/history/{sha}/revert", data={"csrf_token": token_of(pub), "note": "Back"})
+    assert response.status_code == 302
+    assert live_text(config) == before
+    assert ContentRepo(config.content).git("log", "-1", "--format=%an|%s").startswith("pub|Undo")
+
+
+def test_a_publisher_cannot_publish_their_own_draft_unless_configured(app, config, tmp_path):
+    pub = signed_in(app, "pub")
+    edit(pub, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    number = draft_id(pub)
+    assert "another publisher must publish it" in pub.get(f"/staff/drafts/{number}").get_data(as_text=True)
+    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub)})
+    assert response.status_code == 403 and "another publisher must publish it" in response.get_data(as_text=True)
+    assert NEW_SUMMARY not in live_text(config)
+    # a small office allows it
+    small_office = create_app(make_config(tmp_path, self_publish=True))
+    pub = signed_in(small_office, "pub")
+    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub)})
+    assert response.status_code == 302 and NEW_SUMMARY in live_text(config)
+
+
+def test_a_broken_edit_is_shown_next_to_its_field_and_never_reaches_the_live_store(app, config):
+    before = live_text(config)
+    ed = signed_in(app, "ed")
+    response = edit(ed, TOPIC, {"f.short.en": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    problem = re.search(r'id="f-short-en-problem">([^<]+)<', page)
+    assert problem and "short" in problem.group(1).lower(), page[:3000]
+    number = draft_id(ed)
+    pub = signed_in(app, "pub")
+    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub)})
+    assert response.status_code == 422 and "answers would be broken" in response.get_data(as_text=True)
+    assert live_text(config) == before
+    assert len(ContentRepo(config.content).history()) == 1
+
+
+def test_marking_a_topic_reviewed_records_who_and_when(app, config):
+    ed = signed_in(app, "ed")
+    ed.post("/staff/topics/immigration_status/reviewed", data={"csrf_token": token_of(ed)})
+    pub = signed_in(app, "pub")
+    pub.post(f"/staff/drafts/{draft_id(ed)}/publish", data={"csrf_token": token_of(pub)})
+    topic = load_store(config.content).topics["immigration_status"]
+    assert topic.reviewed_by == "ed" and topic.reviewed_on == dt.date.today()
+
+
+# ---------------------------------------------------------------- new quotes and their sources
+
+
+def new_quote(client, text, source_text=""):
+    return client.post(
+        "/staff/quotes/new",
+        data={
+            "csrf_token": token_of(client),
+            "id": "conrad_console_test",
+            "speaker": "conrad",
+            "occasion": "reporters",
+            "said_on": "2017-09-07",
+            "source": "kycir_2017_09_07",
+            "text": text,
+            "translation.es": "Traducción de prueba.",
+            "source_text": source_text,
+            "topics": ["immigration_status"],
+        },
+    )
+
+
+def test_a_quote_not_in_its_source_text_is_refused(app, config):
+    ed = signed_in(app, "ed")
+    response = new_quote(ed, "We will help everyone.")  # no text of that source on file
+    assert response.status_code == 422
+    assert "no text of its source" in response.get_data(as_text=True)
+    response = new_quote(ed, "We will help everyone.", "The chief said: we will help almost everyone.\n")
+    assert response.status_code == 422
+    assert "character for character" in response.get_data(as_text=True)
+    assert "/staff/drafts/" not in ed.get("/staff/").get_data(as_text=True)  # nothing was added
+
+
+def test_a_quote_found_in_its_source_text_is_published_with_that_text(app, config):
+    ed = signed_in(app, "ed")
+    source = "KyCIR report.\nThe chief said: “we will help everyone who calls.”\n"
+    response = new_quote(ed, "we will help everyone who calls.", source)
+    assert response.status_code == 302
+    pub = signed_in(app, "pub")
+    assert pub.post(f"/staff/drafts/{draft_id(ed)}/publish", data={"csrf_token": token_of(pub)}).status_code == 302
+    store = load_store(config.content)
+    assert store.quotes["conrad_console_test"].text == "we will help everyone who calls."
+    assert "conrad_console_test" in [q.id for q in store.topics["immigration_status"].quotes]
+    assert (config.content / "source_texts" / "kycir_2017_09_07.txt").read_text(encoding="utf-8") == source
+
+
+# ---------------------------------------------------------------- the first page
+
+
+def test_the_first_page_shows_what_needs_attention_and_counts_only(app, config):
+    counts = QuestionCounts(config.counts)
+    for _ in range(3):
+        counts.count("traffic_stops")
+    counts.count(NOT_UNDERSTOOD)
+    page = signed_in(app, "ed").get("/staff/").get_data(as_text=True)
+    today = dt.date.today().isoformat()[5:]
+    assert f'<th scope="col">{today}</th>' in page
+    assert re.search(r'<th scope="row">traffic_stops</th><td>3</td>', page)
+    assert re.search(r'<th scope="row">Not understood</th><td>1</td>', page)
+    assert "immigration_status): never reviewed" in page
+    assert "insider_louisville_rotary): no address" in page
+
+
+# ---------------------------------------------------------------- the content repository
+
+
+def test_changes_to_the_projects_answer_store_are_merged_with_staff_publishes(tmp_path):
+    project = tmp_path / "project_store"
+    shutil.copytree(STORE, project)
+    repo = ContentRepo(tmp_path / "content")
+    repo.ensure(project)
+    assert repo.ensure(project) == []  # nothing changed
+    staff_text = (
+        (repo.path / TOPIC).read_text(encoding="utf-8").replace("A 2017 city law says", "A city law of 2017 says")
+    )
+    repo.publish({TOPIC: staff_text}, Person("ed"), Person("pub"), "staff words", "Edit")
+    summary = project / "topics" / "traffic_stops.yml"
+    summary.write_text(summary.read_text(encoding="utf-8").replace("traffic", "Traffic", 1), encoding="utf-8")
+    assert repo.ensure(project) == ["Merged the changes of the project's answer_store/ into the live content"]
+    assert "A city law of 2017 says" in (repo.path / TOPIC).read_text(encoding="utf-8")
+    assert (repo.path / "topics" / "traffic_stops.yml").read_text(encoding="utf-8") == summary.read_text("utf-8")
+
+
+def test_a_publish_reaches_a_replica(tmp_path):
+    repo = ContentRepo(tmp_path / "content")
+    repo.ensure(STORE)
+    replica = tmp_path / "replica"
+    assert sync_once(str(repo.path), replica)
+    assert not sync_once(str(repo.path), replica)  # nothing new
+    changed = (repo.path / TOPIC).read_text(encoding="utf-8").replace("A 2017 city law says", "A 2017 law says")
+    repo.publish({TOPIC: changed}, Person("ed"), Person("pub"), "note", "Edit")
+    assert sync_once(str(repo.path), replica)
+    assert (replica / TOPIC).read_text(encoding="utf-8") == changed

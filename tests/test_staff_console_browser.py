@@ -1,0 +1,175 @@
+"""The staff console in real headless Chromium, against the running assistant:
+an editor changes a summary and previews it, a publisher publishes it, the
+live assistant's REST answer changes within 2 seconds, the history shows it,
+and undoing it brings the old answer back. axe-core checks every page."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from devtools.paths import BIN, PROJECT
+from devtools.servers import free_port, payloads, stop_group, wait_for
+
+selenium = pytest.importorskip("selenium")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from tests.browser_support import serious_axe_violations  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "will the police ask about my immigration status?"
+TOPIC = "immigration_status"
+NEW_SUMMARY = "Staff console test: a new summary, published from the browser."
+PASSWORDS = {"maria": "maria-editor-password", "sam": "sam-publisher-password"}
+
+
+@pytest.fixture(scope="module")
+def console(servers, tmp_path_factory):
+    """The console on a free port, publishing to the content repository the
+    running action server reads; accounts made with `make staff-user`'s module."""
+    work = tmp_path_factory.mktemp("console")
+    port = free_port()
+    env = {
+        **os.environ,
+        "CONTENT_REPO": str(servers.store),
+        "STAFF_DB": str(work / "staff.sqlite3"),
+        "QUESTION_COUNTS_DB": str(servers.counts),
+        "STAFF_CONSOLE_PORT": str(port),
+    }
+    for name, role in (("maria", "editor"), ("sam", "publisher")):
+        subprocess.run(
+            [str(BIN / "python"), "-m", "staff_console.accounts"],
+            env={**env, "STAFF_USER": name, "STAFF_ROLE": role, "STAFF_PASSWORD": PASSWORDS[name]},
+            check=True,
+            cwd=PROJECT,
+        )
+    with open(work / "console.log", "ab") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "python"), "-m", "staff_console"],
+            env=env,
+            cwd=PROJECT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/staff/sign-in", proc, seconds=60)
+        yield url
+    finally:
+        stop_group(proc)
+    log_text = (work / "console.log").read_text(encoding="utf-8")
+    assert not any(p in log_text for p in PASSWORDS.values()), "a password reached the console's log"
+    assert NEW_SUMMARY not in log_text
+
+
+def summary_now(live) -> str:
+    found = [p for p in payloads(live.ask(QUESTION, sender="console-check")) if p.get("topic") == TOPIC]
+    assert found, "the assistant did not answer the immigration status topic"
+    return str(found[0]["summary"])
+
+
+def seconds_until(live, expected: str, limit: float = 2.0) -> float:
+    """Seconds until the REST answer's summary is `expected` (fails after `limit`)."""
+    start = time.monotonic()
+    while True:
+        if summary_now(live) == expected:
+            return time.monotonic() - start
+        elapsed = time.monotonic() - start
+        assert elapsed < limit, f"the live answer did not change within {limit} s"
+        time.sleep(0.1)
+
+
+def sign_in(driver, console, name):
+    driver.delete_all_cookies()
+    driver.get(console + "/staff/sign-in")
+    assert not serious_axe_violations(driver)
+    driver.find_element(By.NAME, "username").send_keys(name)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORDS[name])
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "drafts-h"))
+
+
+def checked(driver):
+    bad = serious_axe_violations(driver)
+    assert not bad, f"{driver.current_url}: {bad}"
+
+
+def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, live):
+    old_summary = summary_now(live)
+    d = browser
+
+    # 1. an editor signs in
+    sign_in(d, console, "maria")
+    checked(d)
+
+    # 2. changes a summary and sees the preview
+    d.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
+    checked(d)
+    box = d.find_element(By.ID, "f-summary-en")
+    box.clear()
+    box.send_keys(NEW_SUMMARY)
+    d.find_element(By.CSS_SELECTOR, "#edit-form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: "Saved in your draft" in x.page_source)
+    d.find_element(By.PARTIAL_LINK_TEXT, "Open your draft").click()
+    checked(d)
+    note = d.find_element(By.ID, "review-note")
+    note.send_keys("The summary was too long for a phone.")
+    d.find_element(By.XPATH, "//button[text()='Ask for review']").click()
+    WebDriverWait(d, 10).until(lambda x: "waiting for a publisher" in x.page_source)
+    draft_url = d.current_url
+    d.find_element(By.LINK_TEXT, f"Preview {TOPIC} in English").click()
+    checked(d)
+    assert NEW_SUMMARY not in d.find_element(By.CSS_SELECTOR, "pre.text-preview").text  # text shows the short answer
+    d.switch_to.frame(d.find_element(By.CSS_SELECTOR, "iframe.web-preview"))
+    WebDriverWait(d, 20).until(lambda x: x.find_elements(By.CSS_SELECTOR, f".card[data-topic='{TOPIC}']"))
+    card = d.find_element(By.CSS_SELECTOR, f".card[data-topic='{TOPIC}']")
+    assert NEW_SUMMARY in card.get_attribute("textContent")
+    d.switch_to.default_content()
+    assert summary_now(live) == old_summary  # nobody else sees a draft
+
+    # 3. a publisher signs in and publishes
+    sign_in(d, console, "sam")
+    d.get(draft_url)
+    assert "The summary was too long for a phone." in d.page_source
+    d.find_element(By.ID, "publish").click()
+
+    # 4. the live assistant answers with it within 2 seconds
+    took = seconds_until(live, NEW_SUMMARY)
+    print(f"publish -> live REST answer: {took:.2f} s")
+
+    # 5. the history shows who, the note and the diff
+    WebDriverWait(d, 10).until(lambda x: "History of publishes" in x.page_source)
+    checked(d)
+    first = d.find_element(By.CSS_SELECTOR, "article.publish")
+    assert "Written by maria, published by sam" in first.text
+    first.find_element(By.TAG_NAME, "summary").click()
+    assert f"+    {NEW_SUMMARY}" in first.find_element(By.CSS_SELECTOR, "pre.diff").text
+
+    # 6. undo it, and the old answer comes back
+    first.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys("Undo the browser test")
+    first.find_element(By.XPATH, ".//button[text()='Undo this publish']").click()
+    took = seconds_until(live, old_summary)
+    print(f"undo -> live REST answer: {took:.2f} s")
+    WebDriverWait(d, 10).until(lambda x: "Undone." in x.page_source)
+    assert re.search(r"Undo .Edit topics/immigration_status.yml", d.find_element(By.CSS_SELECTOR, "article h2").text)
+
+    # the first page, with the assistant's counts for this topic
+    d.get(console + "/staff/")
+    checked(d)
+    row = d.find_element(By.XPATH, f"//th[@scope='row' and text()='{TOPIC}']/following-sibling::td[1]")
+    assert int(row.text) >= 3
+
+
+def test_new_quote_page_has_no_serious_accessibility_problems(browser, console):
+    sign_in(browser, console, "maria")
+    browser.get(console + "/staff/quotes/new")
+    checked(browser)
+    browser.get(console + "/staff/edit/updates.yml")
+    checked(browser)
