@@ -30,7 +30,7 @@ help:
 	@echo "make fuzz   send 10,000 hostile requests to the real servers; print 5xx and markers found in the logs"
 	@echo "make profile  print where a turn's time goes, stage by stage"
 	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmark"
-	@echo "make staff-user STAFF_USER=name STAFF_ROLE=editor|publisher [STAFF_PASSWORD=...]  create or update a staff console account"
+	@echo "make staff-user STAFF_USER=name STAFF_ROLE=editor|publisher  create or update a staff console account (asks for the password)"
 
 run: $(MODEL)
 	@scripts/run.sh

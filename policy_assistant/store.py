@@ -523,6 +523,8 @@ def _check_references(c: _Loader) -> None:
 
 def _check_verbatim(c: _Loader, path: Path, loc: Loc, quote: QuoteIn) -> None:
     """A quote stands character for character in its source's text."""
+    if quote.source not in c.ids.get(SourceIn, set()):
+        return  # an unknown source is its own problem; its name is never made a path
     text_file = source_text_path(c.root, quote.source)
     try:
         document = text_file.read_text(encoding="utf-8")

@@ -94,19 +94,39 @@ class Accounts:
         self.db.execute("UPDATE users SET session_version = session_version + 1 WHERE username = ?", (username,))
 
     # ---------------------------------------------------------------- signing in
-    def wait_seconds(self, username: str, address: str, now: float | None = None) -> int:
-        """How long this user name or address must wait before trying again."""
+    def attempt(self, username: str, address: str, now: float | None = None) -> int:
+        """Start a sign-in: the seconds to wait first (nothing else happens), or
+        0, and the attempt is counted as a failure until sign_in succeeds. The
+        check and the count are one transaction, so parallel tries cannot slip
+        past the limit. Failures are forgotten MAX_WAIT after the last one, so
+        a name cannot be locked for good by someone else."""
         now = time.time() if now is None else now
-        wait = 0.0
-        for key in (f"user:{username}", f"address:{address}"):
-            row = self.db.execute("SELECT failures, last FROM sign_in_failures WHERE key = ?", (key,)).fetchone()
-            if row and row["failures"] >= FREE_FAILURES:
-                delay = min(MAX_WAIT, 2 ** (row["failures"] - FREE_FAILURES + 1))
-                wait = max(wait, row["last"] + delay - now)
+        keys = (f"user:{username}", f"address:{address}")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM sign_in_failures WHERE last < ?", (now - MAX_WAIT,))
+            wait = 0.0
+            for key in keys:
+                row = self.db.execute("SELECT failures, last FROM sign_in_failures WHERE key = ?", (key,)).fetchone()
+                if row and row["failures"] >= FREE_FAILURES:
+                    delay = min(MAX_WAIT, 2 ** (row["failures"] - FREE_FAILURES + 1))
+                    wait = max(wait, row["last"] + delay - now)
+            if wait <= 0:
+                for key in keys:
+                    self.db.execute(
+                        "INSERT INTO sign_in_failures (key, failures, last) VALUES (?, 1, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last = excluded.last",
+                        (key, now),
+                    )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
         return max(0, int(wait + 0.999))
 
     def sign_in(self, username: str, password: str, address: str) -> User | None:
-        """The user, if the password is right. Call only when wait_seconds is 0."""
+        """The user, if the password is right (call after attempt() returned 0);
+        a success clears the failures counted for the name and the address."""
         row = self.db.execute("SELECT password_hash FROM users WHERE username = ?", (username,)).fetchone()
         try:
             if row is None:
@@ -114,12 +134,6 @@ class Accounts:
                 raise VerificationError
             hasher.verify(row["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            for key in (f"user:{username}", f"address:{address}"):
-                self.db.execute(
-                    "INSERT INTO sign_in_failures (key, failures, last) VALUES (?, 1, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last = excluded.last",
-                    (key, time.time()),
-                )
             return None
         self.db.execute("DELETE FROM sign_in_failures WHERE key IN (?, ?)", (f"user:{username}", f"address:{address}"))
         if hasher.check_needs_rehash(row["password_hash"]):

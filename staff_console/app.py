@@ -33,7 +33,7 @@ from staff_console import fields
 from staff_console.accounts import Accounts, User
 from staff_console.config import Config, connect
 from staff_console.content_repo import ContentRepo, InvalidContent, Person, PublishError
-from staff_console.drafts import Draft, Drafts
+from staff_console.drafts import IN_REVIEW, Draft, Drafts
 
 WEBCHAT = Path(__file__).resolve().parent.parent / "rasa_server" / "webchat"
 WEB_FILES = {
@@ -46,7 +46,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'self'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # Flask-WTF checks the Referer over TLS
     "Cache-Control": "no-store",
     "X-Frame-Options": "SAMEORIGIN",
 }
@@ -157,6 +157,8 @@ def create_app(config: Config) -> Flask:
             repo.load(changes)
         except StoreError as error:
             return error.problems
+        except PublishError as error:
+            return [str(error)]
         return []
 
     def viewable(draft_id: int) -> Draft:
@@ -190,7 +192,7 @@ def create_app(config: Config) -> Flask:
         username = request.form.get("username", "").strip().lower()
         password = request.form.get("password", "")
         address = request.remote_addr or "-"
-        wait = accounts().wait_seconds(username, address)
+        wait = accounts().attempt(username, address)
         if wait:
             message = f"Too many failed sign-ins. Try again in {wait} seconds."
             return render_template("sign_in.html", next=target, error=message, username=username), 429
@@ -323,6 +325,9 @@ def create_app(config: Config) -> Flask:
         text = str(form.get("text", "")).replace("\r\n", "\n").strip()
         if not quote_id or not source or not text:
             return {}, ["A quote needs an id, a source and its text."]
+        store = live_store()
+        if store is None or source not in store.sources:
+            return {}, ["Choose one of the sources listed; add a new source on the sources page first."]
         quotes_text = draft_text(draft, "quotes.yml") or ""
         doc = fields.load(quotes_text)
         quote = CommentedMap()
@@ -371,7 +376,9 @@ def create_app(config: Config) -> Flask:
             problems=draft_problems(draft.files) if draft.editable else [],
             topics=sorted(store.topics) if store else [],
             languages=language_names(),
-            can_publish=user().publisher and (draft.author != user().username or config.self_publish),
+            can_publish=user().publisher
+            and draft.status == IN_REVIEW
+            and (draft.author != user().username or config.self_publish),
         )
 
     @app.route("/staff/drafts/<int:draft_id>/review", methods=["POST"])
@@ -380,7 +387,7 @@ def create_app(config: Config) -> Flask:
         draft = viewable(draft_id)
         if draft.author != user().username or not draft.editable:
             abort(403)
-        drafts().ask_review(draft, request.form.get("note", ""))
+        drafts().ask_review(draft, clean_note(request.form.get("note", "")))
         flash("Your draft is waiting for a publisher.")
         return redirect(url_for("draft_page", draft_id=draft_id))
 
@@ -399,11 +406,17 @@ def create_app(config: Config) -> Flask:
     def publish(draft_id: int) -> Any:
         publisher_only()
         draft = viewable(draft_id)
-        if not draft.editable:
-            abort(409)
+        if draft.status != IN_REVIEW:
+            abort(409, "Only a draft whose author asked for review can be published.")
         if draft.author == user().username and not config.self_publish:
             abort(403, "You wrote this change, so another publisher must publish it.")
-        note = request.form.get("note", "").strip() or draft.note
+        if request.form.get("version") != draft.version:
+            abort(409, "The draft changed after you opened it. Open it again and read the changes before publishing.")
+        # the history keeps the author's note and the publisher's
+        publisher_note = clean_note(request.form.get("note", ""))
+        note = (
+            draft.note if publisher_note in ("", draft.note) else f"{draft.note}\n\n{user().username}: {publisher_note}"
+        )
         subject = "Edit " + ", ".join(sorted(draft.files))
         try:
             sha = repo.publish(draft.files, Person(draft.author), Person(user().username), note, subject, draft.base)
@@ -475,7 +488,7 @@ def create_app(config: Config) -> Flask:
     @signed_in
     def revert(sha: str) -> Any:
         publisher_only()
-        note = request.form.get("note", "").strip()
+        note = clean_note(request.form.get("note", ""))
         try:
             repo.revert(sha, Person(user().username), note or "Undone from the staff console")
         except InvalidContent as error:
@@ -500,6 +513,11 @@ def create_app(config: Config) -> Flask:
         return {"user": g.get("user")}
 
     return app
+
+
+def clean_note(text: str) -> str:
+    """A note as it goes into the history: no control characters but new lines."""
+    return "".join(ch for ch in text.replace("\r\n", "\n") if ch in "\n\t" or ch >= " ").strip()[:2000]
 
 
 def _error_page(code: int, title: str) -> Callable[[Any], Any]:

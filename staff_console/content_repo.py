@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -236,16 +237,17 @@ class ContentRepo:
 
     def revert(self, sha: str, publisher: Person, note: str) -> str:
         """Undo an earlier publish, as a new publish by `publisher`."""
-        if sha not in {p.sha for p in self.history(limit=1000)}:
+        if not re.fullmatch(r"[0-9a-f]{40}", sha) or sha not in self.git("rev-list", MAIN).split():
             raise PublishError("No such publish.")
         subject = self.git("log", "-1", "--format=%s", sha).strip()
-        with self._worktree(self.head()) as tree:
+        head = self.head()
+        with self._worktree(head) as tree:
             self.git("revert", "--no-commit", sha, cwd=tree, check=False)
             if self.git("ls-files", "--unmerged", cwd=tree).strip():
                 raise PublishError("Later publishes changed the same lines, so this one cannot be undone by itself.")
             changed = self.git("diff", "--name-only", "HEAD", cwd=tree).split("\n")[:-1]
             changes = {path: _text_or_none(tree / path) for path in changed}
-        return self.publish(changes, publisher, publisher, note, f'Undo "{subject}"')
+        return self.publish(changes, publisher, publisher, note, f'Undo "{subject}"', base=head)
 
     def history(self, limit: int = 50) -> List[Publish]:
         """The publishes on the live branch, newest first, with their diffs."""
@@ -254,7 +256,7 @@ class ContentRepo:
         for entry in out.split("\x1e"):
             if not entry.strip():
                 continue
-            sha, author, committer, time, subject, body = entry.strip("\n").split("\x1f")
+            sha, author, committer, time, subject, body = (entry.strip("\n").split("\x1f", 5) + [""] * 6)[:6]
             note = "\n".join(line for line in body.strip().splitlines() if not line.startswith(PUBLISHED_BY)).strip()
             diff = self.git("show", "--format=", "--no-color", "--patch", sha)
             result.append(Publish(sha, author, committer, time, subject, note, diff))

@@ -7,6 +7,7 @@ allows it) publishes it, which makes it a commit of the content repository."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -44,6 +45,12 @@ class Draft:
     @property
     def editable(self) -> bool:
         return self.status in (OPEN, IN_REVIEW)
+
+    @property
+    def version(self) -> str:
+        """Names exactly what the draft holds: a publish names the version the
+        publisher read, and an edit after that makes it another version."""
+        return hashlib.sha256(json.dumps(self.files, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 class Drafts:
@@ -105,9 +112,11 @@ class Drafts:
         )
 
     def published(self, draft: Draft, publisher: str, sha: str) -> None:
+        """Mark the draft published, unless its author changed it meanwhile (then
+        it stays open with that change, which was not published)."""
         self.db.execute(
-            "UPDATE drafts SET status = ?, publisher = ?, commit_sha = ?, updated = ? WHERE id = ?",
-            (PUBLISHED, publisher, sha, time.time(), draft.id),
+            "UPDATE drafts SET status = ?, publisher = ?, commit_sha = ?, updated = ? WHERE id = ? AND files = ?",
+            (PUBLISHED, publisher, sha, time.time(), draft.id, json.dumps(draft.files, ensure_ascii=False)),
         )
 
     def discard(self, draft: Draft) -> None:

@@ -235,10 +235,13 @@ def _get(doc: Any, path: Path_) -> Any:
 
 
 def _blank(node: Any) -> Any:
+    """An empty record shaped like `node`. Yes/no values and numbers are left
+    out (their defaults apply), never copied from the record it is shaped like."""
     if isinstance(node, CommentedMap):
         blank = CommentedMap()
         for key, value in node.items():
-            blank[key] = _blank(value)
+            if not isinstance(value, bool | int | float):
+                blank[key] = _blank(value)
         return blank
     if isinstance(node, list | CommentedSeq):
         return CommentedSeq()
@@ -315,14 +318,19 @@ def apply(doc: Any, form: Mapping[str, str]) -> List[str]:
         prefix = form_name((NEW, key)) + "."
         if not any(v.strip() for k, v in form.items() if k.startswith(prefix)):
             continue
+        # a value left empty is written `null` where the file's records use null for it
+        # (a web address not verified), and left out otherwise: the validator says if it is needed
+        nullable = {k for record in seq if isinstance(record, CommentedMap) for k, v in record.items() if v is None}
         for path, value, _ in list(_leaves(blank, (), 0)):
             kind = _kind(path, value)
             name = form_name((NEW, key, *path))
             if kind is None:
                 continue
             new_value = _converted(kind, None, form.get(name, ""))
-            if new_value is None or new_value == []:
-                del _get(blank, path[:-1])[path[-1]]  # left empty: the validator says if it is needed
+            if new_value is None and len(path) == 1 and path[0] in nullable:
+                _get(blank, path[:-1])[path[-1]] = None
+            elif new_value is None or new_value == []:
+                del _get(blank, path[:-1])[path[-1]]
             else:
                 _get(blank, path[:-1])[path[-1]] = new_value
         seq.append(_pruned(blank))

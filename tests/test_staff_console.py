@@ -21,6 +21,7 @@ from staff_console.accounts import Accounts
 from staff_console.app import create_app
 from staff_console.config import Config, connect
 from staff_console.content_repo import ContentRepo, Person
+from staff_console.drafts import Drafts
 from staff_console.replica_sync import sync_once
 
 PASSWORDS = {"ed": "editor-password-1", "pub": "publisher-password-1", "pub2": "publisher-password-2"}
@@ -83,6 +84,19 @@ def edit(client, path, values):
 
 def draft_id(client) -> int:
     return int(re.search(r"/staff/drafts/(\d+)", client.get("/staff/").get_data(as_text=True)).group(1))
+
+
+def ask_review(author, number, note="Please check"):
+    response = author.post(f"/staff/drafts/{number}/review", data={"csrf_token": token_of(author), "note": note})
+    assert response.status_code == 302
+
+
+def publish(publisher, number, note=""):
+    """Publish as a publisher does: from the draft page, naming the version read there."""
+    page = publisher.get(f"/staff/drafts/{number}").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]+)"', page)
+    data = {"csrf_token": csrf(page), "note": note, "version": version.group(1) if version else ""}
+    return publisher.post(f"/staff/drafts/{number}/publish", data=data)
 
 
 def live_text(config, path=TOPIC) -> str:
@@ -178,12 +192,12 @@ def test_edit_preview_review_publish_and_revert(app, config):
     assert preview["messages"][0]["custom"]["summary"] == NEW_SUMMARY
     text = ed.get(f"/staff/drafts/{number}/preview/immigration_status/es/").get_data(as_text=True)
     assert "Resumen" in text or "En resumen" in text
-    ed.post(f"/staff/drafts/{number}/review", data={"csrf_token": token_of(ed), "note": "Shorter summary"})
-    assert ed.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(ed)}).status_code == 403
+    ask_review(ed, number, "Shorter summary")
+    assert publish(ed, number).status_code == 403
 
     pub = signed_in(app, "pub")
     assert f"Draft {number}</a> by ed: in review" in pub.get("/staff/").get_data(as_text=True)
-    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub), "note": "Checked"})
+    response = publish(pub, number, "Checked")
     assert response.status_code == 302
     assert NEW_SUMMARY in live_text(config)
     assert load_store(config.content).topics["immigration_status"].summary["en"] == NEW_SUMMARY
@@ -205,15 +219,38 @@ def test_a_publisher_cannot_publish_their_own_draft_unless_configured(app, confi
     pub = signed_in(app, "pub")
     edit(pub, TOPIC, {"f.summary.en": NEW_SUMMARY})
     number = draft_id(pub)
+    ask_review(pub, number)
     assert "another publisher must publish it" in pub.get(f"/staff/drafts/{number}").get_data(as_text=True)
-    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub)})
+    version = Drafts(connect(config.database)).get(number).version
+    response = pub.post(
+        f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub), "version": version, "note": ""}
+    )
     assert response.status_code == 403 and "another publisher must publish it" in response.get_data(as_text=True)
     assert NEW_SUMMARY not in live_text(config)
     # a small office allows it
     small_office = create_app(make_config(tmp_path, self_publish=True))
     pub = signed_in(small_office, "pub")
-    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub)})
+    response = publish(pub, number)
     assert response.status_code == 302 and NEW_SUMMARY in live_text(config)
+
+
+def test_only_the_version_the_publisher_read_after_review_is_published(app, config):
+    ed, pub = signed_in(app, "ed"), signed_in(app, "pub")
+    edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    number = draft_id(ed)
+    assert publish(pub, number).status_code == 409  # the author has not asked for review
+    ask_review(ed, number)
+    page = pub.get(f"/staff/drafts/{number}").get_data(as_text=True)
+    read_version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    edit(ed, TOPIC, {"f.summary.en": "Changed after the publisher read it."})  # back to open
+    ask_review(ed, number)
+    response = pub.post(
+        f"/staff/drafts/{number}/publish", data={"csrf_token": csrf(page), "version": read_version, "note": ""}
+    )
+    assert response.status_code == 409 and "changed after you opened it" in response.get_data(as_text=True)
+    assert "Changed after" not in live_text(config)
+    assert publish(pub, number).status_code == 302  # once read again
+    assert "Changed after the publisher read it." in live_text(config)
 
 
 def test_a_broken_edit_is_shown_next_to_its_field_and_never_reaches_the_live_store(app, config):
@@ -225,8 +262,9 @@ def test_a_broken_edit_is_shown_next_to_its_field_and_never_reaches_the_live_sto
     problem = re.search(r'id="f-short-en-problem">([^<]+)<', page)
     assert problem and "short" in problem.group(1).lower(), page[:3000]
     number = draft_id(ed)
+    ask_review(ed, number)
     pub = signed_in(app, "pub")
-    response = pub.post(f"/staff/drafts/{number}/publish", data={"csrf_token": token_of(pub)})
+    response = publish(pub, number)
     assert response.status_code == 422 and "answers would be broken" in response.get_data(as_text=True)
     assert live_text(config) == before
     assert len(ContentRepo(config.content).history()) == 1
@@ -235,8 +273,8 @@ def test_a_broken_edit_is_shown_next_to_its_field_and_never_reaches_the_live_sto
 def test_marking_a_topic_reviewed_records_who_and_when(app, config):
     ed = signed_in(app, "ed")
     ed.post("/staff/topics/immigration_status/reviewed", data={"csrf_token": token_of(ed)})
-    pub = signed_in(app, "pub")
-    pub.post(f"/staff/drafts/{draft_id(ed)}/publish", data={"csrf_token": token_of(pub)})
+    ask_review(ed, draft_id(ed))
+    assert publish(signed_in(app, "pub"), draft_id(ed)).status_code == 302
     topic = load_store(config.content).topics["immigration_status"]
     assert topic.reviewed_by == "ed" and topic.reviewed_on == dt.date.today()
 
@@ -278,8 +316,8 @@ def test_a_quote_found_in_its_source_text_is_published_with_that_text(app, confi
     source = "KyCIR report.\nThe chief said: “we will help everyone who calls.”\n"
     response = new_quote(ed, "we will help everyone who calls.", source)
     assert response.status_code == 302
-    pub = signed_in(app, "pub")
-    assert pub.post(f"/staff/drafts/{draft_id(ed)}/publish", data={"csrf_token": token_of(pub)}).status_code == 302
+    ask_review(ed, draft_id(ed))
+    assert publish(signed_in(app, "pub"), draft_id(ed)).status_code == 302
     store = load_store(config.content)
     assert store.quotes["conrad_console_test"].text == "we will help everyone who calls."
     assert "conrad_console_test" in [q.id for q in store.topics["immigration_status"].quotes]
@@ -333,3 +371,76 @@ def test_a_publish_reaches_a_replica(tmp_path):
     repo.publish({TOPIC: changed}, Person("ed"), Person("pub"), "note", "Edit")
     assert sync_once(str(repo.path), replica)
     assert (replica / TOPIC).read_text(encoding="utf-8") == changed
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_signing_in_and_publishing_work_over_tls_behind_a_proxy(tmp_path, config):
+    app = create_app(make_config(tmp_path, behind_proxy=True))
+    client = app.test_client()
+    https = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/staff/sign-in"}
+    page = client.get("/staff/sign-in", headers=https)
+    assert page.headers["Referrer-Policy"] == "same-origin" and "Secure" in page.headers["Set-Cookie"]
+    token = csrf(page.get_data(as_text=True))
+    response = client.post(
+        "/staff/sign-in", data={"csrf_token": token, "username": "ed", "password": PASSWORDS["ed"]}, headers=https
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/"
+
+
+def test_a_note_with_control_characters_keeps_the_history_readable(app, config):
+    ed = signed_in(app, "ed")
+    edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    ask_review(ed, draft_id(ed), "odd\x1fnote\x1e\x00")
+    assert publish(signed_in(app, "pub"), draft_id(ed), "more\x1f\x1e").status_code == 302
+    history = signed_in(app, "pub").get("/staff/history")
+    assert history.status_code == 200
+    assert "oddnote" in history.get_data(as_text=True) and "pub: more" in history.get_data(as_text=True)
+
+
+def test_a_quote_source_that_is_not_a_known_source_is_refused_without_touching_files(app, config):
+    ed = signed_in(app, "ed")
+    response = ed.post(
+        "/staff/quotes/new",
+        data={
+            "csrf_token": token_of(ed),
+            "id": "probe",
+            "speaker": "conrad",
+            "occasion": "reporters",
+            "said_on": "2017-09-07",
+            "source": "../../../../etc/hostname",
+            "text": "anything",
+            "source_text": "anything",
+        },
+    )
+    assert response.status_code == 422 and "Choose one of the sources listed" in response.get_data(as_text=True)
+
+
+def test_a_new_record_takes_no_yes_no_value_from_the_record_it_is_shaped_like(app, config):
+    ed = signed_in(app, "ed")
+    response = edit(
+        ed,
+        "sources.yml",
+        {
+            "f.new.sources.id": "console_source",
+            "f.new.sources.title": "A new source",
+            "f.new.sources.publisher": "Someone",
+            "f.new.sources.date": "2026-01-02",
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    draft = Drafts(connect(config.database)).get(draft_id(ed))
+    added = draft.files["sources.yml"].split("id: console_source")[1]
+    assert "date_inferred" not in added and "url_scope" not in added
+
+
+def test_failed_sign_ins_are_forgotten_after_the_longest_wait(config):
+    accounts = Accounts(connect(config.database))
+    now = time.time()
+    assert [accounts.attempt("ed", "10.0.0.1", now) for _ in range(4)] == [0, 0, 0, 2]
+    # someone failed 20 times: the name waits the longest, 15 minutes
+    accounts.db.execute("INSERT OR REPLACE INTO sign_in_failures VALUES ('user:maria', 20, ?)", (now,))
+    assert accounts.attempt("maria", "10.0.0.2", now + 1) == 15 * 60 - 1
+    # 15 minutes after the last failure, the name starts afresh
+    assert [accounts.attempt("maria", "10.0.0.2", now + 15 * 60 + 1) for _ in range(4)] == [0, 0, 0, 2]
