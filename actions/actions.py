@@ -10,8 +10,16 @@ from typing import Any, Dict, List, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import conversation_language, entity_value, latest_intent, ranked_intents, remember, send
-from policy_assistant import answers, language
+from actions.conversation import (
+    conversation_language,
+    entity_value,
+    latest_intent,
+    offered,
+    ranked_intents,
+    remember,
+    send,
+)
+from policy_assistant import answers, language, phone_messages
 from policy_assistant.answers import Reply
 from policy_assistant.live_store import LiveStore, shared_store
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts, shared_counts
@@ -51,12 +59,19 @@ class StoreAction(Action, ABC):
             return []
         lang = conversation_language(tracker, store)
         reply, events = self.answer(store, tracker, lang)
-        send(dispatcher, tracker, reply)
-        return events
+        send(dispatcher, tracker, reply, self.phone(store, tracker, lang, reply))
+        return events + offered(tracker, reply)
 
     @abstractmethod
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         """The reply and the events to return."""
+
+    def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
+        """The reply made for a phone's small screen: by default the text, and
+        how to pick one of the options the channel numbers."""
+        if not reply.buttons:
+            return None
+        return [f"{reply.text}\n\n{answers.message(store, 'phone_pick', lang)}"]
 
 
 class ActionAnswerTopic(StoreAction):
@@ -71,6 +86,10 @@ class ActionAnswerTopic(StoreAction):
         self.counts.count(topic)
         return answers.answer_topic(store, topic, lang), remember(lang, topic)
 
+    def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
+        topic = (reply.payload or {}).get("topic")
+        return phone_messages.topic_messages(store, topic, lang) if topic in store.topics else None
+
 
 class ActionFollowUp(StoreAction):
     def name(self) -> str:
@@ -81,6 +100,13 @@ class ActionFollowUp(StoreAction):
         reply = answers.follow_up(store, kind, tracker.get_slot("last_topic"), lang)
         answered = reply.payload.get("topic") if reply.payload else None  # "when?" with no topic yet
         return reply, remember(lang, answered)
+
+    def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
+        # "more" on a phone: the summary and the later changes, not every quote
+        topic = tracker.get_slot("last_topic")
+        if FOLLOW_UPS.get(latest_intent(tracker) or "") != "more" or topic not in store.topics:
+            return None
+        return phone_messages.details_messages(store, topic, lang)
 
 
 class ActionFixedReply(StoreAction):

@@ -14,6 +14,7 @@ from policy_assistant.answers import Reply
 from policy_assistant.store import Store
 
 WEBCHAT = "webchat"  # the project's own web page renders the payload itself
+PHONE = "twilio"  # SMS and WhatsApp (rasa_server/phone_channel.py): messages made for a small screen
 
 
 def user_metadata(tracker: Tracker) -> Dict[str, Any]:
@@ -53,15 +54,32 @@ def conversation_language(tracker: Tracker, store: Store) -> str:
     )
 
 
-def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> None:
+def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, phone: List[str] | None = None) -> None:
     """Text (with buttons) for every text channel, then the structured payload.
-    The web page draws a topic payload itself, so it gets that payload alone."""
-    if reply.payload and "topic" in reply.payload and tracker.get_latest_input_channel() == WEBCHAT:
+    The web page draws a topic payload itself, so it gets that payload alone.
+    A phone gets `phone`, its own messages for a small screen, when there are
+    any, with the buttons on the last one (the channel numbers them)."""
+    channel = tracker.get_latest_input_channel()
+    if channel == PHONE:
+        texts = phone or [reply.text]
+        for text in texts[:-1]:
+            dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=texts[-1], buttons=reply.buttons or None)
+        return
+    if reply.payload and "topic" in reply.payload and channel == WEBCHAT:
         dispatcher.utter_message(json_message=answers.web_message(reply))
         return
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
     if reply.payload is not None:
         dispatcher.utter_message(json_message=reply.payload)
+
+
+def offered(tracker: Tracker, reply: Reply) -> List[Dict[str, Any]]:
+    """On a phone, remember the numbered options offered, so that a reply of
+    "1" picks the first (rasa_server/phone_channel.py reads the slot)."""
+    if tracker.get_latest_input_channel() != PHONE:
+        return []
+    return [SlotSet("options", [b["payload"] for b in reply.buttons])]
 
 
 def remember(lang: str, topic: str | None = None) -> List[Dict[str, Any]]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 
-from policy_assistant import answers
+from policy_assistant import answers, phone_messages
 from policy_assistant.store import PLACEHOLDERS, REQUIRED_LABELS, Language, Store, StoreError, load_store
 
 FOLLOW_UPS = ("who", "when", "more")
@@ -93,6 +93,8 @@ def _sent(reply: answers.Reply) -> None:
 def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
     _sent(answers.answer_topic(store, topic_id, lang, today))
     answers.details_text(store, topic_id, lang, today)
+    phone_messages.topic_messages(store, topic_id, lang)
+    phone_messages.details_messages(store, topic_id, lang)
     json.dumps(answers.topic_payload(store, store.topics[topic_id], lang, today))
     for kind in FOLLOW_UPS:
         _sent(answers.follow_up(store, kind, topic_id, lang, today))

@@ -249,6 +249,14 @@ class Detection(Record):
     switch_words: list[Text] = []
 
 
+class Keywords(Record):
+    """The words people reply with on a phone (SMS, WhatsApp), in capitals."""
+
+    more: list[Text] = []
+    sources: list[Text] = []
+    stop: list[Text] = []
+
+
 class LanguageIn(Record):
     noun: ClassVar[str] = "language"
     code: Text
@@ -257,6 +265,7 @@ class LanguageIn(Record):
     months: list[Text] = Field(..., min_items=12, max_items=12, description="list the 12 month names")
     direction: Literal["ltr", "rtl"] = "ltr"
     detection: Detection = Detection()
+    keywords: Keywords = Keywords()
     messages: dict[str, str | None]
     labels: dict[str, str | None]
     ui: dict[str, str | None]

@@ -169,6 +169,8 @@ class Language:
     ui: dict[str, str]
     # the default language's labels, for a label this language lacks
     fallback_labels: dict[str, str] = field(default_factory=dict)
+    # the words people reply with on a phone, by kind (more, sources, stop), in capitals
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label(self, key: str) -> str:
         return self.labels.get(key) or self.fallback_labels.get(key, "")
@@ -446,6 +448,7 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     "labels.when_latest": {"latest": "22 September 2017"},
     "labels.qualified_by": {"dates": "22 July 2025"},
     "messages.language_choices": {"names": "English, Español"},
+    "messages.phone_hint": {"more": "MORE", "sources": "SOURCES"},
 }
 # The labels no answer can do without: the short answer's lead, the heading
 # that marks later changes as later, and the "not legal advice" line. Every
@@ -706,6 +709,7 @@ def _build(c: _Loader) -> Store:
             messages={k: (v or "").strip() for k, v in lang.messages.items()},
             labels={k: (v or "").strip() for k, v in lang.labels.items()},
             ui={k: (v or "").strip() for k, v in lang.ui.items()},
+            keywords={kind: tuple(w.strip().upper() for w in words) for kind, words in lang.keywords},
         )
         for _, _, lang in c.of(LanguageIn)
     }

@@ -14,6 +14,7 @@ afraid.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import zlib
 from collections import OrderedDict
@@ -81,6 +82,21 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
         self.last_seen[sender_id] = time.monotonic()
         self.forget_idle()
 
+    @staticmethod
+    def serialise_tracker(tracker: DialogueStateTracker) -> str:
+        """The tracker as JSON, without the words people wrote: a user event
+        keeps its intent, entities and metadata, not its text. The dialogue
+        policies (MemoizationPolicy, RulePolicy) and the actions never read an
+        earlier message's text; the current message's text lives only for its
+        own turn."""
+        dialogue = tracker.as_dialogue().as_dict()
+        for event in dialogue.get("events") or []:
+            if event.get("event") == "user":
+                event["text"] = None
+                if isinstance(event.get("parse_data"), dict):
+                    event["parse_data"]["text"] = None
+        return json.dumps(dialogue)
+
     def bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """The tracker with at most max_events events: the latest ones from a
         user message on, after a session start carrying the slots over."""
@@ -117,3 +133,19 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
 
     async def keys(self) -> Any:
         return list(self.kept.keys())
+
+
+def forget_conversation(tracker_store: Any, sender_id: str) -> bool:
+    """Forget one conversation at once (a person texted STOP). Rasa wraps the
+    configured store (in a FailSafeTrackerStore, an AwaitableTrackerStore);
+    this reaches the store inside. True when the store could forget it."""
+    inner = tracker_store
+    while getattr(inner, "_tracker_store", None) is not None:
+        inner = inner._tracker_store
+    if isinstance(inner, ForgetfulTrackerStore):
+        inner._forget(sender_id)
+        return True
+    if isinstance(inner, InMemoryTrackerStore):
+        inner.store.pop(sender_id, None)
+        return True
+    return False

@@ -15,6 +15,15 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 # every start unless one is given
 export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 
+# SMS and WhatsApp (rasa_server/phone_channel.py): on only with Twilio credentials
+if [ -n "${TWILIO_ACCOUNT_SID:-}" ] && [ -n "${TWILIO_AUTH_TOKEN:-}" ] && [ -n "${TWILIO_NUMBER:-}" ]; then
+  # the key that turns phone numbers into conversation ids: new for every start unless given
+  export TWILIO_SENDER_SECRET=${TWILIO_SENDER_SECRET:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+  phone_line="Text messages: POST http://localhost:$PORT/webhooks/twilio/webhook (Twilio SMS and WhatsApp, signed requests only)"
+else
+  phone_line="Text messages (SMS, WhatsApp): off; set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_NUMBER to turn them on (README)"
+fi
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -57,6 +66,7 @@ for _ in $(seq 1 300); do
                    {"sender": "any-id", "message": "will the police ask about my immigration status?"}
     Action server: http://localhost:$ACTIONS_PORT
     Staff console: http://localhost:$STAFF_CONSOLE_PORT/staff/
+    $phone_line
   Press Ctrl-C to stop.
 
 MSG

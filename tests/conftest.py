@@ -12,6 +12,7 @@ import pytest
 from devtools.nlu_evaluation import REPORT
 from devtools.paths import MODEL, STORE
 from devtools.servers import Servers
+from devtools.twilio_stub import TwilioStub
 from staff_console.content_repo import ContentRepo
 
 # Actions run in tests count questions in a file of their own, never in var/.
@@ -26,15 +27,34 @@ def store_copy(tmp_path: Path) -> Path:
     return target
 
 
+TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
+
+
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def twilio_stub() -> Iterator[TwilioStub]:
+    """Where the phone channel's outgoing messages go in tests (never Twilio)."""
+    stub = TwilioStub()
+    yield stub
+    stub.close()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (`make test` trains)")
     # the servers answer from a content repository, as `make run` sets them up
     workdir = tmp_path_factory.mktemp("servers")
     content = workdir / "content"
     ContentRepo(content).ensure(STORE)
-    s = Servers(workdir, ANSWER_STORE=str(content))
+    # the phone channel is on, with test credentials, sending to the local stub
+    phone = {
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_NUMBER": "+15025550100",
+        "TWILIO_API_URL": twilio_stub.url,
+        "TWILIO_SENDER_SECRET": "test-sender-secret-0123456789",
+    }
+    s = Servers(workdir, ANSWER_STORE=str(content), **phone)
     try:
         s.start_actions()
         s.start_rasa()

@@ -1,0 +1,279 @@
+"""SMS and WhatsApp through Twilio: POST /webhooks/twilio/webhook.
+
+Rasa's own Twilio channel (rasa.core.channels.twilio), extended through its
+hooks, with what a public text line needs:
+
+* Every request must carry a valid `X-Twilio-Signature` (the Twilio library's
+  RequestValidator, over $TWILIO_WEBHOOK_URL when set, the URL Twilio calls
+  behind a proxy, else the URL the request came to). Unsigned, wrongly signed
+  and replayed-with-changes requests get 403; an exact replay of a message
+  already answered gets an empty reply.
+* The conversation id is an HMAC of the phone number with
+  $TWILIO_SENDER_SECRET: the number itself is never in the tracker, never
+  logged, never counted. It is kept only for the length of the request, to
+  send the reply.
+* The assistant's actions make replies for a small screen
+  (policy_assistant/phone_messages.py); here buttons become numbered options,
+  a first reply gets the privacy line, and at most 3 messages go out.
+* Reply words: MORE/MAS, SOURCES/FUENTES, a number for an option, and
+  STOP/ALTO, which forgets the conversation at once.
+* A turn is bounded (rasa_server/turns.py), so Twilio always gets its answer
+  in time, and the person gets "I can't reach my answers" when the action
+  server cannot answer.
+
+With no credentials in the environment the channel is off: its webhook
+answers 404 and `make run` says so."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+
+from policy_assistant import phone_messages
+from policy_assistant.live_store import shared_store
+from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
+from rasa_server import fallback_messages, http_limits
+from rasa_server.incoming import clean_text
+from rasa_server.rest_channel import domain_intents
+from rasa_server.tracker_store import forget_conversation
+from rasa_server.turns import Outcome, TurnRunner
+
+logger = logging.getLogger(__name__)
+TWILIO_API = "https://api.twilio.com"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+REPLAY_SECONDS = 600  # an exact replay of a message answered this recently is not answered again
+FOLLOW_UP_INTENTS = {"more": "/ask_more", "sources": "/ask_who_said"}
+OPTION = re.compile(r"\s*(\d{1,2})\s*[.)]?\s*")
+# the Twilio library logs each API request at INFO; none of it belongs in our logs
+_quiet = logging.getLogger(f"{__name__}.twilio_http")
+_quiet.setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class PhoneSettings:
+    account_sid: str
+    auth_token: str
+    number: str
+    sender_secret: bytes
+    api_url: str | None = None  # another base URL for the outgoing client (a local stub in tests)
+    webhook_url: str | None = None  # the URL Twilio signs, when a proxy stands in front
+
+    @classmethod
+    def from_env(cls) -> PhoneSettings | None:
+        values = {name: os.environ.get(name, "").strip() for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")}
+        number = os.environ.get("TWILIO_NUMBER", "").strip()
+        if not all(values.values()) or not number:
+            return None
+        secret = os.environ.get("TWILIO_SENDER_SECRET", "")
+        if len(secret) < 16:
+            raise ValueError("TWILIO_SENDER_SECRET (at least 16 characters) is needed to hide phone numbers")
+        return cls(
+            account_sid=values["TWILIO_ACCOUNT_SID"],
+            auth_token=values["TWILIO_AUTH_TOKEN"],
+            number=number,
+            sender_secret=secret.encode(),
+            api_url=os.environ.get("TWILIO_API_URL") or None,
+            webhook_url=os.environ.get("TWILIO_WEBHOOK_URL") or None,
+        )
+
+
+def conversation_id(secret: bytes, phone: str) -> str:
+    """The conversation of a phone number, without the number."""
+    return "twilio:" + hmac.new(secret, phone.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class RebasedHttpClient(TwilioHttpClient):
+    """Twilio's HTTP client, quiet, and sending to `base` instead of Twilio's API."""
+
+    def __init__(self, base: str | None) -> None:
+        super().__init__(logger=_quiet, timeout=5)
+        self.base = base.rstrip("/") if base else None
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if self.base and url.startswith(TWILIO_API):
+            url = self.base + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class PhoneOutput(TwilioOutput):
+    """Rasa's Twilio output channel, sending each message without blocking the
+    server and without logging who it goes to or what it says."""
+
+    def __init__(self, settings: PhoneSettings) -> None:
+        super().__init__(settings.account_sid, settings.auth_token, settings.number)
+        self.http_client = RebasedHttpClient(settings.api_url)
+
+    async def send_texts(self, to: str, texts: List[str]) -> int:
+        """Send `texts` to `to`, in order; the number sent."""
+        sender = self.twilio_number or ""
+        if to.startswith("whatsapp:") and not sender.startswith("whatsapp:"):
+            sender = f"whatsapp:{sender}"
+        sent = 0
+        for text in texts:
+            try:
+                await asyncio.to_thread(self.messages.create, to=to, from_=sender, body=text)
+            except TwilioException as error:
+                status = getattr(error, "status", "")
+                logger.error("Sending a text message failed (%s %s)", type(error).__name__, status)
+                break
+            sent += 1
+        return sent
+
+
+class WholeMessages(CollectingOutputChannel):
+    """Collects each of the assistant's messages whole (Rasa's collector splits
+    a text at blank lines, which would turn one phone message into many)."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text))
+
+
+class PhoneInput(TwilioInput):
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        # the credentials come from the environment (README), never from a file
+        return cls(PhoneSettings.from_env())
+
+    def __init__(self, settings: PhoneSettings | None) -> None:
+        super().__init__(
+            settings.account_sid if settings else None,
+            settings.auth_token if settings else None,
+            settings.number if settings else None,
+            debug_mode=False,
+        )
+        self.settings = settings
+        self.answered: OrderedDict[str, float] = OrderedDict()  # MessageSid -> when
+
+    def get_output_channel(self) -> PhoneOutput:
+        assert self.settings is not None
+        return PhoneOutput(self.settings)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        channel = Blueprint("twilio_webhook", __name__)
+        turns = TurnRunner(on_new_message)
+        channel.listener("before_server_start")(http_limits.apply)
+
+        @channel.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings else "off"})
+
+        @channel.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if self.settings is None:
+                return response.json({"error": "the text message channel is off"}, status=404)
+            return await self.respond(request, turns, self.settings)
+
+        return channel
+
+    # ---------------------------------------------------------------- one message
+    def signed(self, request: Request, settings: PhoneSettings) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return False
+        params = {key: request.form.get(key) for key in request.form}
+        url = settings.webhook_url or request.url
+        return bool(RequestValidator(settings.auth_token).validate(url, params, signature))
+
+    def replayed(self, message_sid: str) -> bool:
+        now = time.monotonic()
+        while self.answered and now - next(iter(self.answered.values())) > REPLAY_SECONDS:
+            self.answered.popitem(last=False)
+        if not message_sid or message_sid in self.answered:
+            return bool(message_sid)
+        self.answered[message_sid] = now
+        return False
+
+    async def respond(self, request: Request, turns: TurnRunner, settings: PhoneSettings) -> HTTPResponse:
+        if not self.signed(request, settings):
+            return response.text("forbidden", status=403)
+        if self.replayed(request.form.get("MessageSid") or ""):
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+        phone = request.form.get("From") or ""
+        if not phone:
+            return response.text("no sender", status=400)
+        try:
+            store: Store | None = shared_store().get()
+        except StoreError:
+            store = None
+        agent = getattr(request.app.ctx, "agent", None)
+        sender_id = conversation_id(settings.sender_secret, phone)
+        before = await _tracker(agent, sender_id)
+        first = before is None or not any(isinstance(e, BotUttered) for e in before.events)
+        lang = before.get_slot("language") if before else None
+        text = clean_text(request.form.get("Body") or "", domain_intents(request))
+        metadata: Dict[str, Any] = {}
+        word = phone_messages.keyword(store, text) if store else None
+        out = self.get_output_channel()
+        if word is not None:
+            kind, lang = word
+            metadata["lang"] = lang
+            if kind == "stop":
+                forget_conversation(getattr(agent, "tracker_store", None), sender_id)
+                await out.send_texts(phone, [fallback_messages.server_message("stopped", None, metadata)])
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            text = FOLLOW_UP_INTENTS[kind]
+        elif (match := OPTION.fullmatch(text)) and before:
+            options = before.get_slot("options") or []
+            number = int(match.group(1))
+            if 1 <= number <= len(options):
+                text = options[number - 1]
+        if lang and "lang" not in metadata:
+            metadata["lang"] = lang
+        collector = WholeMessages()
+        message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata or None)
+        outcome = await turns.run(message)
+        after = await _tracker(agent, sender_id)
+        lang = (after.get_slot("language") if after else None) or metadata.get("lang") or DEFAULT_LANGUAGE
+        texts = _texts(collector.messages)
+        if outcome is Outcome.BUSY:
+            texts = [fallback_messages.server_message("busy", None, {"lang": lang})]
+        elif not texts:
+            texts = [fallback_messages.server_message("unavailable", None, {"lang": lang})]
+        if first and store is not None:
+            carrier = "whatsapp" if phone.startswith("whatsapp:") else "sms"
+            texts.append(store.language(lang).messages.get(f"phone_privacy_{carrier}", ""))
+        await out.send_texts(phone, phone_messages.pack(texts))
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+
+async def _tracker(agent: Any, sender_id: str) -> DialogueStateTracker | None:
+    """The conversation as Rasa keeps it, or None (a new conversation)."""
+    store = getattr(agent, "tracker_store", None)
+    return await store.retrieve(sender_id) if store is not None else None
+
+
+def _texts(messages: List[Dict[str, Any]]) -> List[str]:
+    """The assistant's messages as phone texts: buttons become numbered options
+    at the end of the message that offers them."""
+    texts = []
+    for m in messages:
+        parts = [m.get("text") or ""]
+        if m.get("buttons"):
+            parts.append(phone_messages.numbered(m["buttons"]))
+        text = "\n\n".join(p for p in parts if p)
+        if text:
+            texts.append(text)
+    return texts

@@ -1,0 +1,141 @@
+"""SMS and WhatsApp, offline: correctly signed Twilio webhook requests (signed
+here with the Twilio library and a test token) to the running Rasa server,
+and the outgoing messages caught by a local stub (devtools/twilio_stub.py),
+never sent to the internet."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from devtools.paths import STORE
+from policy_assistant import phone_messages
+from policy_assistant.answers import topic_sources
+from policy_assistant.store import load_store
+from tests.conftest import TWILIO_TOKEN
+
+pytestmark = pytest.mark.e2e
+store = load_store(STORE)
+PATH = "/webhooks/twilio/webhook"
+
+
+def new_phone(whatsapp: bool = False) -> str:
+    number = "+1502555" + "".join(secrets.choice("0123456789") for _ in range(4))
+    return f"whatsapp:{number}" if whatsapp else number
+
+
+def signed_post(live, params, token=TWILIO_TOKEN, signature=None):
+    url = live.url + PATH
+    if signature is None:
+        signature = RequestValidator(token).compute_signature(url, params)
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    return requests.post(url, data=params, headers=headers, timeout=30)
+
+
+def text(live, stub, phone, body):
+    """Send `body` from `phone`; the messages the assistant sent back."""
+    params = {"From": phone, "To": "+15025550100", "Body": body, "MessageSid": "SM" + uuid.uuid4().hex}
+    response = signed_post(live, params)
+    assert response.status_code == 200 and "<Response>" in response.text
+    return stub.take(phone)
+
+
+def options_of(messages):
+    return dict(re.findall(r"^(\d+) (.+)$", "\n".join(messages), re.M))
+
+
+def test_a_question_gets_the_short_answer_with_its_date_source_and_options(live, twilio_stub):
+    phone = new_phone()
+    messages = text(live, twilio_stub, phone, "will the police ask about my immigration status?")
+    expected = phone_messages.topic_messages(store, "immigration_status", "en")
+    assert 2 <= len(messages) <= 3 and all(len(m) <= phone_messages.MESSAGE_LIMIT for m in messages)
+    assert messages[0] == expected[0] and len(messages[0]) <= 330  # whole sentences of the short answer
+    assert "The latest change we know of is from 22 July 2025." in messages[1]
+    assert "Source:" in messages[1]
+    assert "Reply MORE for details, SOURCES for sources, or a number" in messages[1]
+    titles = [store.topics[t].title.text("en") for t in store.topics["immigration_status"].related]
+    assert list(options_of(messages).values())[: len(titles)] == titles
+    # the first reply names who carries the messages and what is kept
+    assert "your phone company and Twilio" in messages[-1] and "nothing after 30 minutes" in messages[-1]
+
+
+def test_a_number_picks_the_option_in_the_conversations_language(live, twilio_stub):
+    phone = new_phone()
+    text(live, twilio_stub, phone, "¿La policía me va a preguntar por mi estatus migratorio?")
+    first_related = store.topics["immigration_status"].related[0]
+    messages = text(live, twilio_stub, phone, "1")
+    assert messages[0] == phone_messages.topic_messages(store, first_related, "es")[0]
+    assert "Responda MAS para más detalles" in messages[1]
+    assert "Privacidad" not in " ".join(messages)  # said once, in the first reply
+
+
+@pytest.mark.parametrize(
+    "lang, question, more, sources, stop",
+    [
+        ("en", "Can I call 911 if I am undocumented?", "MORE", "SOURCES", "STOP"),
+        ("es", "¿Puedo llamar al 911 si no tengo papeles?", "MAS", "FUENTES", "ALTO"),
+    ],
+)
+def test_more_sources_and_stop(live, twilio_stub, lang, question, more, sources, stop):
+    phone = new_phone()
+    answer = text(live, twilio_stub, phone, question)
+    assert answer[0] == phone_messages.topic_messages(store, "report_crime_safely", lang)[0]
+    language = store.language(lang)
+
+    details = text(live, twilio_stub, phone, more.lower())  # any case
+    topic = store.topics["report_crime_safely"]
+    assert details[0].startswith(topic.title.text(lang))
+    assert topic.summary.text(lang)[:60] in details[0]
+    assert len(details) <= 3 and all(len(m) <= phone_messages.MESSAGE_LIMIT for m in details)
+
+    listed = text(live, twilio_stub, phone, sources)
+    assert language.labels["source"] + ":" in listed[0]
+    assert any(s.publisher in listed[0] for s in topic_sources(topic))
+
+    stopped = text(live, twilio_stub, phone, stop)
+    assert stopped == [language.messages["stopped"]]
+    # forgotten at once: the next message starts a new conversation, with the privacy line again
+    again = text(live, twilio_stub, phone, question)
+    assert language.messages["phone_privacy_sms"] in again[-1]
+
+
+def test_whatsapp_gets_its_own_privacy_line_and_sender(live, twilio_stub):
+    phone = new_phone(whatsapp=True)
+    messages = text(live, twilio_stub, phone, "hello")
+    assert store.language("en").messages["phone_privacy_whatsapp"] in messages[-1]
+    # the greeting's topics as numbered options, and how to pick one
+    assert "Reply with a number to pick a question." in messages[0]
+    greeting = [store.topics[t].title.text("en") for t in store.replies["greet"].buttons]
+    assert list(options_of(messages).values()) == greeting
+
+
+def test_unsigned_wrongly_signed_and_altered_replays_are_refused(live, twilio_stub):
+    phone = new_phone()
+    params = {"From": phone, "To": "+15025550100", "Body": "hello", "MessageSid": "SM" + uuid.uuid4().hex}
+    assert signed_post(live, params, signature="").status_code == 403
+    assert signed_post(live, params, token="another-token-0123456789abcdef").status_code == 403
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(live.url + PATH, params)
+    assert signed_post(live, {**params, "Body": "changed"}, signature=signature).status_code == 403
+    assert signed_post(live, {**params, "From": new_phone()}, signature=signature).status_code == 403
+    assert twilio_stub.take(phone) == []
+    # the request as Twilio signed it is answered once; an exact replay is not answered again
+    assert signed_post(live, params, signature=signature).status_code == 200
+    assert len(twilio_stub.take(phone)) >= 1
+    assert signed_post(live, params, signature=signature).status_code == 200
+    assert twilio_stub.take(phone) == []
+
+
+def test_neither_the_number_nor_the_text_reaches_a_log(live, twilio_stub):
+    phone = new_phone()
+    marker = "zebra" + uuid.uuid4().hex[:8]
+    text(live, twilio_stub, phone, f"my cousin {marker} was stopped by police, will they call ICE?")
+    text(live, twilio_stub, phone, "1")
+    for log in (live.rasa_log, live.actions_log):
+        content = log.read_text(encoding="utf-8", errors="replace")
+        assert phone not in content and phone[2:] not in content, log
+        assert marker not in content, log

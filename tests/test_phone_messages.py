@@ -1,0 +1,84 @@
+"""Answers for a phone's small screen (policy_assistant/phone_messages.py) and
+the parts of the phone channel that need no server."""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools.paths import STORE
+from policy_assistant import phone_messages as pm
+from policy_assistant.store import load_store
+
+store = load_store(STORE)
+
+
+def test_sentences_keep_their_end_marks_and_quotes():
+    text = "He said “no.” She asked: why? It was 22 July 2025. Done"
+    assert pm.sentences(text) == ["He said “no.”", "She asked: why?", "It was 22 July 2025.", "Done"]
+
+
+def test_whole_sentences_never_cut_a_sentence():
+    text = "One two three. Four five six. Seven eight nine."
+    assert pm.whole_sentences(text, 30) == "One two three. Four five six."
+    assert pm.whole_sentences(text, 5) == "One two three."  # the first sentence always, whole
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("topic", sorted(store.topics))
+def test_every_topic_fits_a_phone(topic, lang):
+    messages = pm.topic_messages(store, topic, lang)
+    short = store.topics[topic].short.text(lang)
+    assert len(messages) == 2
+    assert len(messages[0]) <= pm.SHORT_LIMIT and short.startswith(messages[0])
+    assert messages[0][-1] in ".?!”)"  # ends on a sentence boundary
+    words = pm.keywords(store, lang)
+    assert words["more"] in messages[1] and words["sources"] in messages[1]
+    details = pm.details_messages(store, topic, lang)
+    assert len(details) <= pm.MAX_MESSAGES and all(len(m) <= pm.MESSAGE_LIMIT for m in details)
+
+
+def test_pack_keeps_at_most_three_messages_within_the_limit_split_on_sentences():
+    long_paragraph = " ".join(f"Sentence number {i} is here." for i in range(400))
+    messages = pm.pack(["Short first.", long_paragraph, "Last words."], limit=200, most=3)
+    assert len(messages) == 3 and all(len(m) <= 200 for m in messages)
+    assert messages[0] == "Short first."
+    assert messages[-1].endswith(pm.ELLIPSIS)
+    for m in messages[1:]:
+        assert m.rstrip(pm.ELLIPSIS).endswith("here.")
+
+
+def test_pack_puts_each_text_in_its_own_message_when_there_is_room():
+    assert pm.pack(["a.", "b.", "c."]) == ["a.", "b.", "c."]
+    assert pm.pack(["a.", "b.", "c.", "d."]) == ["a.", "b.", "c.\n\nd."]
+
+
+def test_reply_words_in_both_languages_any_case():
+    assert pm.keyword(store, "more") == ("more", "en")
+    assert pm.keyword(store, " Más ") == ("more", "es")
+    assert pm.keyword(store, "mas") == ("more", "es")
+    assert pm.keyword(store, "FUENTES") == ("sources", "es")
+    assert pm.keyword(store, "Stop.") == ("stop", "en")
+    assert pm.keyword(store, "alto") == ("stop", "es")
+    assert pm.keyword(store, "stop the police from asking") is None
+
+
+def test_buttons_become_numbered_options():
+    buttons = [{"title": "Can I call 911?", "payload": "/a"}, {"title": "Traffic stops", "payload": "/b"}]
+    assert pm.numbered(buttons) == "1 Can I call 911?\n2 Traffic stops"
+
+
+def test_the_conversation_id_hides_the_number(monkeypatch):
+    from rasa_server.phone_channel import PhoneSettings, conversation_id
+
+    first = conversation_id(b"secret-one-0123456789", "+15025551234")
+    assert first.startswith("twilio:") and "5025551234" not in first
+    assert first == conversation_id(b"secret-one-0123456789", "+15025551234")
+    assert first != conversation_id(b"secret-two-0123456789", "+15025551234")
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "TWILIO_SENDER_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    assert PhoneSettings.from_env() is None  # off without credentials
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC123")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "token")
+    monkeypatch.setenv("TWILIO_NUMBER", "+15025550100")
+    with pytest.raises(ValueError, match="TWILIO_SENDER_SECRET"):
+        PhoneSettings.from_env()
