@@ -423,13 +423,6 @@ def web_message(reply: Reply) -> Payload:
     return {**(reply.payload or {}), "buttons": reply.buttons}
 
 
-def text_with_options(reply: Reply) -> str:
-    """A reply as a text-only client shows it: the text, then the buttons as
-    numbered options."""
-    options = [f"{n}. {b['title']}" for n, b in enumerate(reply.buttons, 1)]
-    return "\n".join([reply.text, "", *options]) if options else reply.text
-
-
 def page_strings(store: Store) -> Payload:
     """The web page's own words in every language (strings.json); answers
     arrive with their labels and dates ready."""

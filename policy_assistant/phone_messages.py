@@ -110,6 +110,14 @@ def numbered(buttons: Sequence[Dict[str, str]]) -> str:
     return "\n".join(f"{n} {b['title']}" for n, b in enumerate(buttons, 1))
 
 
+def outgoing(messages: Iterable[tuple[str, Sequence[Dict[str, str]]]], privacy: str | None = None) -> List[str]:
+    """What a phone receives for the assistant's messages (text, buttons):
+    each message with its buttons as numbered options after it, then the
+    privacy line when there is one, packed into at most MAX_MESSAGES."""
+    texts = ["\n\n".join(p for p in (text, numbered(buttons) if buttons else "") if p) for text, buttons in messages]
+    return pack([*texts, privacy or ""])
+
+
 def keywords(store: Store, lang: str) -> Dict[str, str]:
     """The first reply word of each kind in a language (MORE, SOURCES, STOP)."""
     language = store.language(lang)

@@ -247,15 +247,16 @@ class PhoneInput(TwilioInput):
         outcome = await turns.run(message)
         after = await _tracker(agent, sender_id)
         lang = (after.get_slot("language") if after else None) or metadata.get("lang") or DEFAULT_LANGUAGE
-        texts = _texts(collector.messages)
+        said = [(m.get("text") or "", m.get("buttons") or []) for m in collector.messages if m.get("text")]
         if outcome is Outcome.BUSY:
-            texts = [fallback_messages.server_message("busy", None, {"lang": lang})]
-        elif not texts:
-            texts = [fallback_messages.server_message("unavailable", None, {"lang": lang})]
+            said = [(fallback_messages.server_message("busy", None, {"lang": lang}), [])]
+        elif not said:
+            said = [(fallback_messages.server_message("unavailable", None, {"lang": lang}), [])]
+        privacy = None
         if first and store is not None:
             carrier = "whatsapp" if phone.startswith("whatsapp:") else "sms"
-            texts.append(store.language(lang).messages.get(f"phone_privacy_{carrier}", ""))
-        await out.send_texts(phone, phone_messages.pack(texts))
+            privacy = store.language(lang).messages.get(f"phone_privacy_{carrier}")
+        await out.send_texts(phone, phone_messages.outgoing(said, privacy))
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
 
@@ -263,17 +264,3 @@ async def _tracker(agent: Any, sender_id: str) -> DialogueStateTracker | None:
     """The conversation as Rasa keeps it, or None (a new conversation)."""
     store = getattr(agent, "tracker_store", None)
     return await store.retrieve(sender_id) if store is not None else None
-
-
-def _texts(messages: List[Dict[str, Any]]) -> List[str]:
-    """The assistant's messages as phone texts: buttons become numbered options
-    at the end of the message that offers them."""
-    texts = []
-    for m in messages:
-        parts = [m.get("text") or ""]
-        if m.get("buttons"):
-            parts.append(phone_messages.numbered(m["buttons"]))
-        text = "\n\n".join(p for p in parts if p)
-        if text:
-            texts.append(text)
-    return texts

@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from policy_assistant import answers
+from policy_assistant import answers, phone_messages
 from policy_assistant.live_store import LiveStore
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
 from policy_assistant.store import SOURCE_TEXTS, Store, StoreError
@@ -453,13 +453,16 @@ def create_app(config: Config) -> Flask:
         if topic_id not in store.topics or lang not in store.languages:
             abort(404)
         reply = answers.answer_topic(store, topic_id, lang)
+        texts = phone_messages.topic_messages(store, topic_id, lang)
+        said: List[Tuple[str, List[Dict[str, str]]]] = [(t, []) for t in texts[:-1]]
+        said.append((texts[-1], reply.buttons))
         return render_template(
             "preview.html",
             draft_id=draft_id,
             topic=topic_id,
             lang=lang,
             language=store.languages[lang].name,
-            text=answers.text_with_options(reply),
+            phone=phone_messages.outgoing(said),
         )
 
     @app.route("/staff/drafts/<int:draft_id>/preview/<topic_id>/<lang>/web/", defaults={"name": ""})

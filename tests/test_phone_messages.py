@@ -82,3 +82,10 @@ def test_the_conversation_id_hides_the_number(monkeypatch):
     monkeypatch.setenv("TWILIO_NUMBER", "+15025550100")
     with pytest.raises(ValueError, match="TWILIO_SENDER_SECRET"):
         PhoneSettings.from_env()
+
+
+def test_a_phone_gets_options_after_their_message_and_the_privacy_line_last():
+    buttons = [{"title": "Traffic stops", "payload": "/traffic_stops"}]
+    sent = pm.outgoing([("Short answer.", []), ("Date and hint.", buttons)], privacy="Privacy line.")
+    assert sent == ["Short answer.", "Date and hint.\n\n1 Traffic stops", "Privacy line."]
+    assert pm.outgoing([("Only one.", [])]) == ["Only one."]

@@ -191,7 +191,8 @@ def test_edit_preview_review_publish_and_revert(app, config):
     preview = ed.get(f"/staff/drafts/{number}/preview/immigration_status/en/web/preview.json").get_json()
     assert preview["messages"][0]["custom"]["summary"] == NEW_SUMMARY
     text = ed.get(f"/staff/drafts/{number}/preview/immigration_status/es/").get_data(as_text=True)
-    assert "Resumen" in text or "En resumen" in text
+    # and as a text message shows it: the short answer, then what to reply and the options
+    assert "Responda MAS para más detalles" in text and "Message 2 of 2" in text
     ask_review(ed, number, "Shorter summary")
     assert publish(ed, number).status_code == 403
 
