@@ -1,11 +1,11 @@
 """Answers made for a phone's small screen (SMS and WhatsApp): plain Python,
 no Rasa, no Twilio.
 
-* A topic answer's first message is its short answer, at most SHORT_LIMIT
-  characters of whole sentences; the second gives the date of the newest
-  change, its source and what the person can reply (MORE, SOURCES, a number).
-* "MORE" gets the summary and the later changes, as many whole paragraphs as
-  fit in MAX_MESSAGES messages.
+* A topic answer's first message is its whole short answer (the store keeps
+  it within 360 characters); the second gives the date of the newest change,
+  its source and what the person can reply (MORE, SOURCES, a number).
+* "MORE" gets the later changes with their dates, then the summary, as many
+  whole paragraphs as fit in MAX_MESSAGES messages.
 * No message is longer than MESSAGE_LIMIT, and no answer is more than
   MAX_MESSAGES messages; text is split and cut on sentence boundaries only.
 * Buttons become numbered options; the words people reply with (MORE, MAS,
@@ -18,90 +18,71 @@ from typing import Dict, Iterable, List, Sequence
 
 from policy_assistant.answers import changes, format_date, label, latest_change, message
 from policy_assistant.store import Store
+from policy_assistant.text import sentences
 
-SHORT_LIMIT = 320
 # Twilio sends an SMS body of up to 1,600 characters (as linked segments);
 # WhatsApp allows 4,096. One limit for both keeps every message within each.
 MESSAGE_LIMIT = 1600
 MAX_MESSAGES = 3
 ELLIPSIS = "…"
 KEYWORD_KINDS = ("more", "sources", "stop")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\")»]*\s+")
-
-
-def sentences(text: str) -> List[str]:
-    """The sentences of `text`, each with its own end mark and closing quotes."""
-    parts, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        parts.append(text[start : match.end()].strip())
-        start = match.end()
-    if text[start:].strip():
-        parts.append(text[start:].strip())
-    return parts
-
-
-def whole_sentences(text: str, limit: int) -> str:
-    """As many whole sentences of `text` as fit in `limit` characters (always
-    the first one, even a long one: a sentence is never cut)."""
-    kept: List[str] = []
-    for sentence in sentences(text):
-        candidate = " ".join([*kept, sentence])
-        if kept and len(candidate) > limit:
-            break
-        kept.append(sentence)
-    return " ".join(kept)
 
 
 def _split(paragraph: str, limit: int) -> List[str]:
-    """A paragraph longer than `limit` as pieces of whole sentences (a single
-    sentence longer than `limit` is cut between words, the only cut allowed)."""
+    """A paragraph longer than `limit` as pieces of whole lines, a long line as
+    pieces of whole sentences, and a sentence longer than `limit` cut between
+    words (the only cut allowed, marked with an ellipsis)."""
     if len(paragraph) <= limit:
         return [paragraph]
     pieces: List[str] = []
     current = ""
-    for sentence in sentences(paragraph) or [paragraph]:
-        while len(sentence) > limit:
-            cut = sentence.rfind(" ", 0, limit - 1)
-            cut = cut if cut > 0 else limit - 1
-            if current:
+    for line in paragraph.split("\n"):
+        for unit, glue in [(line, "\n")] if len(line) <= limit else [(s, " ") for s in sentences(line)]:
+            while len(unit) > limit:
+                cut = unit.rfind(" ", 0, limit - 1)
+                cut = cut if cut > 0 else limit - 1
+                if current:
+                    pieces.append(current)
+                    current = ""
+                pieces.append(unit[:cut] + ELLIPSIS)
+                unit = unit[cut:].strip()
+            candidate = f"{current}{glue}{unit}" if current else unit
+            if len(candidate) > limit:
                 pieces.append(current)
-                current = ""
-            pieces.append(sentence[:cut] + ELLIPSIS)
-            sentence = sentence[cut:].strip()
-        candidate = f"{current} {sentence}".strip()
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = candidate
+                current = unit
+            else:
+                current = candidate
     if current:
         pieces.append(current)
     return pieces
 
 
+def _ended(message: str, limit: int) -> str:
+    """`message` marked as cut short, still within `limit` and between words."""
+    if len(message) + len(ELLIPSIS) <= limit:
+        return message + ELLIPSIS
+    cut = message.rfind(" ", 0, limit - len(ELLIPSIS))
+    return message[: cut if cut > 0 else limit - len(ELLIPSIS)] + ELLIPSIS
+
+
 def pack(texts: Iterable[str], limit: int = MESSAGE_LIMIT, most: int = MAX_MESSAGES) -> List[str]:
     """Messages of at most `limit` characters, at most `most` of them: each
     text starts a new message while there are fewer than `most` (later texts
-    then join the last one); paragraphs that do not fit are left out, and the
-    last message then ends with an ellipsis."""
+    then join the last one). At the first paragraph that does not fit, the
+    rest is left out (never a gap in the middle), and the last message ends
+    with an ellipsis."""
     texts = [t.strip() for t in texts if t and t.strip()]
-    # each text's paragraphs, split further where one is longer than a message
-    blocks = [[piece for p in t.split("\n\n") for piece in _split(p.strip(), limit)] for t in texts]
     messages: List[str] = []
-    left_out = False
-    for paragraphs in blocks:
-        for j, paragraph in enumerate(paragraphs):
+    for text in texts:
+        for j, paragraph in enumerate(p for part in text.split("\n\n") for p in _split(part.strip(), limit)):
             joined = f"{messages[-1]}\n\n{paragraph}" if messages else paragraph
-            new_message = not messages or (j == 0 and len(messages) < most)
-            if not new_message and len(joined) <= limit:
+            if messages and not (j == 0 and len(messages) < most) and len(joined) <= limit:
                 messages[-1] = joined
             elif len(messages) < most:
                 messages.append(paragraph)
             else:
-                left_out = True
-    if left_out and messages:
-        last = messages[-1]
-        messages[-1] = last + ELLIPSIS if len(last) < limit else last[: limit - 1] + ELLIPSIS
+                messages[-1] = _ended(messages[-1], limit)
+                return messages
     return messages
 
 
@@ -112,10 +93,13 @@ def numbered(buttons: Sequence[Dict[str, str]]) -> str:
 
 def outgoing(messages: Iterable[tuple[str, Sequence[Dict[str, str]]]], privacy: str | None = None) -> List[str]:
     """What a phone receives for the assistant's messages (text, buttons):
-    each message with its buttons as numbered options after it, then the
-    privacy line when there is one, packed into at most MAX_MESSAGES."""
+    each message with its buttons as numbered options after it, packed into
+    at most MAX_MESSAGES, the last of them kept for the privacy line when
+    there is one."""
     texts = ["\n\n".join(p for p in (text, numbered(buttons) if buttons else "") if p) for text, buttons in messages]
-    return pack([*texts, privacy or ""])
+    if not privacy:
+        return pack(texts)
+    return [*pack(texts, most=MAX_MESSAGES - 1), privacy]
 
 
 def keywords(store: Store, lang: str) -> Dict[str, str]:
@@ -143,7 +127,7 @@ def topic_messages(store: Store, topic_id: str, lang: str) -> List[str]:
     and what to reply."""
     language = store.language(lang)
     topic = store.topics[topic_id]
-    first = whole_sentences(topic.short.text(language.code), SHORT_LIMIT)
+    first = " ".join(topic.short.text(language.code).split())  # whole: the store keeps it within one message
     lines = []
     newest = latest_change(topic)
     if newest is not None:
@@ -165,12 +149,13 @@ def details_messages(store: Store, topic_id: str, lang: str) -> List[str]:
     their dates, as many whole paragraphs as fit."""
     language = store.language(lang)
     topic = store.topics[topic_id]
-    parts = [f"{topic.title.text(language.code)}\n\n{topic.summary.text(language.code)}"]
+    heading = topic.title.text(language.code)
     later = changes(topic)
     if later:
         lines = [f"{label(language, 'since_then')}:"]
         lines += [f"{format_date(u.date, language)}: {u.text.text(language.code)}" for u in later]
-        parts.append("\n".join(lines))
+        heading += "\n\n" + "\n".join(lines)
+    parts = [heading, topic.summary.text(language.code)]
     words = keywords(store, language.code)
     hint = message(store, "phone_hint", language.code).format(more=words["more"], sources=words["sources"])
     return [*pack(parts, most=MAX_MESSAGES - 1), hint]

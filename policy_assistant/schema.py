@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Literal, Ma
 from pydantic import BaseModel, Extra, Field, PydanticValueError, StrictBool, root_validator, validator
 from pydantic.fields import SHAPE_DICT, SHAPE_LIST, ModelField
 
+from policy_assistant.text import sentences
+
 DEFAULT_LANGUAGE = "en"  # the language the official quotes were said in
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 URL_PATTERN = re.compile(r"^https?://\S+$")
 # Full stops that do not end a sentence: initials (U.S.), EE. UU., titles, "p. ej.".
-ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.\s?)+|\bEE\. ?UU\.|\b(?:Dr|Mr|Mrs|Ms|Sr|Sra|St|No|ej|etc)\.")
-SENTENCE_END = re.compile(r"[.!?…]+[\"”’)]*(?=\s|$)")
 
 Validators = Iterator[Callable[[Any], Any]]
 
@@ -120,24 +120,28 @@ class Localized(Mapping[str, str]):
 
 
 def sentence_count(text: str) -> int:
-    return len([part for part in SENTENCE_END.split(ABBREVIATION.sub("X ", text)) if part.strip()])
+    return len(sentences(text))
 
 
 class Short(Localized):
-    """'In short': at most 3 sentences and 60 words in every language."""
+    """'In short': at most 3 sentences, 60 words and 360 characters in every
+    language. It is sent whole as the first text message of an answer
+    (policy_assistant/phone_messages.py), never cut."""
 
     MAX_SENTENCES: ClassVar[int] = 3
     MAX_WORDS: ClassVar[int] = 60
+    MAX_CHARACTERS: ClassVar[int] = 360
 
     @classmethod
     def check(cls, value: Any) -> Localized:
         short = super().check(value)
         for lang, text in short.items():
-            sentences, words = sentence_count(text), len(text.split())
-            if sentences > cls.MAX_SENTENCES or words > cls.MAX_WORDS:
+            count, words, characters = sentence_count(text), len(text.split()), len(" ".join(text.split()))
+            if count > cls.MAX_SENTENCES or words > cls.MAX_WORDS or characters > cls.MAX_CHARACTERS:
                 raise Problem(
-                    f"'{{field}}.{lang}' is too long: {sentences} sentences and {words} words "
-                    f"(at most {cls.MAX_SENTENCES} sentences and {cls.MAX_WORDS} words)"
+                    f"'{{field}}.{lang}' is too long: {count} sentences, {words} words and {characters} characters "
+                    f"(at most {cls.MAX_SENTENCES} sentences, {cls.MAX_WORDS} words and {cls.MAX_CHARACTERS} "
+                    "characters: it is sent whole as one text message)"
                 )
         return short
 

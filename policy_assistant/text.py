@@ -112,3 +112,22 @@ def foreign_language(
     if not latin or (top.value >= confidence and top.value >= ratio * best_spoken):
         return code
     return None
+
+
+# ---------------------------------------------------------------- sentences
+# One rule for where a sentence ends, for the store's "at most 3 sentences"
+# and for splitting text messages: an end mark (and closing quotes) before a
+# space or the end, except in abbreviations such as "U.S." or "EE. UU.".
+ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.\s?)+|\bEE\. ?UU\.|\b(?:Dr|Mr|Mrs|Ms|Sr|Sra|St|No|ej|etc)\.")
+SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*(?=\s|$)")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, each with its end mark and closing quotes."""
+    masked = ABBREVIATION.sub(lambda m: "X" * len(m.group()), text)
+    parts, start = [], 0
+    for match in SENTENCE_END.finditer(masked):
+        parts.append(text[start : match.end()].strip())
+        start = match.end()
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]

@@ -24,9 +24,7 @@ LAST_RESORT = {
     "unreadable": "Sorry, I could not read that message. Please type your question again.",
     "too_long": "That message is too long for me. Please ask a shorter question.",
     "greet": "Hello. I answer questions about Louisville Metro Police and immigration agents (ICE).",
-    "stopped": (
-        "Stopped. This conversation is forgotten. You can text again any time. If anyone is in danger, call 911."
-    ),
+    "stopped": "Stopped. This conversation is forgotten. If anyone is in danger, call 911.",
 }
 
 

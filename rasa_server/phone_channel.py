@@ -4,10 +4,11 @@ Rasa's own Twilio channel (rasa.core.channels.twilio), extended through its
 hooks, with what a public text line needs:
 
 * Every request must carry a valid `X-Twilio-Signature` (the Twilio library's
-  RequestValidator, over $TWILIO_WEBHOOK_URL when set, the URL Twilio calls
-  behind a proxy, else the URL the request came to). Unsigned, wrongly signed
-  and replayed-with-changes requests get 403; an exact replay of a message
-  already answered gets an empty reply.
+  RequestValidator over every posted field, empty ones included, and over
+  $TWILIO_WEBHOOK_URL when set, the URL Twilio calls behind a proxy, else the
+  URL the request came to). Unsigned, wrongly signed and replayed-with-changes
+  requests, and forms with a field twice, get 403; an exact replay of a
+  message already answered gets an empty reply.
 * The conversation id is an HMAC of the phone number with
   $TWILIO_SENDER_SECRET: the number itself is never in the tracker, never
   logged, never counted. It is kept only for the length of the request, to
@@ -16,10 +17,12 @@ hooks, with what a public text line needs:
   (policy_assistant/phone_messages.py); here buttons become numbered options,
   a first reply gets the privacy line, and at most 3 messages go out.
 * Reply words: MORE/MAS, SOURCES/FUENTES, a number for an option, and
-  STOP/ALTO, which forgets the conversation at once.
-* A turn is bounded (rasa_server/turns.py), so Twilio always gets its answer
-  in time, and the person gets "I can't reach my answers" when the action
-  server cannot answer.
+  STOP/ALTO, which forgets the conversation at once (after a turn still
+  running for it, under Rasa's lock). A person's own "/..." is plain text.
+* Twilio gets its answer (empty TwiML) at once; the reply is made right after
+  in a bounded turn (rasa_server/turns.py) and sent through Twilio's API, and
+  the person gets "I can't reach my answers" when the action server cannot
+  answer.
 
 With no credentials in the environment the channel is off: its webhook
 answers 404 and `make run` says so."""
@@ -36,6 +39,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List
+from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
@@ -44,7 +48,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
@@ -53,7 +56,6 @@ from policy_assistant.live_store import shared_store
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 from rasa_server import fallback_messages, http_limits
 from rasa_server.incoming import clean_text
-from rasa_server.rest_channel import domain_intents
 from rasa_server.tracker_store import forget_conversation
 from rasa_server.turns import Outcome, TurnRunner
 
@@ -63,6 +65,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 REPLAY_SECONDS = 600  # an exact replay of a message answered this recently is not answered again
 FOLLOW_UP_INTENTS = {"more": "/ask_more", "sources": "/ask_who_said"}
 OPTION = re.compile(r"\s*(\d{1,2})\s*[.)]?\s*")
+STOP_WORDS = {"STOP": "en", "ALTO": "es"}  # understood even when the answer store cannot be read
 # the Twilio library logs each API request at INFO; none of it belongs in our logs
 _quiet = logging.getLogger(f"{__name__}.twilio_http")
 _quiet.setLevel(logging.WARNING)
@@ -131,7 +134,7 @@ class PhoneOutput(TwilioOutput):
         for text in texts:
             try:
                 await asyncio.to_thread(self.messages.create, to=to, from_=sender, body=text)
-            except TwilioException as error:
+            except Exception as error:  # noqa: BLE001 - logged by kind only: never the number or the text
                 status = getattr(error, "status", "")
                 logger.error("Sending a text message failed (%s %s)", type(error).__name__, status)
                 break
@@ -166,6 +169,7 @@ class PhoneInput(TwilioInput):
         )
         self.settings = settings
         self.answered: OrderedDict[str, float] = OrderedDict()  # MessageSid -> when
+        self.replying: set[asyncio.Task] = set()  # replies being made after Twilio got its answer
 
     def get_output_channel(self) -> PhoneOutput:
         assert self.settings is not None
@@ -189,13 +193,17 @@ class PhoneInput(TwilioInput):
         return channel
 
     # ---------------------------------------------------------------- one message
-    def signed(self, request: Request, settings: PhoneSettings) -> bool:
+    def form(self, request: Request) -> Dict[str, str] | None:
+        """The form Twilio posted, empty values included (Twilio signs them),
+        or None when a field comes twice (Twilio never sends that)."""
+        pairs = parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        form = dict(pairs)
+        return form if len(form) == len(pairs) else None
+
+    def signed(self, request: Request, form: Dict[str, str], settings: PhoneSettings) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature:
-            return False
-        params = {key: request.form.get(key) for key in request.form}
         url = settings.webhook_url or request.url
-        return bool(RequestValidator(settings.auth_token).validate(url, params, signature))
+        return bool(signature) and bool(RequestValidator(settings.auth_token).validate(url, form, signature))
 
     def replayed(self, message_sid: str) -> bool:
         now = time.monotonic()
@@ -207,41 +215,55 @@ class PhoneInput(TwilioInput):
         return False
 
     async def respond(self, request: Request, turns: TurnRunner, settings: PhoneSettings) -> HTTPResponse:
-        if not self.signed(request, settings):
+        """Check the request and answer Twilio at once; the reply is made and
+        sent through Twilio's API right after, so Twilio's webhook time limit
+        is never at stake."""
+        form = self.form(request)
+        if form is None or not self.signed(request, form, settings):
             return response.text("forbidden", status=403)
-        if self.replayed(request.form.get("MessageSid") or ""):
-            return response.text(EMPTY_TWIML, content_type="text/xml")
-        phone = request.form.get("From") or ""
+        phone = form.get("From") or ""
         if not phone:
             return response.text("no sender", status=400)
+        if not self.replayed(form.get("MessageSid") or ""):
+            agent = getattr(request.app.ctx, "agent", None)
+            task = asyncio.ensure_future(self.reply(agent, turns, settings, phone, form.get("Body") or ""))
+            self.replying.add(task)
+            task.add_done_callback(self.replying.discard)
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    async def reply(self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str) -> None:
+        try:
+            await self._reply(agent, turns, settings, phone, body)
+        except Exception as error:  # noqa: BLE001 - logged by kind only: never the number or the text
+            logger.error("Answering a text message failed: %s", type(error).__name__)
+
+    async def _reply(self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str) -> None:
         try:
             store: Store | None = shared_store().get()
         except StoreError:
             store = None
-        agent = getattr(request.app.ctx, "agent", None)
+        out = self.get_output_channel()
         sender_id = conversation_id(settings.sender_secret, phone)
         before = await _tracker(agent, sender_id)
         first = before is None or not any(isinstance(e, BotUttered) for e in before.events)
-        lang = before.get_slot("language") if before else None
-        text = clean_text(request.form.get("Body") or "", domain_intents(request))
+        # a person's "/..." is text like any other: intents come only from reply words and options
+        text = clean_text(body)
         metadata: Dict[str, Any] = {}
         word = phone_messages.keyword(store, text) if store else None
-        out = self.get_output_channel()
+        if word is None and text.strip(" .!").upper() in STOP_WORDS:
+            word = ("stop", STOP_WORDS[text.strip(" .!").upper()])
         if word is not None:
-            kind, lang = word
-            metadata["lang"] = lang
+            kind, metadata["lang"] = word  # the reply word's language is the person's choice
             if kind == "stop":
-                forget_conversation(getattr(agent, "tracker_store", None), sender_id)
+                await _forget(agent, sender_id)
                 await out.send_texts(phone, [fallback_messages.server_message("stopped", None, metadata)])
-                return response.text(EMPTY_TWIML, content_type="text/xml")
+                return
             text = FOLLOW_UP_INTENTS[kind]
-        elif (match := OPTION.fullmatch(text)) and before:
+        elif (match := OPTION.fullmatch(text)) and before is not None:
             options = before.get_slot("options") or []
             number = int(match.group(1))
             if 1 <= number <= len(options):
                 text = options[number - 1]
-        if lang and "lang" not in metadata:
-            metadata["lang"] = lang
         collector = WholeMessages()
         message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata or None)
         outcome = await turns.run(message)
@@ -257,7 +279,18 @@ class PhoneInput(TwilioInput):
             carrier = "whatsapp" if phone.startswith("whatsapp:") else "sms"
             privacy = store.language(lang).messages.get(f"phone_privacy_{carrier}")
         await out.send_texts(phone, phone_messages.outgoing(said, privacy))
-        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+
+async def _forget(agent: Any, sender_id: str) -> None:
+    """Forget a conversation at once, after the turn running for it, if any
+    (holding Rasa's lock on the conversation, so that turn cannot save it again)."""
+    tracker_store = getattr(agent, "tracker_store", None)
+    lock_store = getattr(agent, "lock_store", None)
+    if lock_store is None:
+        forget_conversation(tracker_store, sender_id)
+        return
+    async with lock_store.lock(sender_id, wait_time_in_seconds=0.1):
+        forget_conversation(tracker_store, sender_id)
 
 
 async def _tracker(agent: Any, sender_id: str) -> DialogueStateTracker | None:

@@ -12,15 +12,17 @@ from policy_assistant.store import load_store
 store = load_store(STORE)
 
 
-def test_sentences_keep_their_end_marks_and_quotes():
-    text = "He said “no.” She asked: why? It was 22 July 2025. Done"
-    assert pm.sentences(text) == ["He said “no.”", "She asked: why?", "It was 22 July 2025.", "Done"]
+def test_sentences_keep_their_end_marks_quotes_and_abbreviations():
+    from policy_assistant.text import sentences
 
-
-def test_whole_sentences_never_cut_a_sentence():
-    text = "One two three. Four five six. Seven eight nine."
-    assert pm.whole_sentences(text, 30) == "One two three. Four five six."
-    assert pm.whole_sentences(text, 5) == "One two three."  # the first sentence always, whole
+    text = "He said “no.” She asked: why? ICE is a U.S. agency. It was 22 July 2025. Done"
+    assert sentences(text) == [
+        "He said “no.”",
+        "She asked: why?",
+        "ICE is a U.S. agency.",
+        "It was 22 July 2025.",
+        "Done",
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -29,22 +31,34 @@ def test_every_topic_fits_a_phone(topic, lang):
     messages = pm.topic_messages(store, topic, lang)
     short = store.topics[topic].short.text(lang)
     assert len(messages) == 2
-    assert len(messages[0]) <= pm.SHORT_LIMIT and short.startswith(messages[0])
-    assert messages[0][-1] in ".?!”)"  # ends on a sentence boundary
+    assert messages[0] == " ".join(short.split()) and len(messages[0]) <= 360  # whole, never cut
     words = pm.keywords(store, lang)
     assert words["more"] in messages[1] and words["sources"] in messages[1]
     details = pm.details_messages(store, topic, lang)
     assert len(details) <= pm.MAX_MESSAGES and all(len(m) <= pm.MESSAGE_LIMIT for m in details)
+    newest = pm.latest_change(store.topics[topic])
+    if newest is not None:  # MORE always carries the newest change, whole
+        assert newest.text.text(lang) in details[0]
 
 
-def test_pack_keeps_at_most_three_messages_within_the_limit_split_on_sentences():
+def test_pack_keeps_at_most_three_messages_within_the_limit_split_on_sentences_without_gaps():
     long_paragraph = " ".join(f"Sentence number {i} is here." for i in range(400))
     messages = pm.pack(["Short first.", long_paragraph, "Last words."], limit=200, most=3)
     assert len(messages) == 3 and all(len(m) <= 200 for m in messages)
     assert messages[0] == "Short first."
-    assert messages[-1].endswith(pm.ELLIPSIS)
+    assert messages[-1].endswith(pm.ELLIPSIS) and "Last words." not in messages[-1]  # no gap: the rest is left out
     for m in messages[1:]:
         assert m.rstrip(pm.ELLIPSIS).endswith("here.")
+
+
+def test_pack_splits_long_lists_on_lines_and_keeps_them():
+    lines = "\n".join(f"{i} July 2025: something changed on this day." for i in range(1, 12))
+    messages = pm.pack([lines], limit=200, most=3)
+    assert all(len(m) <= 200 for m in messages)
+    assert messages[0].split("\n")[:2] == [
+        "1 July 2025: something changed on this day.",
+        "2 July 2025: something changed on this day.",
+    ]
 
 
 def test_pack_puts_each_text_in_its_own_message_when_there_is_room():
@@ -88,4 +102,6 @@ def test_a_phone_gets_options_after_their_message_and_the_privacy_line_last():
     buttons = [{"title": "Traffic stops", "payload": "/traffic_stops"}]
     sent = pm.outgoing([("Short answer.", []), ("Date and hint.", buttons)], privacy="Privacy line.")
     assert sent == ["Short answer.", "Date and hint.\n\n1 Traffic stops", "Privacy line."]
+    three = pm.outgoing([("One.", []), ("Two.", []), ("Three.", buttons)], privacy="Privacy line.")
+    assert three == ["One.", "Two.\n\nThree.\n\n1 Traffic stops", "Privacy line."]  # never dropped
     assert pm.outgoing([("Only one.", [])]) == ["Only one."]

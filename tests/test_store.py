@@ -325,17 +325,19 @@ def test_reviewed_on_must_be_a_date(small_store):
 
 FOUR_SENTENCES = "Police said so in 2017. They said it again. The jail changed in 2025. Nothing else changed."
 SIXTY_ONE_WORDS = " ".join(["word"] * 60) + " more."
+LONG_WORDS = " ".join(["Metropolitan"] * 29) + "."  # 29 words, 1 sentence, 377 characters: too long for one text
 
 
 @pytest.mark.parametrize(
     "lang, short, counts",
     [
-        ("en", FOUR_SENTENCES, "4 sentences and 17 words"),
-        ("en", SIXTY_ONE_WORDS, "1 sentences and 61 words"),
-        ("es", FOUR_SENTENCES, "4 sentences and 17 words"),
+        ("en", FOUR_SENTENCES, "4 sentences, 17 words and 91 characters"),
+        ("en", SIXTY_ONE_WORDS, "1 sentences, 61 words and 305 characters"),
+        ("es", FOUR_SENTENCES, "4 sentences, 17 words and 91 characters"),
+        ("en", LONG_WORDS, "1 sentences, 29 words and 377 characters"),
     ],
 )
-def test_short_is_at_most_three_sentences_and_sixty_words(small_store, lang, short, counts):
+def test_short_is_at_most_three_sentences_sixty_words_and_one_text_message(small_store, lang, short, counts):
     path = small_store / "topics" / "home_visits.yml"
     line = line_of(path, "short:") + 1
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -344,7 +346,8 @@ def test_short_is_at_most_three_sentences_and_sixty_words(small_store, lang, sho
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = problems_of(small_store)
     assert (
-        f"topics/home_visits.yml:{line}: 'short.{lang}' is too long: {counts} " "(at most 3 sentences and 60 words)"
+        f"topics/home_visits.yml:{line}: 'short.{lang}' is too long: {counts} "
+        "(at most 3 sentences, 60 words and 360 characters: it is sent whole as one text message)"
     ) in problems, problems
 
 
