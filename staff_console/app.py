@@ -152,6 +152,10 @@ def create_app(config: Config) -> Flask:
             return draft.files[path]
         return repo.read(path)
 
+    def keep_in_draft(path: str, text: str) -> Draft:
+        """Put a file's new text in the signed-in user's draft."""
+        return drafts().save_file(user().username, repo.head(), path, text, repo.read(path))
+
     def draft_problems(changes: Dict[str, str]) -> List[str]:
         try:
             repo.load(changes)
@@ -256,7 +260,7 @@ def create_app(config: Config) -> Flask:
         if request.method == "POST":
             fields.apply(doc, request.form)
             text = fields.dump(doc, text)
-            draft = drafts().save_file(user().username, repo.head(), path, text, repo.read(path))
+            draft = keep_in_draft(path, text)
             saved = True
             doc = fields.load(text)
         found = fields.groups(doc, language_names(), title=path)
@@ -283,7 +287,7 @@ def create_app(config: Config) -> Flask:
         doc = fields.load(text)
         doc["reviewed_by"] = user().username
         doc["reviewed_on"] = dt.date.today()
-        drafts().save_file(user().username, repo.head(), path, fields.dump(doc, text), repo.read(path))
+        keep_in_draft(path, fields.dump(doc, text))
         flash(f"Marked '{topic_id}' reviewed by {user().username} today, in your draft. It shows once published.")
         return redirect(url_for("edit", path=path))
 
@@ -303,7 +307,7 @@ def create_app(config: Config) -> Flask:
                 problems = [p.split(": ", 1)[-1] for p in draft_problems(all_changes)]
             if not problems:
                 for path, text in changes.items():
-                    drafts().save_file(user().username, repo.head(), path, text, repo.read(path))
+                    keep_in_draft(path, text)
                 flash(f"Added the quote '{form['id']}' to your draft.")
                 return redirect(url_for("draft_page", draft_id=my_draft().id))  # type: ignore[union-attr]
         source_texts = {s: repo.read(f"{SOURCE_TEXTS}/{s}.txt") is not None for s in store.sources}
@@ -364,22 +368,35 @@ def create_app(config: Config) -> Flask:
         return changes, []
 
     # ------------------------------------------------------------ drafts, review, publishing
-    @app.route("/staff/drafts/<int:draft_id>")
-    @signed_in
-    def draft_page(draft_id: int) -> Any:
-        draft = viewable(draft_id)
+    def publish_refusal(draft: Draft) -> Tuple[int, str] | None:
+        """Why the signed-in user may not publish `draft` (status, words), or None."""
+        if not user().publisher:
+            return 403, "Only a publisher can do this."
+        if draft.status != IN_REVIEW:
+            return 409, "Only a draft whose author asked for review can be published."
+        if draft.author == user().username and not config.self_publish:
+            return 403, "You wrote this change, so another publisher must publish it."
+        return None
+
+    def draft_view(draft: Draft, problems: List[str], status: int = 200) -> Any:
         store = live_store()
+        refusal = publish_refusal(draft)
         return render_template(
             "draft.html",
             draft=draft,
             diffs=diffs(draft),
-            problems=draft_problems(draft.files) if draft.editable else [],
+            problems=problems,
             topics=sorted(store.topics) if store else [],
             languages=language_names(),
-            can_publish=user().publisher
-            and draft.status == IN_REVIEW
-            and (draft.author != user().username or config.self_publish),
-        )
+            can_publish=refusal is None,
+            refusal=refusal[1] if refusal else "",
+        ), status
+
+    @app.route("/staff/drafts/<int:draft_id>")
+    @signed_in
+    def draft_page(draft_id: int) -> Any:
+        draft = viewable(draft_id)
+        return draft_view(draft, draft_problems(draft.files) if draft.editable else [])
 
     @app.route("/staff/drafts/<int:draft_id>/review", methods=["POST"])
     @signed_in
@@ -406,10 +423,9 @@ def create_app(config: Config) -> Flask:
     def publish(draft_id: int) -> Any:
         publisher_only()
         draft = viewable(draft_id)
-        if draft.status != IN_REVIEW:
-            abort(409, "Only a draft whose author asked for review can be published.")
-        if draft.author == user().username and not config.self_publish:
-            abort(403, "You wrote this change, so another publisher must publish it.")
+        refusal = publish_refusal(draft)
+        if refusal is not None:
+            abort(*refusal)
         if request.form.get("version") != draft.version:
             abort(409, "The draft changed after you opened it. Open it again and read the changes before publishing.")
         # the history keeps the author's note and the publisher's
@@ -422,15 +438,7 @@ def create_app(config: Config) -> Flask:
             sha = repo.publish(draft.files, Person(draft.author), Person(user().username), note, subject, draft.base)
         except InvalidContent as error:
             flash(str(error))
-            return render_template(
-                "draft.html",
-                draft=draft,
-                diffs=diffs(draft),
-                problems=error.problems,
-                topics=[],
-                languages=language_names(),
-                can_publish=True,
-            ), 422
+            return draft_view(draft, error.problems, 422)
         except PublishError as error:
             flash(str(error))
             return redirect(url_for("draft_page", draft_id=draft_id)), 303
