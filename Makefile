@@ -20,12 +20,15 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 
-.PHONY: help run test staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench lock clean
+.PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
+	@echo "make run-scaled  the same behind nginx: Redis, RASA_REPLICAS (2) Rasa servers, ACTION_REPLICAS (2) action servers"
 	@echo "make test   set up everything and run every test, cheapest stage first:"
 	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
+	@echo "make test-scaled  the scaled tests: Redis, nginx, replicas, faults under load (.ci/run runs it after make test)"
+	@echo "make bench-scaled  print throughput and latency through nginx with 1, 2 and 3 Rasa servers, and the ratios"
 	@echo "make bench  print start-up time, memory, response times under load and faults beside rasa init's starter bot"
 	@echo "make fuzz   send 10,000 hostile requests to the real servers; print 5xx and markers found in the logs"
 	@echo "make profile  print where a turn's time goes, stage by stage"
@@ -34,6 +37,13 @@ help:
 
 run: $(MODEL)
 	@scripts/run.sh
+
+# Redis and nginx from Debian's packages, installed by the project's script when missing
+scaled-deps:
+	@scripts/install_scaled_deps.sh
+
+run-scaled: $(MODEL) scaled-deps
+	@scripts/run_scaled.sh
 
 # Creates or updates a staff console account; asks for the password when
 # STAFF_PASSWORD is not set (staff_console/accounts.py).
@@ -68,7 +78,7 @@ types: $(INSTALLED)
 	@$(STAGE) types $(VENV)/bin/mypy
 
 unit: $(SPACY)
-	@$(STAGE) unit $(PYTEST) -m "not model and not e2e and not browser and not validate"
+	@$(STAGE) unit $(PYTEST) -m "not model and not e2e and not browser and not validate and not scaled"
 
 validate: $(INSTALLED)
 	@$(STAGE) validate scripts/validate.sh . -- $(PYTEST) -m validate
@@ -92,6 +102,13 @@ browser-test: $(MODEL) $(BROWSER)
 $(BROWSER):
 	scripts/install_browser.sh
 	@mkdir -p build && touch $@
+
+# Separate from `make test` (which needs no Redis or nginx); .ci/run runs both.
+test-scaled: $(MODEL) scaled-deps
+	@$(STAGE) scaled $(PYTEST) -m scaled
+
+bench-scaled: $(MODEL) scaled-deps
+	$(PY) -m devtools.bench_scaled
 
 bench: $(MODEL)
 	$(PY) -m devtools.benchmark --starter

@@ -180,6 +180,30 @@ class Servers:
         return response.json()
 
 
+def call_action(port: int, token: str, topic: str, sender: str = "action-call") -> Dict[str, Any]:
+    """Ask one action server directly, as the Rasa server does, to answer
+    `topic`; its custom payload."""
+    user = {"event": "user", "text": "question", "parse_data": {"intent": {"name": topic}}, "metadata": {}}
+    body = {
+        "next_action": "action_answer_topic",
+        "sender_id": sender,
+        "version": "3.6.2",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "events": [user],
+            "paused": False,
+            "latest_message": {"text": "question", "intent": {"name": topic}},
+        },
+    }
+    response = requests.post(
+        f"http://127.0.0.1:{port}/webhook", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    response.raise_for_status()
+    return next(r["custom"] for r in response.json()["responses"] if r.get("custom"))
+
+
 def payloads(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The custom payloads of a REST reply."""
     return [m["custom"] for m in messages if "custom" in m]

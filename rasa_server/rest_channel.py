@@ -21,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_server import fallback_messages, http_limits
+from rasa_server import fallback_messages, http_limits, tracker_store
 from rasa_server.incoming import CONTROL_INTENTS, Refused, read
 from rasa_server.turns import Outcome, TurnRunner
 
@@ -36,7 +36,10 @@ class RestInput(InputChannel):
 
         @channel.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            """Up, and where conversations are kept: 200 while it answers,
+            with "status": "degraded" while Redis cannot be reached."""
+            agent = getattr(request.app.ctx, "agent", None)
+            return response.json(tracker_store.health(getattr(agent, "tracker_store", None)))
 
         return self.with_webhook(channel, on_new_message)
 

@@ -84,39 +84,10 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
 
     @staticmethod
     def serialise_tracker(tracker: DialogueStateTracker) -> str:
-        """The tracker as JSON, without the words people wrote: a user event
-        keeps its intent, entities and metadata, not its text. The dialogue
-        policies (MemoizationPolicy, RulePolicy) and the actions never read an
-        earlier message's text; the current message's text lives only for its
-        own turn."""
-        dialogue = tracker.as_dialogue().as_dict()
-        for event in dialogue.get("events") or []:
-            if event.get("event") == "user":
-                event["text"] = None
-                if isinstance(event.get("parse_data"), dict):
-                    event["parse_data"]["text"] = None
-        return json.dumps(dialogue)
+        return scrubbed_json(tracker)
 
     def bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        """The tracker with at most max_events events: the latest ones from a
-        user message on, after a session start carrying the slots over."""
-        events = list(tracker.events)
-        if len(events) <= self.max_events:
-            return tracker
-        slots = {name: value for name, value in tracker.current_slot_values().items() if value}
-        cut = len(events) - self.max_events + 3 + len(slots)  # room for the session start
-        while cut < len(events) and not isinstance(events[cut], UserUttered):
-            cut += 1
-        first = events[cut].timestamp if cut < len(events) else time.time()
-        start: list[Event] = [
-            ActionExecuted(ACTION_SESSION_START_NAME, timestamp=first),
-            SessionStarted(timestamp=first),
-            *(SlotSet(name, value, timestamp=first) for name, value in slots.items()),
-            ActionExecuted(ACTION_LISTEN_NAME, timestamp=first),
-        ]
-        return DialogueStateTracker.from_events(
-            tracker.sender_id, start + events[cut:], slots=list(tracker.slots.values())
-        )
+        return bounded(tracker, self.max_events)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
         seen = self.last_seen.get(sender_id)
@@ -126,25 +97,89 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
             self._forget(sender_id)
             return None
         tracker = self.deserialise_tracker(sender_id, zlib.decompress(self.kept[sender_id]).decode())
-        if tracker is None or fetch_all_sessions:
-            return tracker
-        sessions = get_trackers_for_conversation_sessions(tracker)
-        return sessions[-1] if len(sessions) > 1 else tracker
+        return last_session(tracker, fetch_all_sessions)
 
     async def keys(self) -> Any:
         return list(self.kept.keys())
+
+    def forget(self, sender_id: str) -> None:
+        self._forget(sender_id)
+
+    def health(self) -> Dict[str, Any]:
+        return {"status": "ok", "conversations": "kept in this process's memory"}
+
+
+def scrubbed_json(tracker: DialogueStateTracker) -> str:
+    """The tracker as JSON, without the words people wrote: a user event keeps
+    its intent, entities and metadata, not its text. The dialogue policies
+    (MemoizationPolicy, RulePolicy) and the actions never read an earlier
+    message's text; the current message's text lives only for its own turn.
+    Every tracker store of the project keeps conversations in this form."""
+    dialogue = tracker.as_dialogue().as_dict()
+    for event in dialogue.get("events") or []:
+        if event.get("event") == "user":
+            event["text"] = None
+            if isinstance(event.get("parse_data"), dict):
+                event["parse_data"]["text"] = None
+    return json.dumps(dialogue)
+
+
+def bounded(tracker: DialogueStateTracker, max_events: int) -> DialogueStateTracker:
+    """The tracker with at most `max_events` events: the latest ones from a
+    user message on, after a session start carrying the slots over."""
+    events = list(tracker.events)
+    if len(events) <= max_events:
+        return tracker
+    slots = {name: value for name, value in tracker.current_slot_values().items() if value}
+    cut = len(events) - max_events + 3 + len(slots)  # room for the session start
+    while cut < len(events) and not isinstance(events[cut], UserUttered):
+        cut += 1
+    first = events[cut].timestamp if cut < len(events) else time.time()
+    start: list[Event] = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=first),
+        SessionStarted(timestamp=first),
+        *(SlotSet(name, value, timestamp=first) for name, value in slots.items()),
+        ActionExecuted(ACTION_LISTEN_NAME, timestamp=first),
+    ]
+    return DialogueStateTracker.from_events(tracker.sender_id, start + events[cut:], slots=list(tracker.slots.values()))
+
+
+def last_session(tracker: DialogueStateTracker | None, fetch_all_sessions: bool) -> DialogueStateTracker | None:
+    """What a tracker store's retrieve gives: the conversation's last session,
+    or all of it for retrieve_full_tracker."""
+    if tracker is None or fetch_all_sessions:
+        return tracker
+    sessions = get_trackers_for_conversation_sessions(tracker)
+    return sessions[-1] if len(sessions) > 1 else tracker
+
+
+def configured_store(tracker_store: Any) -> Any:
+    """The store endpoints.yml names, inside the wrappers Rasa puts around it
+    (a FailSafeTrackerStore, an AwaitableTrackerStore)."""
+    inner = tracker_store
+    while getattr(inner, "_tracker_store", None) is not None:
+        inner = inner._tracker_store
+    return inner
+
+
+def health(tracker_store: Any) -> Dict[str, Any]:
+    """Where conversations are kept, for the health check: the store's own
+    report (rasa_server.redis_stores) or, for a store in memory, that."""
+    inner = configured_store(tracker_store)
+    report = getattr(inner, "health", None)
+    if callable(report):
+        return report()
+    return {"status": "ok", "conversations": "not loaded yet" if inner is None else type(inner).__name__}
 
 
 def forget_conversation(tracker_store: Any, sender_id: str) -> bool:
     """Forget one conversation at once (a person texted STOP). Rasa wraps the
     configured store (in a FailSafeTrackerStore, an AwaitableTrackerStore);
     this reaches the store inside. True when the store could forget it."""
-    inner = tracker_store
-    while getattr(inner, "_tracker_store", None) is not None:
-        inner = inner._tracker_store
-    if isinstance(inner, ForgetfulTrackerStore):
-        inner._forget(sender_id)
-        return True
+    inner = configured_store(tracker_store)
+    forget = getattr(inner, "forget", None)
+    if callable(forget):  # the project's stores (this module, rasa_server.redis_stores)
+        return forget(sender_id) is not False
     if isinstance(inner, InMemoryTrackerStore):
         inner.store.pop(sender_id, None)
         return True

@@ -82,7 +82,10 @@ def live(servers: Servers) -> Servers:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    if REPORT:
-        terminalreporter.section("held-out NLU accuracy")
-        for line in REPORT:
-            terminalreporter.write_line(line)
+    from tests.test_scaled import REPORT as SCALED
+
+    for title, lines in (("held-out NLU accuracy", REPORT), ("scale-out: measured in the scaled tests", SCALED)):
+        if lines:
+            terminalreporter.section(title)
+            for line in lines:
+                terminalreporter.write_line(line)

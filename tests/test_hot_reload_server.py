@@ -6,9 +6,8 @@ import os
 import time
 
 import pytest
-import requests
 
-from devtools.servers import Servers
+from devtools.servers import Servers, call_action
 
 pytestmark = pytest.mark.e2e
 
@@ -24,28 +23,7 @@ def action_server(store_copy, tmp_path):
 
 
 def answer(servers, topic="home_visits"):
-    user = {"event": "user", "text": "question", "parse_data": {"intent": {"name": topic}}, "metadata": {}}
-    body = {
-        "next_action": "action_answer_topic",
-        "sender_id": "hot-reload",
-        "version": "3.6.2",
-        "domain": {},
-        "tracker": {
-            "sender_id": "hot-reload",
-            "slots": {},
-            "events": [user],
-            "paused": False,
-            "latest_message": {"text": "question", "intent": {"name": topic}},
-        },
-    }
-    response = requests.post(
-        f"http://127.0.0.1:{servers.actions_port}/webhook",
-        json=body,
-        headers={"Authorization": f"Bearer {servers.token}"},  # as the Rasa server calls it
-        timeout=30,
-    )
-    response.raise_for_status()
-    return next(r["custom"] for r in response.json()["responses"] if r.get("custom"))
+    return call_action(servers.actions_port, servers.token, topic, sender="hot-reload")
 
 
 def edit(path, old, new):

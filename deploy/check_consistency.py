@@ -1,0 +1,455 @@
+"""Check that deploy/ agrees with the code: every environment variable that
+compose.yaml and the Kubernetes manifests set is one that something reads
+(found by reading the project's code, endpoints-scaled.yml, the nginx
+template, or the named library file), every variable the code needs is set,
+and every port, health path, URL, Secret key, ConfigMap key and Service
+reference lines up.
+
+    .venv/bin/python deploy/check_consistency.py [--deploy DIR] [--project DIR]
+
+Run by scripts/deploy_lint.sh. Prints each problem and exits 1 if any.
+Reads files only; imports nothing from the project."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Set, Tuple
+from urllib.parse import urlparse
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+
+# Variables that the project's code does not read but a program in the image
+# does: name -> (file under the project's .venv site-packages that reads it, or
+# "" for a program outside Python, with why).
+LIBRARY_ENV = {
+    "TF_INTRA_OP_PARALLELISM_THREADS": "rasa/constants.py",
+    "TF_INTER_OP_PARALLELISM_THREADS": "rasa/constants.py",
+    "SANIC_HOST": "rasa_sdk/endpoint.py",
+    "RASA_TELEMETRY_ENABLED": "rasa/telemetry.py",
+}
+OTHER_ENV = {
+    "OMP_NUM_THREADS": "OpenMP runtime (TensorFlow's, numpy's BLAS)",
+    "HOME": "git and Rasa write their per-user files under $HOME; /tmp where the root filesystem is read-only",
+    "REDISCLI_AUTH": "redis-cli in the Redis image (health check)",
+    "CONTENT_ORIGIN": "this deployment's own: used in the replica-sync command lines",
+}
+
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - what a server inside a container must bind
+PORTS = {"rasa": 5005, "actions": 5055, "console": 5002, "redis": 6379, "git": 9418}
+HEALTH = {"rasa": "/webhooks/rest/", "actions": "/health", "console": "/staff/sign-in"}
+
+
+class Checker:
+    def __init__(self, deploy: Path, project: Path):
+        self.deploy, self.project = deploy, project
+        self.problems: List[str] = []
+        self.allowed: Set[str] = set()
+
+    def fail(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+    def text(self, path: Path) -> str:
+        return path.read_text(encoding="utf-8")
+
+    # --- what the code reads ------------------------------------------------------------------
+
+    def env_read_by_code(self) -> Set[str]:
+        names: Set[str] = set()
+        patterns = [
+            r"""environ\.get\(\s*["']([A-Z][A-Z0-9_]+)["']""",
+            r"""environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]""",
+            r"""getenv\(\s*["']([A-Z][A-Z0-9_]+)["']""",
+            r"""_flag\(\s*["']([A-Z][A-Z0-9_]+)["']""",
+            r"""[A-Z_]+_ENV\s*=\s*["']([A-Z][A-Z0-9_]+)["']""",
+        ]
+        packages = ["policy_assistant", "actions", "rasa_server", "rasa_sdk_plugins", "nlu_pipeline", "staff_console"]
+        for package in packages:
+            for source in sorted((self.project / package).rglob("*.py")):
+                code = self.text(source)
+                for pattern in patterns:
+                    names.update(re.findall(pattern, code))
+                # phone_channel.py reads a tuple of names in a comprehension
+                for group in re.findall(r"""environ\.get\(name\b[^\n]*?\bfor name in \(([^)]*)\)""", code):
+                    names.update(re.findall(r"""["']([A-Z][A-Z0-9_]+)["']""", group))
+        names.update(self.endpoint_env())
+        return names
+
+    def endpoint_env(self) -> Set[str]:
+        return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", self.text(self.project / "endpoints-scaled.yml")))
+
+    def template_env(self) -> Set[str]:
+        return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", self.text(self.deploy / "nginx" / "assistant.conf.template")))
+
+    def library_env_ok(self) -> Set[str]:
+        site = next((self.project / ".venv" / "lib").glob("python3*/site-packages"), None)
+        known = set(OTHER_ENV)
+        for name, relative in LIBRARY_ENV.items():
+            if site is None or name not in self.text(site / relative):
+                self.fail("check_consistency.py", f"{name} is not read in .venv/.../{relative} (library changed?)")
+            else:
+                known.add(name)
+        return known
+
+    # --- what deploy/ sets --------------------------------------------------------------------
+
+    def compose(self) -> Dict[str, Any]:
+        return yaml.safe_load(self.text(self.deploy / "compose.yaml"))
+
+    def k8s_docs(self) -> List[Tuple[str, Dict[str, Any]]]:
+        docs = []
+        for path in sorted((self.deploy / "k8s").glob("*.yaml")):
+            for doc in yaml.safe_load_all(self.text(path)):
+                if doc:
+                    docs.append((path.name, doc))
+        return docs
+
+    @staticmethod
+    def pod_labels(doc: Dict[str, Any]) -> Dict[str, str]:
+        return doc["spec"]["template"]["metadata"]["labels"]
+
+    @staticmethod
+    def containers(doc: Dict[str, Any]) -> Iterable[Dict[str, Any]]:
+        spec = doc.get("spec", {}).get("template", {}).get("spec", {})
+        yield from spec.get("initContainers", []) or []
+        yield from spec.get("containers", []) or []
+
+    # --- the checks -----------------------------------------------------------------------------
+
+    def run(self) -> List[str]:
+        allowed = self.allowed = self.env_read_by_code() | self.library_env_ok()
+        compose = self.compose()
+        docs = self.k8s_docs()
+        self.check_compose(compose, allowed)
+        self.check_k8s(docs, allowed)
+        self.check_routes_in_code()
+        self.check_dockerfiles()
+        self.check_kustomization()
+        return self.problems
+
+    def check_routes_in_code(self) -> None:
+        """The health paths and ports used here are the ones the code serves."""
+        rest = self.text(self.project / "rasa_server" / "rest_channel.py")
+        if not re.search(r"""@channel\.route\(\s*"/"\s*,\s*methods=\[\s*"GET"\s*\]""", rest) or not re.search(
+            r"""def name\(cls\)[^:]*:\s*return\s*"rest\"""", rest
+        ):
+            self.fail("rasa_server/rest_channel.py", f"no GET route for {HEALTH['rasa']} (channel 'rest', route '/')")
+        guard = self.text(self.project / "actions" / "action_server_guard.py")
+        if f'"{HEALTH["actions"]}"' not in guard:
+            self.fail("actions/action_server_guard.py", f"{HEALTH['actions']} is not an open path")
+        app = self.text(self.project / "staff_console" / "app.py")
+        if f'@app.route("{HEALTH["console"]}"' not in app:
+            self.fail("staff_console/app.py", f"no route {HEALTH['console']}")
+        config = self.text(self.project / "staff_console" / "config.py")
+        if f'"STAFF_CONSOLE_PORT", "{PORTS["console"]}"' not in config:
+            self.fail("staff_console/config.py", f"the console's default port is not {PORTS['console']}")
+
+    def check_env_names(self, where: str, names: Iterable[str], allowed: Set[str]) -> None:
+        for name in names:
+            if name not in allowed:
+                self.fail(where, f"sets {name}, which nothing reads (typo?)")
+
+    def check_compose(self, compose: Dict[str, Any], allowed: Set[str]) -> None:
+        services = compose.get("services", {})
+        for required in ("redis", "rasa", "actions", "console", "nginx"):
+            if required not in services:
+                self.fail("compose.yaml", f"no service {required}")
+        if any(s not in services for s in ("redis", "rasa", "actions", "console", "nginx")):
+            return
+        for name in ("rasa", "actions", "console"):
+            self.check_env_names(f"compose.yaml {name}", services[name].get("environment", {}), allowed)
+        env = {name: services[name].get("environment", {}) for name in services}
+        for name in sorted(self.endpoint_env() - set(env["rasa"])):
+            self.fail("compose.yaml rasa", f"does not set {name} (endpoints-scaled.yml needs it)")
+        for service in ("actions",):
+            if "ACTION_SERVER_TOKEN" not in env[service]:
+                self.fail(f"compose.yaml {service}", "does not set ACTION_SERVER_TOKEN (the server refuses to start)")
+        for name in sorted(self.template_env() - set(env["nginx"])):
+            self.fail("compose.yaml nginx", f"does not set {name} (the nginx template needs it)")
+        for name in sorted(set(env["nginx"]) - self.template_env()):
+            self.fail("compose.yaml nginx", f"sets {name}, which the nginx template does not use")
+        # ports and addresses
+        if str(env["rasa"].get("REDIS_PORT")) != str(PORTS["redis"]) or env["rasa"].get("REDIS_HOST") != "redis":
+            self.fail("compose.yaml rasa", f"REDIS_HOST/REDIS_PORT are not redis:{PORTS['redis']}")
+        action_url = env["rasa"].get("ACTION_SERVER_URL", "")
+        self.check_action_url("compose.yaml rasa", action_url, {"nginx": PORTS["actions"]})
+        if str(env["nginx"].get("RASA_LISTEN")) != str(PORTS["rasa"]):
+            self.fail("compose.yaml nginx", f"RASA_LISTEN is not {PORTS['rasa']}")
+        if str(env["nginx"].get("ACTIONS_LISTEN")) != str(PORTS["actions"]):
+            self.fail("compose.yaml nginx", f"ACTIONS_LISTEN is not {PORTS['actions']}")
+        for key, service in (("RASA_SERVERS", "rasa"), ("ACTION_SERVERS", "actions")):
+            targets = re.findall(r"server\s+([^\s;]+)", str(env["nginx"].get(key, "")))
+            if not targets or any(t != f"{service}:{PORTS[service]}" for t in targets):
+                self.fail("compose.yaml nginx", f"{key} does not point at {service}:{PORTS[service]}: {targets}")
+        if str(env["console"].get("STAFF_CONSOLE_PORT")) != str(PORTS["console"]):
+            self.fail("compose.yaml console", f"STAFF_CONSOLE_PORT is not {PORTS['console']}")
+        if (
+            env["actions"].get("SANIC_HOST") != ALL_INTERFACES
+            or env["console"].get("STAFF_CONSOLE_HOST") != ALL_INTERFACES
+        ):
+            self.fail("compose.yaml", "the action server and console must listen on 0.0.0.0 inside their containers")
+        content = env["console"].get("CONTENT_REPO")
+        if env["actions"].get("ANSWER_STORE") != content:
+            self.fail("compose.yaml", f"actions' ANSWER_STORE is not the console's CONTENT_REPO ({content})")
+        self.check_command("compose.yaml rasa", services["rasa"].get("command", []), PORTS["rasa"])
+        self.check_command("compose.yaml actions", services["actions"].get("command", []), PORTS["actions"])
+        for name, port in (("rasa", "rasa"), ("actions", "actions"), ("console", "console"), ("nginx", "rasa")):
+            test = " ".join(services[name].get("healthcheck", {}).get("test", []))
+            path = HEALTH["rasa" if name == "nginx" else name]
+            if f"127.0.0.1:{PORTS[port]}{path}" not in test:
+                self.fail(f"compose.yaml {name}", f"healthcheck does not GET 127.0.0.1:{PORTS[port]}{path}")
+        for name, service in services.items():
+            for mapping in service.get("ports", []) or []:
+                if not str(mapping).startswith("127.0.0.1:"):
+                    self.fail(f"compose.yaml {name}", f"port {mapping} is published beyond 127.0.0.1")
+        if services["rasa"].get("deploy", {}).get("replicas") != 2:
+            self.fail("compose.yaml rasa", "not 2 replicas")
+
+    def check_action_url(self, where: str, url: str, hosts: Dict[str, int]) -> None:
+        parsed = urlparse(url)
+        if parsed.hostname not in hosts or parsed.port != hosts[parsed.hostname] or parsed.path != "/webhook":
+            self.fail(where, f"ACTION_SERVER_URL {url!r} is not http://<{'|'.join(hosts)}>:<port>/webhook")
+
+    def check_command(self, where: str, command: List[str], port: int) -> None:
+        command = [str(part) for part in command]
+        if "--port" not in command or command[command.index("--port") + 1] != str(port):
+            self.fail(where, f"the command does not listen on --port {port}")
+        if command[:2] == ["rasa", "run"] and command[2:3] != ["actions"]:
+            if "--interface" not in command or command[command.index("--interface") + 1] != ALL_INTERFACES:
+                self.fail(where, "rasa run does not bind --interface 0.0.0.0")
+            if "endpoints-scaled.yml" not in command:
+                self.fail(where, "rasa run does not use endpoints-scaled.yml")
+
+    def check_k8s(self, docs: List[Tuple[str, Dict[str, Any]]], allowed: Set[str]) -> None:
+        by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]] = {}
+        for file, doc in docs:
+            by_kind.setdefault(doc.get("kind", ""), {})[doc.get("metadata", {}).get("name", "")] = (file, doc)
+        config = by_kind.get("ConfigMap", {}).get("assistant-config", ("", {}))[1].get("data", {})
+        secret_doc = by_kind.get("Secret", {}).get("assistant-secrets", ("", {}))[1]
+        secret_keys = set(secret_doc.get("stringData", {}) or {}) | set(secret_doc.get("data", {}) or {})
+        deployments = by_kind.get("Deployment", {})
+        for required in ("redis", "rasa", "actions", "console"):
+            if required not in deployments:
+                self.fail("k8s", f"no Deployment {required}")
+        values: Dict[str, Dict[str, str]] = {}
+        for name, (file, doc) in deployments.items():
+            for container in self.containers(doc):
+                where = f"k8s/{file} {name}/{container['name']}"
+                env = {}
+                for item in container.get("env", []) or []:
+                    source = item.get("valueFrom", {})
+                    if "configMapKeyRef" in source:
+                        key = source["configMapKeyRef"]["key"]
+                        if key not in config:
+                            self.fail(where, f"ConfigMap assistant-config has no key {key}")
+                        env[item["name"]] = str(config.get(key, ""))
+                    elif "secretKeyRef" in source:
+                        key = source["secretKeyRef"]["key"]
+                        if key not in secret_keys:
+                            self.fail(where, f"Secret assistant-secrets (secret.example.yaml) has no key {key}")
+                        env[item["name"]] = f"<secret {key}>"
+                    else:
+                        env[item["name"]] = str(item.get("value", ""))
+                if name != "redis":
+                    self.check_env_names(where, env, allowed)
+                values[f"{name}/{container['name']}"] = env
+                self.check_probes(where, name, container)
+        rasa = values.get("rasa/rasa", {})
+        for needed in sorted(self.endpoint_env() - set(rasa)):
+            self.fail("k8s rasa", f"does not set {needed} (endpoints-scaled.yml needs it)")
+        for needed in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
+            if rasa.get(needed) != "1":
+                self.fail("k8s rasa", f"{needed} is not 1 (one CPU per Rasa pod)")
+        if "ACTION_SERVER_TOKEN" not in values.get("actions/actions", {}):
+            self.fail("k8s actions", "does not set ACTION_SERVER_TOKEN")
+        if rasa.get("REDIS_HOST") != "redis" or rasa.get("REDIS_PORT") != str(PORTS["redis"]):
+            self.fail("k8s rasa", f"REDIS_HOST/REDIS_PORT are not redis:{PORTS['redis']}")
+        self.check_action_url("k8s rasa", rasa.get("ACTION_SERVER_URL", ""), {"actions": PORTS["actions"]})
+        console = values.get("console/console", {})
+        if (
+            console.get("STAFF_CONSOLE_PORT") != str(PORTS["console"])
+            or console.get("STAFF_CONSOLE_HOST") != ALL_INTERFACES
+        ):
+            self.fail("k8s console", f"the console does not listen on 0.0.0.0:{PORTS['console']}")
+        self.check_content_flow(deployments, values)
+        self.check_services(by_kind)
+        self.check_ingress(by_kind)
+        for name in ("rasa", "actions"):
+            if name not in by_kind.get("PodDisruptionBudget", {}):
+                self.fail("k8s", f"no PodDisruptionBudget for {name}")
+            if name in deployments and deployments[name][1]["spec"].get("replicas") != 2:
+                self.fail(f"k8s {name}", "not 2 replicas")
+        for name, (file, doc) in deployments.items():
+            pod = doc["spec"]["template"]["spec"]
+            if not pod.get("securityContext", {}).get("runAsNonRoot"):
+                self.fail(f"k8s/{file} {name}", "pod securityContext has no runAsNonRoot: true")
+            if pod.get("enableServiceLinks") is not False:
+                self.fail(f"k8s/{file} {name}", "enableServiceLinks must be false (Service redis would set REDIS_PORT)")
+
+    def check_probes(self, where: str, deployment: str, container: Dict[str, Any]) -> None:
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", []) or []}
+        args = [str(a) for a in container.get("args", []) or container.get("command", []) or []]
+        if deployment in ("rasa", "actions") and container["name"] == deployment:
+            self.check_command(where, args, PORTS[deployment])
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+            probe = container.get(kind)
+            if not probe:
+                if deployment in HEALTH and container["name"] == deployment:
+                    self.fail(where, f"has no {kind}")
+                continue
+            http = probe.get("httpGet")
+            if not http and "tcpSocket" not in probe:
+                continue  # an exec probe (redis-cli ping)
+            target = (http or probe["tcpSocket"]).get("port")
+            port = ports.get(target, target)
+            if port not in ports.values():
+                self.fail(where, f"{kind} port {target} is not a container port")
+            if http:
+                if http.get("path") != HEALTH.get(deployment) or port != PORTS.get(deployment):
+                    self.fail(
+                        where,
+                        f"{kind} GET {port}{http.get('path')}; the code serves {PORTS.get(deployment)}"
+                        f"{HEALTH.get(deployment)}",
+                    )
+        if container["name"] == deployment and deployment in PORTS and PORTS[deployment] not in ports.values():
+            self.fail(where, f"does not expose containerPort {PORTS[deployment]}")
+
+    def check_content_flow(self, deployments: Dict[str, Any], values: Dict[str, Dict[str, str]]) -> None:
+        """git://console:9418/<name> reaches the console's CONTENT_REPO through git daemon's base path."""
+        origin = values.get("actions/replica-sync", {}).get("CONTENT_ORIGIN", "")
+        parsed = urlparse(origin)
+        if parsed.scheme != "git" or parsed.hostname != "console" or parsed.port != PORTS["git"]:
+            self.fail("k8s actions", f"CONTENT_ORIGIN {origin!r} is not git://console:{PORTS['git']}/...")
+        daemon = next(
+            (c for c in self.containers(deployments.get("console", ("", {}))[1]) if c["name"] == "git-daemon"), None
+        )
+        if daemon is None:
+            self.fail("k8s console", "no git-daemon container")
+            return
+        args = [str(a) for a in daemon.get("args", [])]
+        base = next((a.split("=", 1)[1] for a in args if a.startswith("--base-path=")), "")
+        served = base.rstrip("/") + parsed.path
+        if served != values.get("console/console", {}).get("CONTENT_REPO") or served not in args:
+            self.fail("k8s console", f"git daemon serves {served}, not the console's CONTENT_REPO")
+        if f"--port={PORTS['git']}" not in args or "--export-all" not in args:
+            self.fail("k8s console", f"git daemon is not on --port={PORTS['git']} with --export-all")
+        mounts = {m["mountPath"]: m for m in daemon.get("volumeMounts", [])}
+        if not mounts.get(base, {}).get("readOnly"):
+            self.fail("k8s console", f"git daemon does not mount {base} read-only")
+        store = values.get("actions/actions", {}).get("ANSWER_STORE")
+        for container in ("first-sync", "replica-sync"):
+            env = values.get(f"actions/{container}", {})
+            pod = deployments["actions"][1]
+            spec = next(c for c in self.containers(pod) if c["name"] == container)
+            text = " ".join(str(a) for a in (spec.get("command") or []) + (spec.get("args") or []))
+            into = env.get("ANSWER_STORE") if "$ANSWER_STORE" in text else None
+            if into != store and store not in text:
+                self.fail(f"k8s actions/{container}", f"does not sync into the action server's {store}")
+            if "staff_console.replica_sync" not in text:
+                self.fail(f"k8s actions/{container}", "does not run staff_console.replica_sync")
+
+    def check_services(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
+        deployments = by_kind.get("Deployment", {})
+        for name, (file, service) in by_kind.get("Service", {}).items():
+            selector = service["spec"].get("selector", {})
+            pods = [d[1] for d in deployments.values() if selector.items() <= self.pod_labels(d[1]).items()]
+            if not pods:
+                self.fail(f"k8s/{file} service/{name}", f"selector {selector} matches no Deployment")
+                continue
+            names = {
+                p.get("name"): p["containerPort"] for d in pods for c in self.containers(d) for p in c.get("ports", [])
+            }
+            for port in service["spec"]["ports"]:
+                target = port.get("targetPort", port["port"])
+                number = names.get(target, target)
+                if number not in names.values() or number != port["port"]:
+                    self.fail(f"k8s/{file} service/{name}", f"port {port['port']} -> {target}: no such container port")
+        for name, port in (("rasa", PORTS["rasa"]), ("actions", PORTS["actions"]), ("redis", PORTS["redis"])):
+            service = by_kind.get("Service", {}).get(name)
+            if not service or port not in [p["port"] for p in service[1]["spec"]["ports"]]:
+                self.fail("k8s", f"no Service {name} on port {port}")
+        console = by_kind.get("Service", {}).get("console")
+        if not console or {PORTS["console"], PORTS["git"]} - {p["port"] for p in console[1]["spec"]["ports"]}:
+            self.fail("k8s", f"no Service console on ports {PORTS['console']} and {PORTS['git']}")
+
+    def check_ingress(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
+        routes: Dict[str, Tuple[str, Any, Dict[str, str]]] = {}
+        services = by_kind.get("Service", {})
+        for name, (file, ingress) in by_kind.get("Ingress", {}).items():
+            annotations = ingress.get("metadata", {}).get("annotations", {}) or {}
+            for rule in ingress["spec"].get("rules", []):
+                for path in rule.get("http", {}).get("paths", []):
+                    backend = path["backend"]["service"]
+                    wanted = backend["port"].get("name") or backend["port"].get("number")
+                    routes[path["path"]] = (backend["name"], wanted, annotations)
+                    service = services.get(backend["name"])
+                    ports = {p.get("name"): p["port"] for p in service[1]["spec"]["ports"]} if service else {}
+                    if wanted not in ports and wanted not in ports.values():
+                        where = f"k8s/{file} ingress/{name}"
+                        self.fail(where, f"{path['path']} -> {backend['name']}:{wanted}: no such Service port")
+        expected = {"/webhooks/": "rasa", "/staff/": "console"}
+        # the console's stylesheet: Flask's default static route (url_for('static', ...))
+        if "url_for('static'" in self.text(self.project / "staff_console" / "templates" / "base.html"):
+            expected["/static/"] = "console"
+        for path, service in expected.items():
+            if routes.get(path, ("",))[0] != service:
+                self.fail("k8s ingress", f"{path} does not go to {service}")
+        hash_by = routes.get("/webhooks/", ("", "", {}))[2].get("nginx.ingress.kubernetes.io/upstream-hash-by")
+        if hash_by != "$http_x_conversation_id":
+            self.fail("k8s ingress", "the Rasa route does not hash by $http_x_conversation_id")
+        webchat = self.text(self.project / "rasa_server" / "webchat" / "app.js")
+        if '"X-Conversation-Id"' not in webchat:
+            self.fail("rasa_server/webchat/app.js", "the web page no longer sends X-Conversation-Id")
+
+    def check_dockerfiles(self) -> None:
+        images = {"rasa": [PORTS["rasa"]], "actions": [PORTS["actions"], PORTS["console"], PORTS["git"]]}
+        for image, ports in images.items():
+            text = self.text(self.deploy / f"Dockerfile.{image}")
+            exposed = {int(p) for line in re.findall(r"^EXPOSE\s+(.+)$", text, re.M) for p in line.split()}
+            if exposed != set(ports):
+                self.fail(f"Dockerfile.{image}", f"EXPOSE {sorted(exposed)}, expected {ports}")
+            if not (self.deploy / f"Dockerfile.{image}.dockerignore").exists():
+                self.fail(f"Dockerfile.{image}", "no Dockerfile.{image}.dockerignore beside it")
+            for name in re.findall(r"^\s*([A-Z][A-Z0-9_]+)=", text, re.M):
+                if name.startswith(("PIP_", "PYTHON", "PATH", "TF_CPP", "SQLALCHEMY", "MPLCONFIGDIR")):
+                    continue  # read by pip, Python, TensorFlow's logging, SQLAlchemy, matplotlib
+                if name not in self.allowed:
+                    self.fail(f"Dockerfile.{image}", f"sets {name}, which nothing reads (typo?)")
+        rasa = self.text(self.deploy / "Dockerfile.rasa")
+        if f"127.0.0.1:{PORTS['rasa']}{HEALTH['rasa']}" not in rasa:
+            self.fail("Dockerfile.rasa", f"HEALTHCHECK does not GET {PORTS['rasa']}{HEALTH['rasa']}")
+        cmd = re.search(r"^CMD\s+(\[.*?\])\s*$", rasa.replace("\\\n", " "), re.M | re.S)
+        self.check_command("Dockerfile.rasa CMD", yaml.safe_load(cmd.group(1)) if cmd else [], PORTS["rasa"])
+
+    def check_kustomization(self) -> None:
+        kustomization = yaml.safe_load(self.text(self.deploy / "kustomization.yaml"))
+        listed = kustomization.get("resources", [])
+        for resource in listed:
+            if not (self.deploy / resource).is_file():
+                self.fail("kustomization.yaml", f"lists {resource}, which does not exist")
+        for path in sorted((self.deploy / "k8s").glob("*.yaml")):
+            relative = f"k8s/{path.name}"
+            if path.name.startswith("secret") and relative in listed:
+                self.fail("kustomization.yaml", f"lists {relative}: the example Secret must never be applied")
+            elif not path.name.startswith("secret") and relative not in listed:
+                self.fail("kustomization.yaml", f"does not list {relative}")
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--deploy", type=Path, default=HERE, help="the deploy/ folder to check (default: this one)")
+    parser.add_argument("--project", type=Path, default=HERE.parent, help="the project whose code it must match")
+    args = parser.parse_args(argv)
+    problems = Checker(args.deploy.resolve(), args.project.resolve()).run()
+    for problem in problems:
+        print(f"  {problem}")
+    print(f"consistency: {len(problems)} problem(s)" if problems else "consistency: ok")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Scale-out, end to end (make test-scaled): Redis, nginx, two Rasa servers and
+two action servers, as `make run-scaled` starts them (devtools/scaled.py),
+each answering from its own clone of the content repository. Then faults,
+each under load: Redis restarted, an action server killed, a Rasa server
+killed. Every number is printed at the end of the run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+import uuid
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import redis
+import requests
+
+from devtools import benchmark
+from devtools.benchmark import OK, Reply, Run
+from devtools.paths import STORE
+from devtools.scaled import KEY_PREFIX, ScaledStack
+from devtools.servers import call_action, topic_of
+from policy_assistant.live_store import shared_store
+from policy_assistant.question_counts import QuestionCounts
+from rasa_server.turns import TURN_SECONDS
+from staff_console.content_repo import MAIN, ContentRepo
+
+pytestmark = pytest.mark.scaled
+
+REPORT: List[str] = []  # printed at the end of the run (tests/conftest.py)
+QUESTION = "will police knock on my door for ICE?"
+store = shared_store().get()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledStack]:
+    work = tmp_path_factory.mktemp("scaled")
+    content = work / "content"
+    ContentRepo(content).ensure(STORE)
+    scaled = ScaledStack(work / "stack", rasa_replicas=2, action_replicas=2, content_repo=content)
+    scaled.start()
+    try:
+        yield scaled
+    finally:
+        scaled.stop()
+
+
+def sender() -> str:
+    return f"scaled-{uuid.uuid4().hex[:12]}"
+
+
+def ask(url: str, message: str, conversation: str) -> List[Dict[str, Any]]:
+    response = requests.post(
+        url + "/webhooks/rest/webhook",
+        json={"sender": conversation, "message": message},
+        headers={"X-Conversation-Id": conversation},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def direct(stack: ScaledStack, number: int) -> str:
+    """One Rasa server's own address, past nginx."""
+    return f"http://127.0.0.1:{stack.rasa_ports[number]}"
+
+
+def kept(stack: ScaledStack, conversation: str) -> Dict[str, Any] | None:
+    """The conversation as Redis holds it (REST conversations are rest:<sender>)."""
+    raw = redis.Redis(port=stack.redis_port, decode_responses=True).get(f"{KEY_PREFIX}:tracker:rest:{conversation}")
+    return json.loads(raw) if raw else None
+
+
+def user_turns(stack: ScaledStack, conversation: str) -> int:
+    tracker = kept(stack, conversation)
+    return sum(e["event"] == "user" for e in tracker["events"]) if tracker else 0
+
+
+# --- the same assistant through nginx --------------------------------------------------------------
+
+
+def test_a_conversation_continues_on_the_other_server(stack: ScaledStack) -> None:
+    me = sender()
+    assert topic_of(ask(direct(stack, 0), QUESTION, me)) == "home_visits"
+    who = ask(direct(stack, 1), "who said that?", me)  # a server that never saw the question
+    assert "Steve Conrad" in who[0]["text"] and topic_of(who) is None
+    when = ask(stack.url, "when was that said?", me)
+    assert "7 September 2017" in when[0]["text"]
+
+
+def test_web_page_rest_and_fallback_through_nginx(stack: ScaledStack) -> None:
+    page = requests.get(stack.url + "/webhooks/webchat/", timeout=10)
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    script = requests.get(stack.url + "/webhooks/webchat/app.js", timeout=10).text
+    assert '"X-Conversation-Id": id' in script  # the page names its conversation for nginx
+    assert topic_of(ask(stack.url, "Can I call 911 if I'm undocumented?", sender())) == "report_crime_safely"
+    fallback = ask(stack.url, "zxqv blorp wug", sender())
+    assert topic_of(fallback) is None
+    assert fallback[0]["text"].startswith("I'm not sure I understood")
+    big = requests.post(stack.url + "/webhooks/rest/webhook", data=b"{" + b"x" * 100_000, timeout=10)
+    assert big.status_code in (400, 413) and "nginx" not in big.text  # the assistant's own refusal
+
+
+def test_conversations_in_redis_keep_no_words_and_expire(stack: ScaledStack) -> None:
+    me = sender()
+    words = "will the police ask about my immigration status while I'm at the bus stop?"
+    ask(stack.url, words, me)
+    tracker = kept(stack, me)
+    assert tracker is not None and user_turns(stack, me) == 1
+    client = redis.Redis(port=stack.redis_port, decode_responses=True)
+    everything = " ".join(str(client.get(k)) for k in client.keys("*") if client.type(k) == "string")
+    assert "bus stop" not in everything and words not in everything
+    assert 1790 <= client.ttl(f"{KEY_PREFIX}:tracker:rest:{me}") <= 1800  # forgotten 30 minutes after
+    for number in range(stack.rasa_replicas):
+        assert stack.health(number) == {"status": "ok", "conversations": "kept in Redis", "redis": "up"}
+    for log in stack.logs().values():
+        assert "bus stop" not in log
+
+
+def test_two_messages_of_one_conversation_at_once_keep_both_turns(stack: ScaledStack) -> None:
+    """nginx sends both to one server, whose lock keeps them in order. (Sent
+    past nginx to two servers at once, Rasa's Redis lock store loses turns:
+    `make bench-scaled` measures how often.)"""
+
+    async def both(conversation: str) -> None:
+        async with benchmark.session(2, 60) as s:
+            replies = await asyncio.gather(
+                benchmark.post(s, stack.url, conversation, QUESTION, set()),
+                benchmark.post(s, stack.url, conversation, "Can I call 911 if I'm undocumented?", set()),
+            )
+        assert all(r.outcome == OK for r in replies)
+
+    conversations = [sender() for _ in range(15)]
+    for conversation in conversations:
+        asyncio.run(both(conversation))
+    missing = [c for c in conversations if user_turns(stack, c) != 2]
+    REPORT.append(f"two messages at once through nginx: {len(missing)} of {len(conversations)} conversations lost one")
+    assert not missing
+
+
+def test_questions_are_counted_for_staff(stack: ScaledStack) -> None:
+    counts = QuestionCounts(stack.counts)
+    before = sum(counts.per_day(1)[1].get("home_visits", {}).values())
+    for _ in range(4):  # spread over both action servers
+        ask(stack.url, QUESTION, sender())
+    assert sum(counts.per_day(1)[1].get("home_visits", {}).values()) == before + 4
+
+
+def test_a_published_change_reaches_every_action_server_within_two_seconds(stack: ScaledStack) -> None:
+    assert stack.content_repo is not None
+    topic = stack.content_repo / "topics" / "home_visits.yml"
+    lead = "summary:\n  en: >-\n    "
+    topic.write_text(topic.read_text().replace(lead, lead + "Updated by staff. ", 1))
+    branch = subprocess.run(["git", "branch", "--show-current"], cwd=stack.content_repo, capture_output=True, text=True)
+    assert branch.stdout.strip() == MAIN  # the console publishes to this branch (staff_console.content_repo)
+    subprocess.run(["git", "commit", "-qam", "A test publish"], cwd=stack.content_repo, check=True, capture_output=True)
+    published = time.monotonic()
+    waited: Dict[int, float] = {}
+    while len(waited) < stack.action_replicas and time.monotonic() - published < 10:
+        for number, port in enumerate(stack.action_ports):
+            if number not in waited and call_action(port, stack.token, "home_visits")["summary"].startswith("Updated"):
+                waited[number] = time.monotonic() - published
+        time.sleep(0.05)
+    REPORT.append(
+        "a publish reached the action servers after "
+        + ", ".join(f"{waited.get(n, float('nan')):.2f} s" for n in range(stack.action_replicas))
+    )
+    assert len(waited) == stack.action_replicas and max(waited.values()) <= 2.0
+
+
+# --- faults under load -----------------------------------------------------------------------------
+
+
+def load_with_fault(stack: ScaledStack, fault: Any, repair: Any, before: float, during: float, after: float) -> Any:
+    unavailable = benchmark.unavailable_texts()
+    return asyncio.run(
+        benchmark.under_fault(
+            stack.url, benchmark.QUESTIONS, fault, repair, before, during, after, 20, 5, 30, unavailable
+        )
+    )
+
+
+def phases(name: str, run: Run, marks: benchmark.FaultMarks, settle: float) -> tuple[List[Reply], List[Reply]]:
+    """The requests sent while the process was going (from the fault until
+    `settle` seconds after it) and those sent later; one line for the report."""
+    dying = [r for r in run.replies if marks.stopped - 1 <= r.start < marks.stopped + settle]
+    later = [r for r in run.replies if r.start >= marks.stopped + settle]
+    failed = [r for r in dying if r.outcome != OK or r.unavailable]
+    REPORT.append(
+        f"{name}: {len(run.replies)} requests under load; {len(failed)} of {len(dying)} sent while it went failed "
+        f"({benchmark.lost_breakdown(dying)}, 'unavailable' {sum(r.unavailable for r in dying)}); "
+        f"{sum(r.outcome != OK or r.unavailable for r in later)} of {len(later)} sent later failed; "
+        f"p95 {run.p(95):.0f} ms"
+    )
+    return dying, later
+
+
+def test_redis_restart_under_load_keeps_answering_and_recovers(stack: ScaledStack) -> None:
+    redis_process = stack.named("redis")[0]
+    health_while_down: List[Dict[str, Any]] = []
+
+    def stop_redis() -> None:
+        redis_process.stop()
+        health_while_down.append(stack.health(0))
+
+    run, marks = load_with_fault(stack, stop_redis, stack.restart_redis, 5, 6, 8)
+    dying, later = phases("Redis stopped for 6 s, then started again", run, marks, 0)
+    assert all(r.outcome == OK for r in run.replies), benchmark.lost_breakdown(run.replies)
+    assert health_while_down[0]["status"] == "degraded" and health_while_down[0]["redis"] == "down"
+    assert stack.health(0)["status"] == "ok" and stack.health(1)["status"] == "ok"
+    # conversations are kept again: a follow-up works on the other server
+    me = sender()
+    ask(direct(stack, 0), QUESTION, me)
+    assert "Steve Conrad" in ask(direct(stack, 1), "who said that?", me)[0]["text"]
+    logs = stack.logs()
+    assert "cannot be reached" in logs["rasa-0"] and "is back after" in logs["rasa-0"]
+
+
+def test_killing_an_action_server_under_load_loses_no_reply(stack: ScaledStack) -> None:
+    victim = stack.named("actions-0")[0]
+    run, marks = load_with_fault(stack, victim.kill, lambda: None, 5, 0.1, 10)
+    dying, later = phases("action server 0 killed (SIGKILL)", run, marks, 0)
+    assert all(r.outcome == OK for r in run.replies), benchmark.lost_breakdown(run.replies)
+    assert run.unavailable() == 0  # nginx made the call again on the other action server
+    stack.processes.remove(victim)
+    stack.start_action_server(0)
+
+
+def test_killing_a_rasa_server_under_load_loses_no_conversation(stack: ScaledStack) -> None:
+    me = sender()
+    assert topic_of(ask(direct(stack, 0), QUESTION, me)) == "home_visits"  # this conversation was on server 0
+    victim = stack.named("rasa-0")[0]
+    run, marks = load_with_fault(stack, victim.kill, lambda: None, 5, 0.1, 20)
+    # a conversation that was mid-turn on the dead server waits for its lock to
+    # expire (TURN_SECONDS, rasa_server/redis_stores.py) before it goes on
+    dying, later = phases("Rasa server 0 killed (SIGKILL)", run, marks, TURN_SECONDS + 1)
+    assert later and all(r.outcome == OK and not r.unavailable for r in later), benchmark.lost_breakdown(later)
+    assert all(r.outcome == OK or r.detail == "HTTP 502" for r in dying), benchmark.lost_breakdown(dying)
+    # nginx sends the conversation to the server left, which finds it in Redis
+    who = ask(stack.url, "who said that?", me)
+    assert "Steve Conrad" in who[0]["text"]
+    assert user_turns(stack, me) == 2
