@@ -28,6 +28,7 @@ help:
 	@echo "make test   set up everything and run every test, cheapest stage first:"
 	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
 	@echo "make test-scaled  the scaled tests: Redis, nginx, replicas, faults under load (.ci/run runs it after make test)"
+	@echo "make deploy-lint  check deploy/ offline: Dockerfiles, Kubernetes manifests, Compose file, nginx, against the code"
 	@echo "make bench-scaled  print throughput and latency through nginx with 1, 2 and 3 Rasa servers, and the ratios"
 	@echo "make bench  print start-up time, memory, response times under load and faults beside rasa init's starter bot"
 	@echo "make fuzz   send 10,000 hostile requests to the real servers; print 5xx and markers found in the logs"
@@ -104,8 +105,13 @@ $(BROWSER):
 	@mkdir -p build && touch $@
 
 # Separate from `make test` (which needs no Redis or nginx); .ci/run runs both.
-test-scaled: $(MODEL) scaled-deps
+# The offline checks of deploy/ first (cheap), then the servers.
+test-scaled: deploy-lint $(MODEL) scaled-deps
 	@$(STAGE) scaled $(PYTEST) -m scaled
+
+# hadolint, kubernetes-validate, the Compose schema, nginx -t, and deploy/ against the code
+deploy-lint: $(INSTALLED) scaled-deps
+	@$(STAGE) deploy-lint scripts/deploy_lint.sh
 
 bench-scaled: $(MODEL) scaled-deps
 	$(PY) -m devtools.bench_scaled

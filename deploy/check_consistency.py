@@ -42,6 +42,11 @@ OTHER_ENV = {
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - what a server inside a container must bind
 PORTS = {"rasa": 5005, "actions": 5055, "console": 5002, "redis": 6379, "git": 9418}
 HEALTH = {"rasa": "/webhooks/rest/", "actions": "/health", "console": "/staff/sign-in"}
+# Pods whose server reads the answer store from their own clone of the content repository (the action
+# servers; the Rasa servers for the fallback and server-side texts).
+SYNCED_PODS = ("actions", "rasa")
+# What ingress-nginx documents for nginx.ingress.kubernetes.io/load-balance (its ConfigMap's load-balance).
+INGRESS_BALANCERS = ("round_robin", "ewma")
 
 
 class Checker:
@@ -127,6 +132,7 @@ class Checker:
         self.check_compose(compose, allowed)
         self.check_k8s(docs, allowed)
         self.check_routes_in_code()
+        self.check_nginx_template()
         self.check_dockerfiles()
         self.check_kustomization()
         return self.problems
@@ -193,15 +199,20 @@ class Checker:
         ):
             self.fail("compose.yaml", "the action server and console must listen on 0.0.0.0 inside their containers")
         content = env["console"].get("CONTENT_REPO")
-        if env["actions"].get("ANSWER_STORE") != content:
-            self.fail("compose.yaml", f"actions' ANSWER_STORE is not the console's CONTENT_REPO ({content})")
+        for reader in ("actions", "rasa"):  # the action servers, and the Rasa servers' fallback texts
+            store = env[reader].get("ANSWER_STORE")
+            if store != content:
+                self.fail(f"compose.yaml {reader}", f"ANSWER_STORE {store!r} is not the console's {content}")
+            elif not any(str(v).endswith(f":{content}:ro") for v in services[reader].get("volumes", []) or []):
+                self.fail(f"compose.yaml {reader}", f"does not mount the content volume read-only at {content}")
         self.check_command("compose.yaml rasa", services["rasa"].get("command", []), PORTS["rasa"])
         self.check_command("compose.yaml actions", services["actions"].get("command", []), PORTS["actions"])
         for name, port in (("rasa", "rasa"), ("actions", "actions"), ("console", "console"), ("nginx", "rasa")):
             test = " ".join(services[name].get("healthcheck", {}).get("test", []))
             path = HEALTH["rasa" if name == "nginx" else name]
-            if f"127.0.0.1:{PORTS[port]}{path}" not in test:
-                self.fail(f"compose.yaml {name}", f"healthcheck does not GET 127.0.0.1:{PORTS[port]}{path}")
+            urls = re.findall(r"127\.0\.0\.1:\d+/[^'\"\s]*", test)
+            if urls != [f"127.0.0.1:{PORTS[port]}{path}"]:
+                self.fail(f"compose.yaml {name}", f"healthcheck GETs {urls}, not 127.0.0.1:{PORTS[port]}{path}")
         for name, service in services.items():
             for mapping in service.get("ports", []) or []:
                 if not str(mapping).startswith("127.0.0.1:"):
@@ -276,6 +287,7 @@ class Checker:
         ):
             self.fail("k8s console", f"the console does not listen on 0.0.0.0:{PORTS['console']}")
         self.check_content_flow(deployments, values)
+        self.check_git_policy(by_kind)
         self.check_services(by_kind)
         self.check_ingress(by_kind)
         for name in ("rasa", "actions"):
@@ -319,11 +331,17 @@ class Checker:
             self.fail(where, f"does not expose containerPort {PORTS[deployment]}")
 
     def check_content_flow(self, deployments: Dict[str, Any], values: Dict[str, Dict[str, str]]) -> None:
-        """git://console:9418/<name> reaches the console's CONTENT_REPO through git daemon's base path."""
-        origin = values.get("actions/replica-sync", {}).get("CONTENT_ORIGIN", "")
-        parsed = urlparse(origin)
-        if parsed.scheme != "git" or parsed.hostname != "console" or parsed.port != PORTS["git"]:
-            self.fail("k8s actions", f"CONTENT_ORIGIN {origin!r} is not git://console:{PORTS['git']}/...")
+        """git://console:9418/<name> reaches the console's CONTENT_REPO through git daemon's base path, and
+        each pod that reads the answer store (the action servers; the Rasa servers for their fallback
+        texts) syncs its own clone into the ANSWER_STORE its server reads."""
+        origins = {reader: values.get(f"{reader}/replica-sync", {}).get("CONTENT_ORIGIN", "") for reader in SYNCED_PODS}
+        for reader, origin in origins.items():
+            parsed = urlparse(origin)
+            if parsed.scheme != "git" or parsed.hostname != "console" or parsed.port != PORTS["git"]:
+                self.fail(f"k8s {reader}", f"CONTENT_ORIGIN {origin!r} is not git://console:{PORTS['git']}/...")
+        parsed = urlparse(origins["actions"])
+        if len(set(origins.values())) != 1:
+            self.fail("k8s", f"the pods sync from different origins: {origins}")
         daemon = next(
             (c for c in self.containers(deployments.get("console", ("", {}))[1]) if c["name"] == "git-daemon"), None
         )
@@ -340,17 +358,45 @@ class Checker:
         mounts = {m["mountPath"]: m for m in daemon.get("volumeMounts", [])}
         if not mounts.get(base, {}).get("readOnly"):
             self.fail("k8s console", f"git daemon does not mount {base} read-only")
-        store = values.get("actions/actions", {}).get("ANSWER_STORE")
+        for reader in SYNCED_PODS:
+            self.check_sync_into(reader, deployments, values)
+
+    def check_sync_into(self, reader: str, deployments: Dict[str, Any], values: Dict[str, Dict[str, str]]) -> None:
+        store = values.get(f"{reader}/{reader}", {}).get("ANSWER_STORE") or "<ANSWER_STORE unset>"
+        pod = deployments.get(reader, ("", {}))[1]
+        server = next((c for c in self.containers(pod) if c["name"] == reader), None)
+        if server is not None:
+            mounts = [m for m in server.get("volumeMounts", []) if store.startswith(m["mountPath"].rstrip("/") + "/")]
+            if not mounts or not all(m.get("readOnly") for m in mounts):
+                self.fail(f"k8s {reader}/{reader}", f"does not mount its answer store {store} read-only")
         for container in ("first-sync", "replica-sync"):
-            env = values.get(f"actions/{container}", {})
-            pod = deployments["actions"][1]
-            spec = next(c for c in self.containers(pod) if c["name"] == container)
+            env = values.get(f"{reader}/{container}", {})
+            spec = next((c for c in self.containers(pod) if c["name"] == container), None)
+            if spec is None:
+                self.fail(f"k8s {reader}", f"no container {container}")
+                continue
             text = " ".join(str(a) for a in (spec.get("command") or []) + (spec.get("args") or []))
             into = env.get("ANSWER_STORE") if "$ANSWER_STORE" in text else None
             if into != store and store not in text:
-                self.fail(f"k8s actions/{container}", f"does not sync into the action server's {store}")
+                self.fail(f"k8s {reader}/{container}", f"does not sync into the {reader} server's {store}")
             if "staff_console.replica_sync" not in text:
-                self.fail(f"k8s actions/{container}", "does not run staff_console.replica_sync")
+                self.fail(f"k8s {reader}/{container}", "does not run staff_console.replica_sync")
+            if not str(spec.get("image", "")).startswith("policy-assistant/actions:"):
+                self.fail(f"k8s {reader}/{container}", "replica_sync needs git: use the actions image")
+
+    def check_git_policy(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
+        """The console's NetworkPolicy lets every pod that syncs the content reach the git daemon."""
+        policy = by_kind.get("NetworkPolicy", {}).get("console")
+        if policy is None:
+            return
+        admitted: Set[str] = set()
+        for rule in policy[1]["spec"].get("ingress", []) or []:
+            if PORTS["git"] in [p.get("port") for p in rule.get("ports", []) or []]:
+                for source in rule.get("from", []) or []:
+                    admitted.add(source.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name", ""))
+        for reader in SYNCED_PODS:
+            if reader not in admitted:
+                self.fail(f"k8s/{policy[0]} networkpolicy/console", f"{reader} pods may not reach git daemon")
 
     def check_services(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
         deployments = by_kind.get("Deployment", {})
@@ -398,12 +444,25 @@ class Checker:
         for path, service in expected.items():
             if routes.get(path, ("",))[0] != service:
                 self.fail("k8s ingress", f"{path} does not go to {service}")
-        hash_by = routes.get("/webhooks/", ("", "", {}))[2].get("nginx.ingress.kubernetes.io/upstream-hash-by")
-        if hash_by != "$http_x_conversation_id":
-            self.fail("k8s ingress", "the Rasa route does not hash by $http_x_conversation_id")
-        webchat = self.text(self.project / "rasa_server" / "webchat" / "app.js")
-        if '"X-Conversation-Id"' not in webchat:
-            self.fail("rasa_server/webchat/app.js", "the web page no longer sends X-Conversation-Id")
+        # Any Rasa pod carries on any conversation (the lock store's transactions keep turns in order), so the
+        # Rasa route is balanced freely: no hashing, which would also override load-balance.
+        annotations = routes.get("/webhooks/", ("", "", {}))[2]
+        for key in sorted(annotations):
+            if key.startswith(("nginx.ingress.kubernetes.io/upstream-hash-by", "nginx.ingress.kubernetes.io/affinity")):
+                self.fail("k8s ingress", f"the Rasa route pins requests ({key}); balance it freely")
+        balance = annotations.get("nginx.ingress.kubernetes.io/load-balance", "round_robin")
+        if balance not in INGRESS_BALANCERS:
+            self.fail("k8s ingress", f"load-balance {balance!r} is not one ingress-nginx has: {INGRESS_BALANCERS}")
+
+    def check_nginx_template(self) -> None:
+        """The Rasa upstream balances by least_conn, with no hashing (see the template's comment)."""
+        template = self.text(self.deploy / "nginx" / "assistant.conf.template")
+        block = re.search(r"upstream\s+rasa_servers\s*\{([^}]*)\}", template)
+        directives = [line.split("#")[0].strip() for line in (block.group(1) if block else "").splitlines()]
+        if not block or "least_conn;" not in directives:
+            self.fail("nginx/assistant.conf.template", "upstream rasa_servers does not use least_conn")
+        if any(d.startswith(("hash ", "ip_hash", "sticky")) for d in directives):
+            self.fail("nginx/assistant.conf.template", "upstream rasa_servers pins requests (hash); balance it freely")
 
     def check_dockerfiles(self) -> None:
         images = {"rasa": [PORTS["rasa"]], "actions": [PORTS["actions"], PORTS["console"], PORTS["git"]]}
@@ -413,14 +472,15 @@ class Checker:
             if exposed != set(ports):
                 self.fail(f"Dockerfile.{image}", f"EXPOSE {sorted(exposed)}, expected {ports}")
             if not (self.deploy / f"Dockerfile.{image}.dockerignore").exists():
-                self.fail(f"Dockerfile.{image}", "no Dockerfile.{image}.dockerignore beside it")
-            for name in re.findall(r"^\s*([A-Z][A-Z0-9_]+)=", text, re.M):
+                self.fail(f"Dockerfile.{image}", f"no Dockerfile.{image}.dockerignore beside it")
+            instructions = re.findall(r"^ENV\s+(.*)$", text.replace("\\\n", " "), re.M)
+            for name in re.findall(r"(?:^|\s)([A-Z][A-Z0-9_]+)=", " ".join(instructions)):
                 if name.startswith(("PIP_", "PYTHON", "PATH", "TF_CPP", "SQLALCHEMY", "MPLCONFIGDIR")):
                     continue  # read by pip, Python, TensorFlow's logging, SQLAlchemy, matplotlib
                 if name not in self.allowed:
                     self.fail(f"Dockerfile.{image}", f"sets {name}, which nothing reads (typo?)")
         rasa = self.text(self.deploy / "Dockerfile.rasa")
-        if f"127.0.0.1:{PORTS['rasa']}{HEALTH['rasa']}" not in rasa:
+        if re.findall(r"127\.0\.0\.1:\d+/[^'\"\s]*", rasa) != [f"127.0.0.1:{PORTS['rasa']}{HEALTH['rasa']}"]:
             self.fail("Dockerfile.rasa", f"HEALTHCHECK does not GET {PORTS['rasa']}{HEALTH['rasa']}")
         cmd = re.search(r"^CMD\s+(\[.*?\])\s*$", rasa.replace("\\\n", " "), re.M | re.S)
         self.check_command("Dockerfile.rasa CMD", yaml.safe_load(cmd.group(1)) if cmd else [], PORTS["rasa"])

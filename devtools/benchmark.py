@@ -205,9 +205,7 @@ class Reply:
 async def post(session: aiohttp.ClientSession, url: str, sender: str, text: str, unavailable: set[str]) -> Reply:
     start = time.perf_counter()
     try:
-        # X-Conversation-Id: behind nginx (make run-scaled) a conversation stays on one Rasa server
-        payload, headers = {"sender": sender, "message": text}, {"X-Conversation-Id": sender}
-        async with session.post(url + WEBHOOK, json=payload, headers=headers) as response:
+        async with session.post(url + WEBHOOK, json={"sender": sender, "message": text}) as response:
             status, body = response.status, await response.read()
     except asyncio.TimeoutError:
         return Reply(start, time.perf_counter(), NO_REPLY, "timeout")

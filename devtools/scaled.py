@@ -178,6 +178,8 @@ class ScaledStack:
 
     def start_rasa_server(self, number: int) -> Process:
         env = {"SANIC_WORKERS": str(self.sanic_workers)} if self.sanic_workers > 1 else {}
+        if self.content_repo is not None:  # its own replies (fallback, phone texts) from the live answers
+            env["ANSWER_STORE"] = str(self.content_repo)
         return self._add(
             f"rasa-{number}",
             [str(BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",

@@ -11,7 +11,8 @@
 #      as the nginx image does, with compose.yaml's values, inside an http block
 #      like the image's nginx.conf (nginx is tested, never started)
 #   5. deploy/check_consistency.py (with the project's .venv python): env var
-#      names, ports, health paths, URLs and references against the code
+#      names, ports, health paths, URLs, references, the content flow and the
+#      balancing (no hashing on a conversation id) against the code
 #
 #   scripts/deploy_lint.sh [DEPLOY_DIR]     (default: deploy; another folder
 #                                            checks a copy, e.g. a broken one)
@@ -52,7 +53,7 @@ result() {  # result NAME STATUS
 
 # --- 1. Dockerfiles ------------------------------------------------------------------------------
 step "hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}') (failure threshold: style)"
-"$VENV/bin/hadolint" --failure-threshold style "$DEPLOY/Dockerfile.rasa" "$DEPLOY/Dockerfile.actions"
+"$VENV/bin/hadolint" --no-color --failure-threshold style "$DEPLOY/Dockerfile.rasa" "$DEPLOY/Dockerfile.actions"
 status=$?
 [ $status -eq 0 ] && echo "no findings"
 result "hadolint" $status

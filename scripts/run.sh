@@ -30,7 +30,8 @@ ANSWER_STORE="$CONTENT_REPO" SANIC_HOST=127.0.0.1 "$VENV/bin/rasa" run actions -
 pids+=($!)
 STAFF_CONSOLE_HOST=127.0.0.1 "$VENV/bin/python" -m staff_console serve &
 pids+=($!)
-"$VENV/bin/rasa" run --model models/policy-assistant.tar.gz --interface 127.0.0.1 --port "$PORT" \
+# the Rasa server reads its own replies (fallback, phone texts) from the live answers too
+ANSWER_STORE="$CONTENT_REPO" "$VENV/bin/rasa" run --model models/policy-assistant.tar.gz --interface 127.0.0.1 --port "$PORT" \
   --credentials credentials.yml --endpoints endpoints.yml &
 pids+=($!)
 

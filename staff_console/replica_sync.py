@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--origin", required=True, help="the content repository (a path or a git URL)")
     parser.add_argument("--into", required=True, type=Path, help="this replica's answer store ($ANSWER_STORE)")
     parser.add_argument("--every", type=float, default=1.0, help="seconds between checks (default 1)")
-    parser.add_argument("--once", action="store_true", help="sync once and exit")
+    parser.add_argument("--once", action="store_true", help="sync once and exit (1 if there is no clone)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     while True:
@@ -64,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "Answer store updated to %s", _git("rev-parse", "--short", "HEAD", cwd=args.into).stdout.strip()
             )
         if args.once:
-            return 0
+            # 1 when there is no clone to serve from (the first clone failed)
+            return 0 if (args.into / ".git").exists() else 1
         time.sleep(args.every)
 
 

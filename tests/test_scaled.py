@@ -55,7 +55,6 @@ def ask(url: str, message: str, conversation: str) -> List[Dict[str, Any]]:
     response = requests.post(
         url + "/webhooks/rest/webhook",
         json={"sender": conversation, "message": message},
-        headers={"X-Conversation-Id": conversation},
         timeout=30,
     )
     response.raise_for_status()
@@ -93,8 +92,7 @@ def test_a_conversation_continues_on_the_other_server(stack: ScaledStack) -> Non
 def test_web_page_rest_and_fallback_through_nginx(stack: ScaledStack) -> None:
     page = requests.get(stack.url + "/webhooks/webchat/", timeout=10)
     assert page.status_code == 200 and "<html" in page.text.lower()
-    script = requests.get(stack.url + "/webhooks/webchat/app.js", timeout=10).text
-    assert '"X-Conversation-Id": id' in script  # the page names its conversation for nginx
+    assert requests.get(stack.url + "/webhooks/webchat/app.js", timeout=10).ok
     assert topic_of(ask(stack.url, "Can I call 911 if I'm undocumented?", sender())) == "report_crime_safely"
     fallback = ask(stack.url, "zxqv blorp wug", sender())
     assert topic_of(fallback) is None
@@ -119,24 +117,26 @@ def test_conversations_in_redis_keep_no_words_and_expire(stack: ScaledStack) -> 
         assert "bus stop" not in log
 
 
-def test_two_messages_of_one_conversation_at_once_keep_both_turns(stack: ScaledStack) -> None:
-    """nginx sends both to one server, whose lock keeps them in order. (Sent
-    past nginx to two servers at once, Rasa's Redis lock store loses turns:
-    `make bench-scaled` measures how often.)"""
+@pytest.mark.parametrize("way", ["through nginx", "past nginx, to two servers"])
+def test_two_messages_of_one_conversation_at_once_keep_both_turns(stack: ScaledStack, way: str) -> None:
+    """The conversation's lock keeps them in order, even on two servers
+    (rasa_server/redis_stores.py; Rasa's own lock store lost a turn in 20 of
+    50 conversations sent past nginx: make bench-scaled measures both)."""
+    targets = [stack.url, stack.url] if way == "through nginx" else [direct(stack, 0), direct(stack, 1)]
 
     async def both(conversation: str) -> None:
         async with benchmark.session(2, 60) as s:
             replies = await asyncio.gather(
-                benchmark.post(s, stack.url, conversation, QUESTION, set()),
-                benchmark.post(s, stack.url, conversation, "Can I call 911 if I'm undocumented?", set()),
+                benchmark.post(s, targets[0], conversation, QUESTION, set()),
+                benchmark.post(s, targets[1], conversation, "Can I call 911 if I'm undocumented?", set()),
             )
         assert all(r.outcome == OK for r in replies)
 
-    conversations = [sender() for _ in range(15)]
+    conversations = [sender() for _ in range(20)]
     for conversation in conversations:
         asyncio.run(both(conversation))
     missing = [c for c in conversations if user_turns(stack, c) != 2]
-    REPORT.append(f"two messages at once through nginx: {len(missing)} of {len(conversations)} conversations lost one")
+    REPORT.append(f"two messages at once, {way}: {len(missing)} of {len(conversations)} conversations lost one")
     assert not missing
 
 

@@ -377,6 +377,16 @@ def test_a_publish_reaches_a_replica(tmp_path):
 # ---------------------------------------------------------------- found in review
 
 
+def test_a_replica_that_cannot_clone_says_so_in_its_exit_status(tmp_path):
+    """An init container waits on `--once`: it must fail when there is nothing to serve."""
+    from staff_console.replica_sync import main as sync_main
+
+    assert sync_main(["--origin", str(tmp_path / "nowhere"), "--into", str(tmp_path / "replica"), "--once"]) == 1
+    repo = ContentRepo(tmp_path / "content")
+    repo.ensure(STORE)
+    assert sync_main(["--origin", str(repo.path), "--into", str(tmp_path / "replica"), "--once"]) == 0
+
+
 def test_signing_in_and_publishing_work_over_tls_behind_a_proxy(tmp_path, config):
     app = create_app(make_config(tmp_path, behind_proxy=True))
     client = app.test_client()

@@ -246,16 +246,13 @@
     setBusy(true);
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
-    var id = conversationId();
     fetch(BASE + "webhook", {
       method: "POST",
-      // X-Conversation-Id: with several servers, nginx sends a conversation's
-      // messages to one of them (deploy/nginx/assistant.conf.template)
-      headers: { "Content-Type": "application/json", "X-Conversation-Id": id },
+      headers: { "Content-Type": "application/json" },
       credentials: "omit",
       cache: "no-store",
       signal: controller ? controller.signal : undefined,
-      body: JSON.stringify({ sender: id, message: message, metadata: { lang: lang } })
+      body: JSON.stringify({ sender: conversationId(), message: message, metadata: { lang: lang } })
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (body) {
         if (!response.ok || !Array.isArray(body)) {
