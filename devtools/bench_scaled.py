@@ -103,7 +103,7 @@ def measure_race(args: argparse.Namespace) -> None:
             stack.stop()
     say(f"race: two messages of one conversation at the same moment, {args.race} conversations each way")
     say(f"  past nginx, to two Rasa servers: {past} of {args.race} conversations lost a turn")
-    say(f"  through nginx (X-Conversation-Id): {through} of {args.race} conversations lost a turn")
+    say(f"  through nginx: {through} of {args.race} conversations lost a turn")
 
 
 def table(runs: List[Run], base: Run | None) -> None:

@@ -65,10 +65,6 @@ class RedisState:
         self.retry_at = 0.0
         self._lock = threading.Lock()
 
-    @property
-    def up(self) -> bool:
-        return self.down_since is None
-
     def worth_trying(self) -> bool:
         return self.down_since is None or time.monotonic() >= self.retry_at
 
@@ -97,7 +93,7 @@ class RedisState:
     def gone_for(self) -> float:
         return 0.0 if self.down_since is None else time.time() - self.down_since
 
-    def call(self, client: redis.Redis, use: Callable[[], T], otherwise: Callable[[], T]) -> T:
+    def call(self, use: Callable[[], T], otherwise: Callable[[], T]) -> T:
         """`use()` (a call to Redis) if Redis is worth trying and answers, else `otherwise()`."""
         if self.worth_trying():
             try:
@@ -173,20 +169,20 @@ class ForgetfulRedisTrackerStore(RedisTrackerStore):
         await self.stream_events(tracker)
         text = self.serialise_tracker(bounded(tracker, self.max_events))
         key = self.key_prefix + tracker.sender_id
-        self.redis.call(self.red, lambda: self.red.set(key, text, ex=self.record_exp), lambda: None)
+        self.redis.call(lambda: self.red.set(key, text, ex=self.record_exp), lambda: None)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
-        stored = self.redis.call(self.red, lambda: self.red.get(self.key_prefix + sender_id), lambda: None)
+        stored = self.redis.call(lambda: self.red.get(self.key_prefix + sender_id), lambda: None)
         if stored is None:
             return None
         return last_session(self.deserialise_tracker(sender_id, stored), fetch_all_sessions)
 
     async def keys(self) -> Any:
-        return self.redis.call(self.red, lambda: self.red.keys(self.key_prefix + "*"), list)
+        return self.redis.call(lambda: self.red.keys(self.key_prefix + "*"), list)
 
     def forget(self, sender_id: str) -> bool:
         """Forget one conversation now (STOP); False when Redis cannot be reached."""
-        return bool(self.redis.call(self.red, lambda: self.red.delete(self.key_prefix + sender_id) >= 0, lambda: False))
+        return bool(self.redis.call(lambda: self.red.delete(self.key_prefix + sender_id) >= 0, lambda: False))
 
     def health(self) -> Dict[str, Any]:
         if self.redis.ping(self.red):
@@ -250,14 +246,12 @@ class ResilientRedisLockStore(RedisLockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = TURN_SECONDS) -> int:
         lifetime = min(lock_lifetime, self.lock_lifetime)
         return self.redis.call(
-            self.red,
             lambda: self._change(conversation_id, lambda lock: lock.issue_ticket(lifetime)),
             lambda: self.local.issue_ticket(conversation_id, lifetime),
         )
 
     def update_lock(self, conversation_id: str) -> None:
         self.redis.call(
-            self.red,
             lambda: self._change(conversation_id, TicketLock.remove_expired_tickets),
             lambda: self.local.update_lock(conversation_id),
         )
@@ -265,14 +259,12 @@ class ResilientRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """The turn is over: its ticket goes, and the lock with it if no one waits."""
         self.redis.call(
-            self.red,
             lambda: self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number)),
             lambda: self.local.cleanup(conversation_id, ticket_number),
         )
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.redis.call(
-            self.red,
             lambda: super(ResilientRedisLockStore, self).get_lock(conversation_id),
             lambda: self.local.get_lock(conversation_id),
         )
@@ -281,12 +273,11 @@ class ResilientRedisLockStore(RedisLockStore):
     # two are kept for any other caller, with the same fallback.
     def save_lock(self, lock: TicketLock) -> None:
         self.redis.call(
-            self.red, lambda: super(ResilientRedisLockStore, self).save_lock(lock), lambda: self.local.save_lock(lock)
+            lambda: super(ResilientRedisLockStore, self).save_lock(lock), lambda: self.local.save_lock(lock)
         )
 
     def delete_lock(self, conversation_id: str) -> None:
         self.redis.call(
-            self.red,
             lambda: super(ResilientRedisLockStore, self).delete_lock(conversation_id),
             lambda: self.local.delete_lock(conversation_id),
         )
