@@ -30,7 +30,7 @@ from typing import Dict, List, Sequence
 import redis
 
 from devtools import benchmark
-from devtools.benchmark import OK, QUESTIONS, Run, describe, mib, ms, ratio, say, server_rss
+from devtools.benchmark import OK, QUESTIONS, Run, cells, describe, mib, print_table, ratio, say, server_rss
 from devtools.scaled import KEY_PREFIX, ScaledStack
 
 
@@ -107,37 +107,19 @@ def measure_race(args: argparse.Namespace) -> None:
 
 
 def table(runs: List[Run], base: Run | None) -> None:
-    rows = [["setup", "requests", "req/s", "ratio", "p50 ms", "p95 ms", "p99 ms", "lost", "unavail.", "Rasa MiB"]]
+    header = ["bot", "requests", "req/s", "ratio", "p50 ms", "p95 ms", "p99 ms", "lost", "unavail.", "Rasa MiB"]
+    rows = [header]
     for run in runs:
-        rows.append(
-            [
-                run.bot,
-                str(len(run.replies)),
-                f"{run.rps():.1f}",
-                ratio(run.rps(), base.rps()) if base else "-",
-                ms(run.p(50)),
-                ms(run.p(95)),
-                ms(run.p(99)),
-                str(len(run.lost())),
-                str(run.unavailable()),
-                mib(run.rss.get("rasa")),
-            ]
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    say("\nsummary (ratio = req/s against 1 Rasa process behind nginx, same run):")
-    for row in rows:
-        cells = enumerate(zip(row, widths, strict=True))
-        say("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in cells))
+        figures = {**cells(run), "ratio": ratio(run.rps(), base.rps()) if base else "-"}
+        rows.append([figures[column] for column in header])
+    print_table("summary (ratio = req/s against 1 Rasa process behind nginx, same run):", rows)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicas", default="1,2,3", help="Rasa processes to measure (default 1,2,3)")
     parser.add_argument("--actions", type=int, default=2, help="action servers (default 2)")
-    parser.add_argument("--seconds", type=float, default=60, help="length of each load run (default 60)")
-    parser.add_argument("--parallel", type=int, default=20, help="conversations at once (default 20)")
-    parser.add_argument("--turns", type=int, default=5, help="messages per conversation (default 5)")
-    parser.add_argument("--timeout", type=float, default=30, help="client timeout per request (default 30 s)")
+    benchmark.add_load_options(parser)
     parser.add_argument("--race", type=int, default=50, help="conversations in the race section (default 50)")
     parser.add_argument("--only", default="load,race", help="sections: load,race")
     parser.add_argument("--no-extra", action="store_true", help="skip the make-run and SANIC_WORKERS rows")

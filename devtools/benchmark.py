@@ -445,34 +445,38 @@ def describe_fault(run: Run, marks: FaultMarks) -> None:
         say("  no normal answer to a request sent after SIGCONT")
 
 
+def cells(run: Run) -> dict[str, str]:
+    """A run's figures, formatted for a table column each."""
+    return {
+        "bot": run.bot,
+        "section": run.section,
+        "requests": str(len(run.replies)),
+        "req/s": f"{run.rps():.1f}",
+        "p50 ms": ms(run.p(50)),
+        "p95 ms": ms(run.p(95)),
+        "p99 ms": ms(run.p(99)),
+        "max ms": ms(run.p(100)),
+        "lost": str(len(run.lost())),
+        "unavail.": str(run.unavailable()),
+        "Rasa MiB": mib(run.rss.get("rasa")),
+        "actions MiB": mib(run.rss.get("actions")),
+    }
+
+
 def summary(runs: Sequence[Run]) -> None:
     header = ["bot", "section", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "lost", "unavail."]
     header += ["Rasa MiB", "actions MiB"]
-    rows = [header]
-    for run in runs:
-        rows.append(
-            [
-                run.bot,
-                run.section,
-                str(len(run.replies)),
-                f"{run.rps():.1f}",
-                ms(run.p(50)),
-                ms(run.p(95)),
-                ms(run.p(99)),
-                ms(run.p(100)),
-                str(len(run.lost())),
-                str(run.unavailable()),
-                mib(run.rss.get("rasa")),
-                mib(run.rss.get("actions")),
-            ]
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    say("\nsummary (latencies nearest-rank; Rasa/actions MiB = RSS after the section):")
+    rows = [header] + [[cells(run)[column] for column in header] for run in runs]
+    print_table("summary (latencies nearest-rank; Rasa/actions MiB = RSS after the section):", rows, left=2)
+
+
+def print_table(title: str, rows: Sequence[Sequence[str]], left: int = 1) -> None:
+    """`rows` (the first is the header) in columns: the first `left` to the left, the rest to the right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    say(f"\n{title}")
     for row in rows:
-        say(
-            "  "
-            + "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-        )
+        cells = enumerate(zip(row, widths, strict=True))
+        say("  " + "  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in cells))
 
 
 def memory_line(rss: dict[str, float | None]) -> str:
@@ -510,20 +514,25 @@ def unavailable_texts() -> set[str]:
     return {store.language(code).messages["unavailable"] for code in ("en", "es")}
 
 
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """The load's options: --seconds, --parallel, --turns, --timeout (also devtools.bench_scaled)."""
+    parser.add_argument("--seconds", type=float, default=60, help="length of the load run (default 60)")
+    parser.add_argument("--parallel", type=int, default=20, help="conversations at once (default 20)")
+    parser.add_argument("--turns", type=int, default=5, help="messages per conversation (default 5)")
+    parser.add_argument("--timeout", type=float, default=30, help="client timeout per request (default 30 s)")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", action="store_true", help="also time a full `rasa train --force`")
     parser.add_argument("--starter", action="store_true", help="also measure `rasa init`'s starter bot")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}")
     parser.add_argument("--requests", type=int, default=80, help="sequential requests (default 80)")
-    parser.add_argument("--seconds", type=float, default=60, help="length of the load run (default 60)")
-    parser.add_argument("--parallel", type=int, default=20, help="conversations at once (default 20)")
-    parser.add_argument("--turns", type=int, default=5, help="messages per conversation (default 5)")
+    add_load_options(parser)
     parser.add_argument("--senders", type=int, default=5000, help="distinct senders in the senders run (default 5000)")
     parser.add_argument("--fault-before", type=float, default=10, help="load before the stop (default 10 s)")
     parser.add_argument("--fault-stop", type=float, default=15, help="action server stopped for (default 15 s)")
     parser.add_argument("--fault-after", type=float, default=15, help="load after SIGCONT (default 15 s)")
-    parser.add_argument("--timeout", type=float, default=30, help="client timeout per request (default 30 s)")
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
