@@ -10,6 +10,7 @@ import functools
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Tuple
 
@@ -30,7 +31,11 @@ def store_path() -> Path:
 
 def signature(root: Path) -> Signature:
     result = []
-    for path in store_files(root):
+    try:
+        files = store_files(root)
+    except OSError:  # a folder went away while it was listed: changing now, read it again
+        return (("(changing)", time.monotonic_ns(), 0),)
+    for path in files:
         try:
             st = path.stat()
         except OSError:
@@ -62,6 +67,15 @@ class LiveStore:
         self._loaded = current
         try:
             store = load_rendered_store(self.root)
+        except OSError as error:
+            # a file went away while it was read: git replaces files one by one
+            # while a publish, an undo or a replica's sync lands. Keep serving
+            # the last good version and read the files again next time.
+            self._loaded = None
+            logger.warning("The answer store changed while it was read (%s); trying again", type(error).__name__)
+            if self._store is None:
+                self.last_error = StoreError([f"the answer store could not be read: {type(error).__name__}"])
+            return
         except StoreError as error:
             self.last_error = error
             if self._store is None:

@@ -195,6 +195,27 @@ def test_broken_edit_is_refused_logged_and_last_good_store_serves(small_store, c
     assert live.get() is not good and live.last_error is None
 
 
+def test_a_file_that_goes_away_while_it_is_read_keeps_the_last_good_store(small_store, monkeypatch):
+    """git replaces files one by one while a publish or an undo lands; seen
+    once as a FileNotFoundError answered with "can't reach my answers"."""
+    from policy_assistant import live_store
+
+    live = LiveStore(small_store)
+    good = live.get()
+    path = small_store / "topics" / "home_visits.yml"
+    replace(path, '  en: "The 2017 report', '  en: "Pay attention. The 2017 report')
+    bump(path)
+    real = live_store.load_rendered_store
+
+    def vanishing(root):
+        monkeypatch.setattr(live_store, "load_rendered_store", real)
+        raise FileNotFoundError(str(root / "topics" / "home_visits.yml"))
+
+    monkeypatch.setattr(live_store, "load_rendered_store", vanishing)
+    assert live.get() is good  # not an error
+    assert live.get().topics["home_visits"].summary["en"].startswith("Pay attention.")  # read again
+
+
 def test_store_that_never_loaded_raises(tmp_path):
     with pytest.raises(StoreError):
         LiveStore(tmp_path / "missing").get()
