@@ -114,7 +114,7 @@ deploy-lint: $(INSTALLED) scaled-deps
 	@$(STAGE) deploy-lint scripts/deploy_lint.sh
 
 bench-scaled: $(MODEL) scaled-deps
-	$(PY) -m devtools.bench_scaled
+	$(PY) -m devtools.bench_scaled --starter
 
 bench: $(MODEL)
 	$(PY) -m devtools.benchmark --starter

@@ -5,22 +5,27 @@ it prints numbers and asserts nothing.
             --turns messages, for --seconds) through nginx, with 1, 2 and 3 Rasa
             server processes (--replicas) and 2 action servers, conversations in
             Redis (devtools/scaled.py); requests per second, p50/p95/p99, lost
-            replies, memory, and the ratio against one process from the same run.
-            Beside them, in the same run: `make run`'s single process (memory
-            store, no nginx) and one Rasa process with SANIC_WORKERS=2 instead of
-            two processes, and with --starter Rasa's starter bot.
+            replies, memory, and the ratio against one process. Beside them:
+            `make run`'s single process (memory store, no nginx), one Rasa
+            process with SANIC_WORKERS=2 instead of two processes, and with
+            --starter Rasa's starter bot. This machine is noisy, so every setup
+            runs --rounds times (3), one after another in each round, and each
+            ratio is taken against the same round's one process: each round's
+            table, then the medians over the rounds.
 * race      --race conversations, each sending two messages at the same moment:
-            past nginx to two different Rasa servers, then through nginx (which
-            sends a conversation to one server). How many conversations lost a
-            turn (Redis holds fewer than two user messages)?
+            past nginx to two different Rasa servers, then through nginx. How
+            many conversations lost a turn (Redis holds fewer than two user
+            messages)?
 
-Usage: .venv/bin/python -m devtools.bench_scaled [--replicas 1,2,3] [--seconds 60] [--only load,race] [--starter]"""
+Usage: .venv/bin/python -m devtools.bench_scaled [--rounds 3] [--replicas 1,2,3] [--seconds 60] [--only load,race]
+       [--starter]"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import statistics
 import tempfile
 import time
 import uuid
@@ -30,7 +35,7 @@ from typing import Dict, List, Sequence
 import redis
 
 from devtools import benchmark
-from devtools.benchmark import OK, QUESTIONS, Run, cells, describe, mib, print_table, ratio, say, server_rss
+from devtools.benchmark import OK, QUESTIONS, Run, cells, describe, mib, ms, print_table, ratio, say, server_rss
 from devtools.scaled import KEY_PREFIX, ScaledStack
 
 
@@ -106,13 +111,42 @@ def measure_race(args: argparse.Namespace) -> None:
     say(f"  through nginx: {through} of {args.race} conversations lost a turn")
 
 
-def table(runs: List[Run], base: Run | None) -> None:
+def base_of(runs: Dict[str, Run]) -> Run | None:
+    """The run that ratios are taken against: one Rasa process behind nginx."""
+    return next((r for label, r in runs.items() if label.startswith("1 Rasa process +")), None)
+
+
+def medians(rounds: List[Dict[str, Run]]) -> None:
+    """Per setup, over the rounds: median req/s, median ratio against the
+    same round's one process (and its range), median latency percentiles."""
+    rows = [["setup", "rounds", "req/s", "ratio", "ratio range", "p50 ms", "p95 ms", "p99 ms", "lost", "Rasa MiB"]]
+    for label in dict.fromkeys(label for runs in rounds for label in runs):
+        found = [(runs[label], base_of(runs)) for runs in rounds if label in runs]
+        ratios = [run.rps() / base.rps() for run, base in found if base is not None and base.rps() > 0]
+        rows.append(
+            [
+                label,
+                str(len(found)),
+                f"{statistics.median(run.rps() for run, _ in found):.1f}",
+                f"{statistics.median(ratios):.2f}" if ratios else "-",
+                f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-",
+                *(ms(statistics.median(run.p(q) for run, _ in found)) for q in (50, 95, 99)),
+                str(sum(len(run.lost()) for run, _ in found)),
+                mib(statistics.median(run.rss.get("rasa") or 0 for run, _ in found)),
+            ]
+        )
+    print_table(
+        f"medians over {len(rounds)} round(s) (ratio = req/s against 1 Rasa process behind nginx, same round):", rows
+    )
+
+
+def table(runs: List[Run], base: Run | None, title: str = "summary") -> None:
     header = ["bot", "requests", "req/s", "ratio", "p50 ms", "p95 ms", "p99 ms", "lost", "unavail.", "Rasa MiB"]
     rows = [header]
     for run in runs:
         figures = {**cells(run), "ratio": ratio(run.rps(), base.rps()) if base else "-"}
         rows.append([figures[column] for column in header])
-    print_table("summary (ratio = req/s against 1 Rasa process behind nginx, same run):", rows)
+    print_table(f"{title} (ratio = req/s against 1 Rasa process behind nginx, same round):", rows)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -122,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     benchmark.add_load_options(parser)
     parser.add_argument("--race", type=int, default=50, help="conversations in the race section (default 50)")
     parser.add_argument("--only", default="load,race", help="sections: load,race")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every setup, one after another (default 3)")
     parser.add_argument("--no-extra", action="store_true", help="skip the make-run and SANIC_WORKERS rows")
     parser.add_argument("--starter", action="store_true", help="also load Rasa's starter bot (rasa init)")
     args = parser.parse_args(argv)
@@ -129,21 +164,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     unavailable = benchmark.unavailable_texts()
     say(f"bench-scaled: {args.parallel} conversations of {args.turns} messages at a time, {args.seconds:.0f} s each")
     if "load" in sections:
-        runs: Dict[str, Run] = {}
-        for n in (int(x) for x in args.replicas.split(",")):
-            label = f"{n} Rasa process{'es' if n > 1 else ''} + nginx + Redis"
-            runs[label] = measure_stack(label, args, unavailable, rasa_replicas=n, action_replicas=args.actions)
-        if not args.no_extra:
-            label = "1 Rasa process, SANIC_WORKERS=2"
-            runs[label] = measure_stack(
-                label, args, unavailable, rasa_replicas=1, action_replicas=args.actions, sanic_workers=2
-            )
-            runs["make run"] = measure_single(args, unavailable)
+        rounds: List[Dict[str, Run]] = []
+        for number in range(1, args.rounds + 1):
+            say(f"--- round {number} of {args.rounds}")
+            runs: Dict[str, Run] = {}
+            for n in (int(x) for x in args.replicas.split(",")):
+                label = f"{n} Rasa process{'es' if n > 1 else ''} + nginx + Redis"
+                runs[label] = measure_stack(label, args, unavailable, rasa_replicas=n, action_replicas=args.actions)
+            if not args.no_extra:
+                label = "1 Rasa process, SANIC_WORKERS=2"
+                runs[label] = measure_stack(
+                    label, args, unavailable, rasa_replicas=1, action_replicas=args.actions, sanic_workers=2
+                )
+                runs["make run (1 process, memory)"] = measure_single(args, unavailable)
+            table(list(runs.values()), base_of(runs), f"round {number}")
+            rounds.append(runs)
         if args.starter:
             starter = benchmark.measure_starter(argparse.Namespace(**vars(args), sections=["load"]), unavailable)
-            runs["starter"] = starter[0]
-        base = next((r for label, r in runs.items() if label.startswith("1 Rasa process +")), None)
-        table(list(runs.values()), base)
+            rounds[-1]["rasa init starter"] = starter[0]
+        medians(rounds)
     if "race" in sections:
         measure_race(args)
 
