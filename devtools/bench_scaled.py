@@ -100,7 +100,7 @@ def measure_race(args: argparse.Namespace) -> None:
         stack = ScaledStack(Path(work), rasa_replicas=2, action_replicas=2)
         try:
             stack.start()
-            client = redis.Redis(port=stack.redis_port, decode_responses=True)
+            client = stack.redis_client()
             servers = [f"http://127.0.0.1:{p}" for p in stack.rasa_ports]
             past = asyncio.run(two_at_once(servers, args.race, client))
             through = asyncio.run(two_at_once([stack.url, stack.url], args.race, client))

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import requests
 
@@ -100,6 +100,8 @@ class ScaledStack:
     model: Path = MODEL
     extra_env: Dict[str, str] = field(default_factory=dict)
     token: str = field(default_factory=lambda: secrets.token_hex(32))
+    # Redis asks every client for it, like the action server's token (new for every start)
+    redis_password: str = field(default_factory=lambda: secrets.token_hex(32))
     processes: List[Process] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -122,7 +124,7 @@ class ScaledStack:
             "QUESTION_COUNTS_DB": str(self.counts),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.redis_port),
-            "REDIS_PASSWORD": "",
+            "REDIS_PASSWORD": self.redis_password,
             "REDIS_KEY_PREFIX": KEY_PREFIX,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             **self.extra_env,
@@ -150,6 +152,7 @@ class ScaledStack:
         return self._add(
             "redis",
             [REDIS_SERVER, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--requirepass", self.redis_password,
              "--dir", str(self.workdir), "--maxmemory", "512mb", "--maxmemory-policy", "volatile-lru",
              "--loglevel", "warning"],
             self.redis_port,
@@ -227,7 +230,7 @@ class ScaledStack:
         return self._add(
             f"sync-{number}",
             [str(BIN / "python"), "-m", "staff_console.replica_sync", "--origin", str(self.content_repo),
-             "--into", str(self.content_clone(number)), "--every", "1"],
+             "--into", str(self.content_clone(number)), "--every", "0.5"],
         )  # fmt: skip
 
     def start_console(self) -> Process:
@@ -287,6 +290,12 @@ class ScaledStack:
 
     def logs(self) -> Dict[str, str]:
         return {p.name: p.log.read_text(errors="replace") for p in self.processes if p.log.exists()}
+
+    def redis_client(self, db: int = 0) -> Any:
+        """A client of the stack's Redis (for tests and the benchmark)."""
+        import redis
+
+        return redis.Redis(port=self.redis_port, db=db, password=self.redis_password, decode_responses=True)
 
     def health(self, number: int) -> Dict[str, object]:
         """One Rasa server's own health report (not through nginx)."""
