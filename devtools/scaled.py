@@ -225,13 +225,17 @@ class ScaledStack:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
         return self._add("nginx", [NGINX, "-c", str(conf), "-p", str(conf.parent), "-g", "daemon off;"], self.port)
 
+    def sync_command(self, number: int, *how: str) -> List[str]:
+        """staff_console.replica_sync for action server `number`'s clone."""
+        return [str(BIN / "python"), "-m", "staff_console.replica_sync", "--origin", str(self.content_repo),
+                "--into", str(self.content_clone(number)), *how]  # fmt: skip
+
     def start_sync(self, number: int) -> Process:
         assert self.content_repo is not None
         return self._add(
             f"sync-{number}",
-            [str(BIN / "python"), "-m", "staff_console.replica_sync", "--origin", str(self.content_repo),
-             "--into", str(self.content_clone(number)), "--every", "0.5"],
-        )  # fmt: skip
+            self.sync_command(number, "--every", "0.5"),
+        )
 
     def start_console(self) -> Process:
         return self._add(
@@ -253,11 +257,7 @@ class ScaledStack:
             if self.content_repo is not None:
                 for number in range(self.action_replicas):
                     self.content_clone(number).parent.mkdir(parents=True, exist_ok=True)
-                    subprocess.run(
-                        [str(BIN / "python"), "-m", "staff_console.replica_sync", "--origin", str(self.content_repo),
-                         "--into", str(self.content_clone(number)), "--once"],
-                        cwd=PROJECT, check=True, capture_output=True,
-                    )  # fmt: skip
+                    subprocess.run(self.sync_command(number, "--once"), cwd=PROJECT, check=True, capture_output=True)
                     self.start_sync(number)
             actions = [self.start_action_server(n) for n in range(self.action_replicas)]
             rasas = [self.start_rasa_server(n) for n in range(self.rasa_replicas)]

@@ -75,7 +75,7 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._start_sweeping()
         await self.stream_events(tracker)
-        tracker = self.bounded(tracker)
+        tracker = bounded(tracker, self.max_events)
         sender_id = tracker.sender_id
         self.kept[sender_id] = zlib.compress(self.serialise_tracker(tracker).encode(), 1)
         self.kept.move_to_end(sender_id)
@@ -85,9 +85,6 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
     @staticmethod
     def serialise_tracker(tracker: DialogueStateTracker) -> str:
         return scrubbed_json(tracker)
-
-    def bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        return bounded(tracker, self.max_events)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
         seen = self.last_seen.get(sender_id)
