@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 
-.PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench lock clean
+.PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench nlu-dev lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
@@ -33,7 +33,8 @@ help:
 	@echo "make bench  print start-up time, memory, response times under load and faults beside rasa init's starter bot"
 	@echo "make fuzz   send 10,000 hostile requests to the real servers; print 5xx and markers found in the logs"
 	@echo "make profile  print where a turn's time goes, stage by stage"
-	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmark"
+	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmarks"
+	@echo "make nlu-dev    the same on the development set, with each failing question"
 	@echo "make staff-user STAFF_USER=name STAFF_ROLE=editor|publisher  create or update a staff console account (asks for the password)"
 
 run: $(MODEL)
@@ -125,9 +126,13 @@ fuzz: $(MODEL)
 profile: $(MODEL)
 	$(PY) -m devtools.profile_message
 
-# accuracy per language and category on the held-out benchmark (issue 7)
+# accuracy per language and category on the held-out benchmarks (issue 7)
 nlu-bench: $(MODEL)
-	$(PY) -m devtools.nlu_bench
+	$(PY) -m devtools.nlu_bench --set bench --set bench2
+
+# the development set, with each failing question (the benchmarks' stay unread)
+nlu-dev: $(MODEL)
+	$(PY) -m devtools.nlu_bench --set dev --errors
 
 lock:
 	rm -rf build/lock-venv && $$(scripts/find_python310.sh) -m venv build/lock-venv
