@@ -83,7 +83,8 @@ def report_set(agent: Any, name: str, topics: set, errors: bool) -> Counter:
                 rejected[category].append(predicted not in topics)
             if predicted != expected:
                 confusions[(lang, expected, predicted)] += 1
-                wrong.append(f"   [{category}] {expected} -> {predicted} ({p['intent']['confidence']:.2f}): {text.strip()}")
+                confidence = p["intent"]["confidence"]
+                wrong.append(f"   [{category}] {expected} -> {predicted} ({confidence:.2f}): {text.strip()}")
         total = sum(sum(v) for v in per_category.values()), sum(len(v) for v in per_category.values())
         print(f"\n== {path.name}: intent accuracy {total[0] / total[1]:.3f} ({total[0]}/{total[1]})")
         for category, results in sorted(per_category.items()):

@@ -1,4 +1,4 @@
-"""Two Rasa graph components that stop the assistant from answering a
+"""Rasa graph components that stop the assistant from answering a
 question that was not asked. They run after the intent classifier and after
 the FallbackClassifier (whose ambiguity check would otherwise undo them), and
 override the intent with full confidence:
@@ -9,11 +9,21 @@ override the intent with full confidence:
   policy_assistant.text, the project's one language module.
 * UrgencyGate: a message that puts danger in the present ("right now",
   "ahorita": an `urgency` entity from the entity ruler) gets `emergency`, so
-  that "call 911" comes first, unless its intent is one that must stand.
+  that "call 911" comes first, unless its intent is one that must stand. So
+  does a message the classifier ranks as `emergency` with at least
+  `emergency_at_least` confidence, even when another intent ranks higher: the
+  two mistakes do not cost the same. "Call 911 if anyone is in danger" before
+  the topics costs someone who only asked a question a line; a policy answer
+  to someone in danger costs far more.
 * JurisdictionGate: a question about police somewhere other than Louisville
   (a `place` entity from the project's entity ruler, and no `local_place` or
   local agency) gets the intent `other_place`, unless its intent is one that
   must stand whatever the place (an emergency, someone's own case, chit-chat).
+* LocalQuestionGate, the other way round, BEFORE the FallbackClassifier: when
+  the classifier says `other_place` but the message names only Louisville (a
+  `local_place` or a local agency, and no `place`), the next intent in its
+  ranking is taken, and the FallbackClassifier judges that one as usual: a
+  question about Louisville is about Louisville.
 
 The intent the classifier had chosen stays in `intent_ranking`, so the reply
 can offer the closest Louisville topic."""
@@ -22,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -107,8 +117,20 @@ class LanguageGate(_Gate):
         return messages
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class JurisdictionGate(_Gate):
+def places_named(message: Message, config: Dict[str, Any]) -> Tuple[bool, bool]:
+    """(names a place other than Louisville, names Louisville or a local agency)"""
+    local_agencies = {a.lower() for a in config["local_agencies"]}
+    entities = message.get("entities") or []
+    elsewhere = any(e.get("entity") == config["place_entity"] for e in entities)
+    here = any(
+        e.get("entity") == config["local_entity"]
+        or (e.get("entity") == "agency" and str(e.get("value", "")).lower() in local_agencies)
+        for e in entities
+    )
+    return elsewhere, here
+
+
+class _PlaceGate(_Gate):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
@@ -120,22 +142,31 @@ class JurisdictionGate(_Gate):
             "keep": [],
         }
 
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class JurisdictionGate(_PlaceGate):
     def process(self, messages: List[Message]) -> List[Message]:
-        config = self.component_config
-        local_agencies = {a.lower() for a in config["local_agencies"]}
         for message in messages:
             intent = (message.get("intent") or {}).get("name")
-            if intent in config["keep"] or intent == UNSUPPORTED:
+            if intent in self.component_config["keep"] or intent == UNSUPPORTED:
                 continue
-            entities = message.get("entities") or []
-            elsewhere = any(e.get("entity") == config["place_entity"] for e in entities)
-            here = any(
-                e.get("entity") == config["local_entity"]
-                or (e.get("entity") == "agency" and str(e.get("value", "")).lower() in local_agencies)
-                for e in entities
-            )
+            elsewhere, here = places_named(message, self.component_config)
             if elsewhere and not here:
                 override(message, OTHER_PLACE)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class LocalQuestionGate(_PlaceGate):
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if (message.get("intent") or {}).get("name") != OTHER_PLACE:
+                continue
+            elsewhere, here = places_named(message, self.component_config)
+            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != OTHER_PLACE]
+            if here and not elsewhere and ranking:
+                message.set("intent", ranking[0], add_to_output=True)
+                message.set("intent_ranking", ranking, add_to_output=True)
         return messages
 
 
@@ -143,7 +174,8 @@ class JurisdictionGate(_Gate):
 class UrgencyGate(_Gate):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"urgency_entity": "urgency", "keep": []}
+        # emergency_at_least above 1 turns the classifier's part off
+        return {"urgency_entity": "urgency", "keep": [], "emergency_at_least": 1.1}
 
     def process(self, messages: List[Message]) -> List[Message]:
         config = self.component_config
@@ -151,6 +183,11 @@ class UrgencyGate(_Gate):
             intent = (message.get("intent") or {}).get("name")
             if intent in config["keep"] or intent in (UNSUPPORTED, EMERGENCY):
                 continue
-            if any(e.get("entity") == config["urgency_entity"] for e in message.get("entities") or []):
+            marked = any(e.get("entity") == config["urgency_entity"] for e in message.get("entities") or [])
+            ranked = max(
+                (r.get("confidence", 0.0) for r in message.get("intent_ranking") or [] if r.get("name") == EMERGENCY),
+                default=0.0,
+            )
+            if marked or ranked >= config["emergency_at_least"]:
                 override(message, EMERGENCY)
         return messages

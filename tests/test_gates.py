@@ -98,6 +98,30 @@ def test_jurisdiction_gate(entities, intent, expected):
     assert message.get("intent")["name"] == expected
 
 
+@pytest.mark.parametrize(
+    "entities,expected",
+    [
+        ([("local_place", "shively")], "enforce_immigration_law"),  # a story set in Louisville
+        ([("agency", "lmpd")], "enforce_immigration_law"),
+        ([("place", "indiana")], "other_place"),
+        ([("place", "texas"), ("local_place", "louisville")], "other_place"),  # the classifier may be right
+        ([], "other_place"),  # "police up north": no place named, the classifier decides
+    ],
+)
+def test_a_question_naming_only_louisville_is_about_louisville(entities, expected):
+    gate = gates.LocalQuestionGate({**gates.LocalQuestionGate.get_default_config(), **CONFIG})
+    message = parsed("...", "other_place", entities)
+    message.set(
+        "intent_ranking",
+        [
+            {"name": "other_place", "confidence": 0.7},
+            {"name": "enforce_immigration_law", "confidence": 0.2},
+        ],
+    )
+    [message] = gate.process([message])
+    assert message.get("intent")["name"] == expected
+
+
 def test_a_change_to_the_language_rules_retrains(tmp_path, monkeypatch):
     before = gates.LanguageGate.fingerprint_addon({})
     copy = tmp_path / "text.py"
@@ -179,6 +203,38 @@ def test_urgency_gate_puts_danger_now_first(intent, entities, expected):
 
 
 @pytest.mark.parametrize(
+    "intent,emergency,expected",
+    [
+        ("traffic_stops", 0.2, "emergency"),  # danger ranked second but likely enough: 911 first
+        ("nlu_fallback", 0.15, "emergency"),
+        ("traffic_stops", 0.1, "traffic_stops"),
+        ("legal_advice", 0.4, "legal_advice"),  # an intent that must stand
+    ],
+)
+def test_urgency_gate_answers_likely_danger_first(intent, emergency, expected):
+    config = {**gates.UrgencyGate.get_default_config(), "keep": ["legal_advice"], "emergency_at_least": 0.15}
+    message = parsed("...", intent, [])
+    message.set(
+        "intent_ranking",
+        [
+            {"name": intent, "confidence": 1 - emergency},
+            {"name": "emergency", "confidence": emergency},
+        ],
+    )
+    [message] = gates.UrgencyGate(config).process([message])
+    assert message.get("intent")["name"] == expected
+    assert message.get("intent_ranking")[1]["name"] == (intent if expected == "emergency" else "emergency")
+
+
+def test_the_urgency_gate_ignores_the_ranking_by_default():
+    message = parsed("...", "traffic_stops", [])
+    ranking = [{"name": "traffic_stops", "confidence": 0.5}, {"name": "emergency", "confidence": 0.5}]
+    message.set("intent_ranking", ranking)
+    [message] = gates.UrgencyGate(gates.UrgencyGate.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "traffic_stops"
+
+
+@pytest.mark.parametrize(
     "message,urgent",
     [
         ("ice is at my door right now what do i do", True),
@@ -191,3 +247,33 @@ def test_urgency_gate_puts_danger_now_first(intent, entities, expected):
 )
 def test_the_entity_ruler_marks_danger_in_the_present(nlp, message, urgent):
     assert any(e.label_ == "urgency" for e in nlp(message.lower()).ents) == urgent
+
+
+def test_a_louisville_question_the_classifier_sent_elsewhere_meets_the_fallback():
+    """LocalQuestionGate runs before Rasa's FallbackClassifier, with the same
+    local agencies as the JurisdictionGate: the next intent, if unsure, gets
+    "I'm not sure I understood" rather than a weak guess."""
+    import yaml
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
+    assert names.index("DIETClassifier") < names.index("LocalQuestionGate") < names.index("FallbackClassifier")
+    config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
+    assert config["LocalQuestionGate"]["local_agencies"] == config["JurisdictionGate"]["local_agencies"]
+    local = gates.LocalQuestionGate({**gates.LocalQuestionGate.get_default_config(), **config["LocalQuestionGate"]})
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
+    for second, expected in ((0.25, "nlu_fallback"), (0.6, "enforce_immigration_law")):
+        message = parsed("...", "other_place", [("agency", "lmpd")])
+        message.set(
+            "intent_ranking",
+            [
+                {"name": "other_place", "confidence": 0.9 - second},
+                {"name": "enforce_immigration_law", "confidence": second},
+                {"name": "officer_conduct", "confidence": 0.1},
+            ],
+        )
+        message.set("intent", message.get("intent_ranking")[0])
+        for component in (local, fallback):
+            [message] = component.process([message])
+        assert message.get("intent")["name"] == expected

@@ -64,3 +64,45 @@ def test_intent_accuracy_on_held_out_questions(agent, holdout: Path):
         [f"accuracy {result.accuracy:.3f} < {MINIMUM_ACCURACY}"]
         + [f"{t!r}: expected {e}, got {g} ({c:.2f})" for t, e, g, c in result.errors]
     )
+
+
+CATEGORIES = {
+    "story_question_last",
+    "phone_typing",
+    "situation_words",
+    "other_place",
+    "own_case",
+    "past_event",
+    "danger_now",
+    "chit_chat",
+    "short_mixed",
+}
+
+
+@pytest.mark.parametrize("name", ["bench", "bench2", "dev"])
+def test_each_benchmark_has_every_category_in_both_languages(name: str):
+    from devtools.nlu_bench import bench_files, examples
+
+    files = bench_files(name)
+    assert {f.stem.split("_", 1)[1] for f in files} == {"en", "es"}
+    for f in files:
+        counts: dict = {}
+        for _, _, category in examples(f):
+            counts[category] = counts.get(category, 0) + 1
+        assert set(counts) == CATEGORIES, f.name
+        assert min(counts.values()) >= 8, f"{f.name}: {counts}"
+
+
+def test_the_benchmarks_single_questions_are_never_printed():
+    import subprocess
+    import sys
+
+    for name in ("bench", "bench2"):
+        run = subprocess.run(
+            [sys.executable, "-m", "devtools.nlu_bench", "--set", name, "--errors"],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 2 and "only for the dev set" in run.stderr, run.stderr
