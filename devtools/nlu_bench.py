@@ -2,8 +2,9 @@
 written by someone who had not read the training data, and never moved into it:
 
 * `bench` (bench_*.yml): the first benchmark;
-* `bench2` (bench2_*.yml): a second one, written later by other hands, and
-  measured only at the end of a round of work;
+* `bench2` (bench2_*.yml) and `bench3` (bench3_*.yml): written later by other
+  hands (bench3 with a persona per group of questions), each measured only at
+  the end of a round of work;
 * `dev` (dev_*.yml): the development set, the only one whose single failing
   questions may be read (`--errors`), to learn what KIND of message fails.
   Never copy its questions, or close variants, into training.
@@ -35,7 +36,7 @@ from devtools.nlu_evaluation import load_agent
 from devtools.paths import MODEL, PROJECT
 
 NLU = PROJECT / "tests" / "nlu"
-SETS = ("bench", "bench2", "dev")
+SETS = ("bench", "bench2", "bench3", "dev")
 READABLE = {"dev"}  # the only set whose single questions may be printed
 REJECT = {"other_place", "own_case", "chit_chat"}  # categories whose answer must carry no policy topic
 
@@ -104,7 +105,7 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="print each failing question (dev set only)")
     parser.add_argument("--model", type=Path, default=MODEL)
     args = parser.parse_args()
-    sets = args.sets or ["bench", "bench2"]
+    sets = args.sets or ["bench", "bench2", "bench3"]
     if args.errors and not set(sets) <= READABLE:
         parser.error("--errors is only for the dev set: the benchmarks' single questions stay unread")
     agent = load_agent(args.model)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from devtools.nlu_bench import READABLE, SETS, bench_files, examples
 from devtools.nlu_evaluation import REPORT, evaluate, load_agent
 from devtools.paths import MODEL, PROJECT
 
@@ -14,7 +15,7 @@ MINIMUM_ACCURACY = 0.85
 HOLDOUT = sorted((PROJECT / "tests" / "nlu").glob("holdout_*.yml"))
 # the harder benchmarks of issue 7 (make nlu-bench) and its development set
 # (make nlu-dev): held out just the same
-BENCH = [f for name in ("bench", "bench2", "dev") for f in sorted((PROJECT / "tests" / "nlu").glob(f"{name}_*.yml"))]
+BENCH = [f for name in SETS for f in bench_files(name)]
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +80,8 @@ CATEGORIES = {
 }
 
 
-@pytest.mark.parametrize("name", ["bench", "bench2", "dev"])
+@pytest.mark.parametrize("name", SETS)
 def test_each_benchmark_has_every_category_in_both_languages(name: str):
-    from devtools.nlu_bench import bench_files, examples
-
     files = bench_files(name)
     assert {f.stem.split("_", 1)[1] for f in files} == {"en", "es"}
     for f in files:
@@ -97,7 +96,7 @@ def test_the_benchmarks_single_questions_are_never_printed():
     import subprocess
     import sys
 
-    for name in ("bench", "bench2"):
+    for name in set(SETS) - READABLE:
         run = subprocess.run(
             [sys.executable, "-m", "devtools.nlu_bench", "--set", name, "--errors"],
             cwd=PROJECT,
