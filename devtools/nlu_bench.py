@@ -19,8 +19,8 @@ whole NLU pipeline (gates included):
 
 A benchmark: it prints numbers and asserts nothing (the gates that must hold
 are in tests/test_nlu_holdout.py).
-Usage: make nlu-bench (bench and bench2), make nlu-dev (dev, with its errors),
-or python -m devtools.nlu_bench [--set bench|bench2|dev ...] [--errors] [--model PATH]"""
+Usage: make nlu-bench (the three benchmarks), make nlu-dev (dev, with its
+errors), or python -m devtools.nlu_bench [--set NAME ...] [--errors] [--model PATH]"""
 
 from __future__ import annotations
 

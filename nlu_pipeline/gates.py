@@ -1,7 +1,7 @@
 """Rasa graph components that stop the assistant from answering a
-question that was not asked. They run after the intent classifier and after
-the FallbackClassifier (whose ambiguity check would otherwise undo them), and
-override the intent with full confidence:
+question that was not asked. All but the last run after the intent classifier
+and after the FallbackClassifier (whose ambiguity check would otherwise undo
+them), and override the intent with full confidence:
 
 * LanguageGate: a message in a language the assistant does not speak gets the
   intent `unsupported_language` (and the entity `foreign_language` with the
