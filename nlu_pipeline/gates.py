@@ -117,20 +117,11 @@ class LanguageGate(_Gate):
         return messages
 
 
-def places_named(message: Message, config: Dict[str, Any]) -> Tuple[bool, bool]:
-    """(names a place other than Louisville, names Louisville or a local agency)"""
-    local_agencies = {a.lower() for a in config["local_agencies"]}
-    entities = message.get("entities") or []
-    elsewhere = any(e.get("entity") == config["place_entity"] for e in entities)
-    here = any(
-        e.get("entity") == config["local_entity"]
-        or (e.get("entity") == "agency" and str(e.get("value", "")).lower() in local_agencies)
-        for e in entities
-    )
-    return elsewhere, here
-
-
 class _PlaceGate(_Gate):
+    def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
+        self.local_agencies = {a.lower() for a in config["local_agencies"]}
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
@@ -138,19 +129,34 @@ class _PlaceGate(_Gate):
             "local_entity": "local_place",
             # agencies that mean Louisville ("LMPD"), as the entity ruler spells them
             "local_agencies": [],
-            # intents that stand whatever place is named
-            "keep": [],
         }
+
+    def places_named(self, message: Message) -> Tuple[bool, bool]:
+        """(names a place other than Louisville, names Louisville or a local agency)"""
+        config = self.component_config
+        entities = message.get("entities") or []
+        elsewhere = any(e.get("entity") == config["place_entity"] for e in entities)
+        here = any(
+            e.get("entity") == config["local_entity"]
+            or (e.get("entity") == "agency" and str(e.get("value", "")).lower() in self.local_agencies)
+            for e in entities
+        )
+        return elsewhere, here
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class JurisdictionGate(_PlaceGate):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # keep: intents that stand whatever place is named
+        return {**_PlaceGate.get_default_config(), "keep": []}
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get("intent") or {}).get("name")
             if intent in self.component_config["keep"] or intent == UNSUPPORTED:
                 continue
-            elsewhere, here = places_named(message, self.component_config)
+            elsewhere, here = self.places_named(message)
             if elsewhere and not here:
                 override(message, OTHER_PLACE)
         return messages
@@ -162,7 +168,7 @@ class LocalQuestionGate(_PlaceGate):
         for message in messages:
             if (message.get("intent") or {}).get("name") != OTHER_PLACE:
                 continue
-            elsewhere, here = places_named(message, self.component_config)
+            elsewhere, here = self.places_named(message)
             ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != OTHER_PLACE]
             if here and not elsewhere and ranking:
                 message.set("intent", ranking[0], add_to_output=True)
