@@ -258,7 +258,7 @@ def test_a_louisville_question_the_classifier_sent_elsewhere_meets_the_fallback(
 
     pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
-    assert names.index("DIETClassifier") < names.index("LocalQuestionGate") < names.index("FallbackClassifier")
+    assert names.index("AverageIntentRankings") < names.index("LocalQuestionGate") < names.index("FallbackClassifier")
     config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
     assert config["LocalQuestionGate"]["local_agencies"] == config["JurisdictionGate"]["local_agencies"]
     local = gates.LocalQuestionGate({**gates.LocalQuestionGate.get_default_config(), **config["LocalQuestionGate"]})

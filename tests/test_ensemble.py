@@ -1,0 +1,101 @@
+"""The intent ensemble (nlu_pipeline/ensemble.py), run as Rasa runs it: each
+classifier overwrites the message's ranking, KeepIntentRanking puts it aside,
+and AverageIntentRankings makes the average the message's intent, which
+Rasa's own FallbackClassifier then judges."""
+
+import pytest
+import yaml
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.training_data.message import Message
+
+from devtools.paths import PROJECT
+from nlu_pipeline import ensemble
+
+
+def classified(message, ranking):
+    """What a classifier does to a message: its ranking, and its top intent."""
+    ranking = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)
+    return message
+
+
+def run(rankings, weights=None):
+    keep = ensemble.KeepIntentRanking({})
+    mean = ensemble.AverageIntentRankings({**ensemble.AverageIntentRankings.get_default_config(), "weights": weights})
+    message = Message(data={"text": "..."})
+    for i, ranking in enumerate(rankings):
+        classified(message, ranking)
+        [message] = (keep if i < len(rankings) - 1 else mean).process([message])
+    return message
+
+
+def test_the_average_decides_not_the_last_classifier():
+    message = run(
+        [
+            [("traffic_stops", 0.7), ("report_crime_safely", 0.3)],
+            [("traffic_stops", 0.6), ("report_crime_safely", 0.4)],
+            [("report_crime_safely", 0.55), ("traffic_stops", 0.45)],
+        ]
+    )
+    assert message.get("intent")["name"] == "traffic_stops"
+    assert message.get("intent")["confidence"] == pytest.approx((0.7 + 0.6 + 0.45) / 3)
+    assert [r["name"] for r in message.get("intent_ranking")] == ["traffic_stops", "report_crime_safely"]
+
+
+def test_an_intent_missing_from_a_ranking_counts_as_zero_there():
+    message = run([[("emergency", 0.9), ("greet", 0.1)], [("greet", 0.6), ("thank", 0.4)]])
+    ranking = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+    assert ranking == pytest.approx({"emergency": 0.45, "greet": 0.35, "thank": 0.2})
+
+
+def test_weights_follow_the_pipeline_order():
+    rankings = [[("a", 1.0)], [("b", 1.0)]]
+    assert run(rankings, [3, 1]).get("intent") == {"name": "a", "confidence": 0.75}
+    assert run(rankings, [1, 3]).get("intent") == {"name": "b", "confidence": 0.75}
+    with pytest.raises(ValueError):
+        run(rankings, [1, 1, 1])
+
+
+def test_nothing_put_aside_reaches_the_parse_result():
+    message = run([[("greet", 1.0)], [("greet", 1.0)]])
+    assert ensemble.KEPT not in message.data
+    assert set(message.as_dict_nlu()) >= {"intent", "intent_ranking"}
+
+
+def test_a_message_no_classifier_ranked_is_left_as_it_is():
+    message = Message(data={"text": ""})
+    message.set("intent", {"name": "greet", "confidence": 1.0})
+    [message] = ensemble.KeepIntentRanking({}).process([message])
+    [message] = ensemble.AverageIntentRankings(ensemble.AverageIntentRankings.get_default_config()).process([message])
+    assert message.get("intent") == {"name": "greet", "confidence": 1.0}
+
+
+def test_classifiers_that_disagree_meet_the_fallback():
+    """Two classifiers each sure of a different topic average to an unsure
+    one: Rasa's FallbackClassifier, with the project's settings, then says
+    "I'm not sure I understood" rather than pick one."""
+    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
+    agree = run([[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("traffic_stops", 0.8)]])
+    disagree = run([[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("jail_and_detainers", 0.9)]])
+    [agree, disagree] = fallback.process([agree, disagree])
+    assert agree.get("intent")["name"] == "traffic_stops"
+    assert disagree.get("intent")["name"] == "nlu_fallback"
+
+
+def test_the_pipeline_puts_every_classifier_but_the_last_aside_and_averages_them_all():
+    """In config.yml, each intent classifier before AverageIntentRankings is
+    followed by KeepIntentRanking (or its verdict would be lost), the last one
+    by AverageIntentRankings, and there is one weight per classifier if any."""
+    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
+    classifiers = {"DIETClassifier", "LogisticRegressionClassifier", "SklearnIntentClassifier"}
+    end = names.index("AverageIntentRankings")
+    ranked = [i for i, name in enumerate(names[:end]) if name in classifiers]
+    assert len(ranked) >= 2
+    assert [names[i + 1] for i in ranked] == ["KeepIntentRanking"] * (len(ranked) - 1) + ["AverageIntentRankings"]
+    assert names.count("KeepIntentRanking") == len(ranked) - 1
+    weights = pipeline[end].get("weights")
+    assert weights is None or len(weights) == len(ranked)
