@@ -22,38 +22,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_pipeline.untrained import UntrainedComponent
 
 # the message's own key for rankings put aside; never part of the parse result
 KEPT = "intent_rankings_kept"
 Ranking = List[Dict[str, Any]]
 
 
-class _RankingStep(GraphComponent):
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _RankingStep:
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class KeepIntentRanking(_RankingStep):
+class KeepIntentRanking(UntrainedComponent):
     """Puts the previous classifier's ranking aside for AverageIntentRankings."""
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -79,7 +59,7 @@ def average(rankings: List[Ranking], weights: List[float] | None = None) -> Rank
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class AverageIntentRankings(_RankingStep):
+class AverageIntentRankings(UntrainedComponent):
     """Makes the average of the kept rankings and the last classifier's the message's intent."""
 
     @staticmethod

@@ -34,12 +34,10 @@ import hashlib
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_pipeline.untrained import UntrainedComponent
 from policy_assistant import text as text_rules
 
 UNSUPPORTED = "unsupported_language"
@@ -56,26 +54,8 @@ def override(message: Message, intent: str) -> None:
     message.set("intent_ranking", [chosen, *ranking], add_to_output=True)
 
 
-class _Gate(GraphComponent):
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _Gate:
-        return cls(config)
-
-    def process_training_data(self, training_data: Any) -> Any:
-        return training_data
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LanguageGate(_Gate):
+class LanguageGate(UntrainedComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         text_rules.load_language_models()  # at start-up, not on the first person's message
@@ -117,7 +97,7 @@ class LanguageGate(_Gate):
         return messages
 
 
-class _PlaceGate(_Gate):
+class _PlaceGate(UntrainedComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         self.local_agencies = {a.lower() for a in config["local_agencies"]}
@@ -177,7 +157,7 @@ class LocalQuestionGate(_PlaceGate):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class UrgencyGate(_Gate):
+class UrgencyGate(UntrainedComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # emergency_at_least above 1 turns the classifier's part off
