@@ -128,7 +128,7 @@ profile: $(MODEL)
 
 # accuracy per language and category on the held-out benchmarks (issue 7)
 nlu-bench: $(MODEL)
-	$(PY) -m devtools.nlu_bench --set bench --set bench2 --set bench3
+	$(PY) -m devtools.nlu_bench
 
 # the development set, with each failing question (the benchmarks' stay unread)
 nlu-dev: $(MODEL)

@@ -43,9 +43,15 @@ class KeepIntentRanking(UntrainedComponent):
         return messages
 
 
+def check_weights(weights: List[float] | None) -> None:
+    if weights is not None and (min(weights, default=0) < 0 or sum(weights) <= 0):
+        raise ValueError(f"weights must be at least 0, and not all 0: {weights}")
+
+
 def average(rankings: List[Ranking], weights: List[float] | None = None) -> Ranking:
     """The weighted mean confidence of each intent over the rankings, best first
     (ties in the order the intents were first met)."""
+    check_weights(weights)
     weights = list(weights) if weights else [1.0] * len(rankings)
     if len(weights) != len(rankings):
         raise ValueError(f"{len(weights)} weights for {len(rankings)} classifiers")
@@ -53,7 +59,7 @@ def average(rankings: List[Ranking], weights: List[float] | None = None) -> Rank
     sums: Dict[str, float] = defaultdict(float)
     for ranking, weight in zip(rankings, weights, strict=True):
         for entry in ranking:
-            sums[entry["name"]] += weight * float(entry.get("confidence", 0.0))
+            sums[str(entry["name"])] += weight * float(entry.get("confidence", 0.0))
     mean = [{"name": name, "confidence": value / total} for name, value in sums.items()]
     return sorted(mean, key=lambda entry: -entry["confidence"])
 
@@ -62,9 +68,14 @@ def average(rankings: List[Ranking], weights: List[float] | None = None) -> Rank
 class AverageIntentRankings(UntrainedComponent):
     """Makes the average of the kept rankings and the last classifier's the message's intent."""
 
+    def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
+        check_weights(config.get("weights"))  # at start-up, not on someone's message
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # weights: one per classifier, in pipeline order (none: all equal)
+        # weights: one per classifier, in pipeline order (none: all equal);
+        # ranking_length: how many intents the ranking keeps (0: all)
         return {"weights": None, "ranking_length": 10}
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -73,7 +84,9 @@ class AverageIntentRankings(UntrainedComponent):
             message.data.pop(KEPT, None)
             if not any(rankings):
                 continue  # no classifier ranked it (a message with no text): leave it as it is
-            mean = average(rankings, self.component_config["weights"])[: self.component_config["ranking_length"]]
+            mean = average(rankings, self.component_config["weights"])
+            if self.component_config["ranking_length"] > 0:
+                mean = mean[: self.component_config["ranking_length"]]
             message.set("intent", mean[0], add_to_output=True)
             message.set("intent_ranking", mean, add_to_output=True)
         return messages

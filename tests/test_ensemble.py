@@ -57,10 +57,25 @@ def test_weights_follow_the_pipeline_order():
         run(rankings, [1, 1, 1])
 
 
+@pytest.mark.parametrize("weights", [[0, 0], [1, -1], []])
+def test_weights_that_cannot_average_are_refused_at_start_up(weights):
+    with pytest.raises(ValueError):
+        ensemble.AverageIntentRankings({**ensemble.AverageIntentRankings.get_default_config(), "weights": weights})
+
+
+def test_ranking_length_0_keeps_every_intent():
+    config = {**ensemble.AverageIntentRankings.get_default_config(), "ranking_length": 0}
+    message = classified(Message(data={"text": "..."}), [(f"intent{i}", 1 / 12) for i in range(12)])
+    [message] = ensemble.AverageIntentRankings(config).process([message])
+    assert len(message.get("intent_ranking")) == 12
+
+
 def test_nothing_put_aside_reaches_the_parse_result():
     message = run([[("greet", 1.0)], [("greet", 1.0)]])
-    assert ensemble.KEPT not in message.data
-    assert set(message.as_dict_nlu()) >= {"intent", "intent_ranking"}
+    # what Rasa's MessageProcessor returns as the parse result
+    result = message.as_dict(only_output_properties=True)
+    assert ensemble.KEPT not in message.data and ensemble.KEPT not in result
+    assert {"intent", "intent_ranking"} <= set(result)
 
 
 def test_a_message_no_classifier_ranked_is_left_as_it_is():
@@ -79,7 +94,9 @@ def test_classifiers_that_disagree_meet_the_fallback():
     config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
     fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
     agree = run([[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("traffic_stops", 0.8)]])
-    disagree = run([[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("jail_and_detainers", 0.9)]])
+    disagree = run(
+        [[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("jail_and_detainers", 0.9), ("traffic_stops", 0.1)]]
+    )
     [agree, disagree] = fallback.process([agree, disagree])
     assert agree.get("intent")["name"] == "traffic_stops"
     assert disagree.get("intent")["name"] == "nlu_fallback"
@@ -89,11 +106,17 @@ def test_the_pipeline_puts_every_classifier_but_the_last_aside_and_averages_them
     """In config.yml, each intent classifier before AverageIntentRankings is
     followed by KeepIntentRanking (or its verdict would be lost), the last one
     by AverageIntentRankings, and there is one weight per classifier if any."""
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.nlu.classifiers.classifier import IntentClassifier
+
     pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
-    classifiers = {"DIETClassifier", "LogisticRegressionClassifier", "SklearnIntentClassifier"}
     end = names.index("AverageIntentRankings")
-    ranked = [i for i, name in enumerate(names[:end]) if name in classifiers]
+    ranked = [
+        i
+        for i, step in enumerate(pipeline[:end])
+        if issubclass(DefaultV1Recipe._from_registry(step["name"]).clazz, IntentClassifier)
+    ]
     assert len(ranked) >= 2
     assert [names[i + 1] for i in ranked] == ["KeepIntentRanking"] * (len(ranked) - 1) + ["AverageIntentRankings"]
     assert names.count("KeepIntentRanking") == len(ranked) - 1
