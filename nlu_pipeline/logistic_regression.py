@@ -25,9 +25,11 @@ def has_features(message: Message) -> bool:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class AnyTextLogisticRegressionClassifier(LogisticRegressionClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
-        featured = [message for message in messages if has_features(message)]
+        featured = []
         for message in messages:
-            if not has_features(message):
+            if has_features(message):
+                featured.append(message)
+            else:
                 message.set("intent", {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set("intent_ranking", [], add_to_output=True)
         if featured:

@@ -4,12 +4,11 @@ and AverageIntentRankings makes the average the message's intent, which
 Rasa's own FallbackClassifier then judges."""
 
 import pytest
-import yaml
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.training_data.message import Message
 
-from devtools.paths import PROJECT
 from nlu_pipeline import ensemble
+from tests.pipeline_config import pipeline, settings
 
 
 def classified(message, ranking):
@@ -90,9 +89,7 @@ def test_classifiers_that_disagree_meet_the_fallback():
     """Two classifiers each sure of a different topic average to an unsure
     one: Rasa's FallbackClassifier, with the project's settings, then says
     "I'm not sure I understood" rather than pick one."""
-    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
-    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **settings()["FallbackClassifier"]})
     agree = run([[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("traffic_stops", 0.8)]])
     disagree = run(
         [[("traffic_stops", 0.9), ("jail_and_detainers", 0.1)], [("jail_and_detainers", 0.9), ("traffic_stops", 0.1)]]
@@ -109,16 +106,15 @@ def test_the_pipeline_puts_every_classifier_but_the_last_aside_and_averages_them
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
     from rasa.nlu.classifiers.classifier import IntentClassifier
 
-    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
+    names, steps = pipeline()
     end = names.index("AverageIntentRankings")
     ranked = [
         i
-        for i, step in enumerate(pipeline[:end])
+        for i, step in enumerate(steps[:end])
         if issubclass(DefaultV1Recipe._from_registry(step["name"]).clazz, IntentClassifier)
     ]
     assert len(ranked) >= 2
     assert [names[i + 1] for i in ranked] == ["KeepIntentRanking"] * (len(ranked) - 1) + ["AverageIntentRankings"]
     assert names.count("KeepIntentRanking") == len(ranked) - 1
-    weights = pipeline[end].get("weights")
+    weights = steps[end].get("weights")
     assert weights is None or len(weights) == len(ranked)

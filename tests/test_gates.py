@@ -11,9 +11,10 @@ import spacy
 from rasa.shared.nlu.training_data.message import Message
 
 import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer factory
-from devtools.paths import BUILT_SPACY, PROJECT
+from devtools.paths import BUILT_SPACY
 from nlu_pipeline import gates
 from policy_assistant import text
+from tests.pipeline_config import pipeline, settings
 
 CONFIG = {
     "place_entity": "place",
@@ -166,14 +167,12 @@ def test_the_gates_run_after_the_fallback_so_its_ambiguity_check_cannot_undo_the
     """A confident classifier (0.97 for a Louisville topic) must still end as
     other_place when the question names another city: the pipeline's order,
     run with Rasa's own FallbackClassifier."""
-    import yaml
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 
-    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
+    names, _ = pipeline()
     assert names.index("FallbackClassifier") < names.index("LanguageGate") < names.index("JurisdictionGate")
     assert names.index("JurisdictionGate") < names.index("UrgencyGate")
-    config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
+    config = settings()
     fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
     language = gates.LanguageGate({**gates.LanguageGate.get_default_config(), **config["LanguageGate"]})
     place = gates.JurisdictionGate({**gates.JurisdictionGate.get_default_config(), **config["JurisdictionGate"]})
@@ -253,13 +252,11 @@ def test_a_louisville_question_the_classifier_sent_elsewhere_meets_the_fallback(
     """LocalQuestionGate runs before Rasa's FallbackClassifier, with the same
     local agencies as the JurisdictionGate: the next intent, if unsure, gets
     "I'm not sure I understood" rather than a weak guess."""
-    import yaml
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 
-    pipeline = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
-    names = [step["name"].rsplit(".", 1)[-1] for step in pipeline]
+    names, _ = pipeline()
     assert names.index("AverageIntentRankings") < names.index("LocalQuestionGate") < names.index("FallbackClassifier")
-    config = {step["name"].rsplit(".", 1)[-1]: step for step in pipeline}
+    config = settings()
     assert config["LocalQuestionGate"]["local_agencies"] == config["JurisdictionGate"]["local_agencies"]
     local = gates.LocalQuestionGate({**gates.LocalQuestionGate.get_default_config(), **config["LocalQuestionGate"]})
     fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), **config["FallbackClassifier"]})
