@@ -8,6 +8,9 @@ written by someone who had not read the training data, and never moved into it:
 * `bench4` (bench4_*.yml): written after the last change to the model it first
   measured (the averaged classifiers), so that one figure was never looked at
   while the model was being made;
+* `bench5` (bench5_*.yml): written while the fifth round of training data was
+  being written (by other hands, unseen by each other), measured once, on the
+  model that round made;
 * `dev` (dev_*.yml): the development set, the only one whose single failing
   questions may be read (`--errors`), to learn what KIND of message fails.
   Never copy its questions, or close variants, into training.
@@ -39,7 +42,7 @@ from devtools.nlu_evaluation import load_agent
 from devtools.paths import MODEL, PROJECT
 
 NLU = PROJECT / "tests" / "nlu"
-SETS = ("bench", "bench2", "bench3", "bench4", "dev")
+SETS = ("bench", "bench2", "bench3", "bench4", "bench5", "dev")
 READABLE = {"dev"}  # the only set whose single questions may be printed
 REJECT = {"other_place", "own_case", "chit_chat"}  # categories whose answer must carry no policy topic
 
@@ -71,7 +74,9 @@ def bench_files(name: str) -> List[Path]:
     return sorted(NLU.glob(f"{name}_*.yml"))
 
 
-def report_set(agent: Any, name: str, topics: set, errors: bool) -> Counter:
+def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tuple[str, str], Counter]) -> Counter:
+    """Print one set's figures per file; add its results to `pooled`, per
+    (language, category): right, asked, no policy topic."""
     confusions: Counter = Counter()
     for path in bench_files(name):
         lang = path.stem.split("_", 1)[1]
@@ -83,6 +88,7 @@ def report_set(agent: Any, name: str, topics: set, errors: bool) -> Counter:
         for (text, expected, category), p in zip(rows, parsed, strict=True):
             predicted = p["intent"]["name"]
             per_category[category].append(predicted == expected)
+            pooled[(lang, category)].update(right=predicted == expected, asked=1, no_topic=predicted not in topics)
             if category in REJECT:
                 rejected[category].append(predicted not in topics)
             if predicted != expected:
@@ -114,8 +120,16 @@ def main() -> None:
     agent = load_agent(args.model)
     topics = policy_topics()
     confusions: Counter = Counter()
+    pooled: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
     for name in sets:
-        confusions += report_set(agent, name, topics, args.errors)
+        confusions += report_set(agent, name, topics, args.errors, pooled)
+    if len(sets) > 1:
+        print(f"\n== every category, pooled over {' + '.join(sets)}")
+        for (lang, category), c in sorted(pooled.items()):
+            line = f"   {lang}  {category:<20} {c['right'] / c['asked']:.3f} ({c['right']}/{c['asked']})"
+            if category in REJECT:
+                line += f"   no policy topic: {c['no_topic'] / c['asked']:.3f} ({c['no_topic']}/{c['asked']})"
+            print(line)
     other = yaml.safe_load((NLU / "unsupported_languages.yml").read_text(encoding="utf-8"))
     print("\n== unsupported_languages.yml: what messages in languages not spoken got")
     policy = 0
