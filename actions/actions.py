@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE_ENTITY = "foreign_language"  # set by nlu_pipeline.gates.LanguageGate
 OTHER_PLACE = "other_place"  # set by nlu_pipeline.gates.JurisdictionGate
+# fixed replies that offer first the topic the question was closest to: "another
+# place", and the emergency reply (which nlu_pipeline.gates.UrgencyGate also
+# gives a question that only might be about danger now)
+OFFER_CLOSEST = {OTHER_PLACE, "emergency"}
 FOLLOW_UPS = {"ask_who_said": "who", "ask_when_said": "when", "ask_more": "more"}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
@@ -117,9 +121,8 @@ class ActionFixedReply(StoreAction):
         intent = latest_intent(tracker) or "nlu_fallback"
         if intent == "nlu_fallback":
             self.counts.count(NOT_UNDERSTOOD)
-        # only "another place" offers the Louisville topic the question was closest to
         closest = None
-        if intent == OTHER_PLACE:
+        if intent in OFFER_CLOSEST:
             closest = next((name for name in ranked_intents(tracker) if name in store.topics), None)
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, LANGUAGE_ENTITY), closest=closest

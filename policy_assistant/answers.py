@@ -326,7 +326,7 @@ def answer_topic(store: Store, topic_id: str, lang: str, today: dt.date | None =
 def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: str | None = None) -> Reply:
     """Greetings, capabilities, out of scope, legal advice, emergency, fallback,
     another place, a language not spoken. `closest`: the Louisville topic the
-    question was nearest to, offered first (for "another place"); `foreign`:
+    question was nearest to, offered first; `foreign`:
     the code of the language not spoken that the message was written in."""
     language = store.language(lang)
     reply = store.replies.get(intent) or store.replies.get("nlu_fallback")

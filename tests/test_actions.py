@@ -83,6 +83,26 @@ def test_fixed_replies_never_carry_a_topic(intent):
     assert messages and not any(m.get("custom") for m in messages)
 
 
+@pytest.mark.parametrize(
+    "intent,first",
+    [
+        ("emergency", "traffic_stops"),  # 911 first, then the topic asked about
+        ("other_place", "traffic_stops"),
+        ("legal_advice", "contact_liaison"),  # its own buttons, whatever the ranking
+    ],
+)
+def test_some_fixed_replies_offer_the_closest_topic_first(intent, first):
+    t = tracker("fixed_reply", intent=intent)
+    t.latest_message["intent_ranking"] = [
+        {"name": intent, "confidence": 1.0},
+        {"name": "traffic_stops", "confidence": 0.6},
+        {"name": "home_visits", "confidence": 0.3},
+    ]
+    messages, _ = run(actions.ActionFixedReply(), t)
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads[0] == f"/{first}" and len(payloads) == len(set(payloads))
+
+
 def test_change_language_switches_and_tells_the_page():
     messages, events = run(actions.ActionChangeLanguage(), tracker("switch_to_es"))
     assert messages[0]["text"] == "Desde ahora le respondo en español."
