@@ -29,10 +29,12 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE_ENTITY = "foreign_language"  # set by nlu_pipeline.gates.LanguageGate
 OTHER_PLACE = "other_place"  # set by nlu_pipeline.gates.JurisdictionGate
-# fixed replies that offer first the topic the question was closest to: "another
-# place", and the emergency reply (which nlu_pipeline.gates.UrgencyGate also
-# gives a question that only might be about danger now)
-OFFER_CLOSEST = {OTHER_PLACE, "emergency"}
+# fixed replies that offer first the topics the question was closest to, and
+# how many: "another place"; the emergency reply (which
+# nlu_pipeline.gates.UrgencyGate also gives a question that only might be about
+# danger now); "I'm not sure I understood" (a situation told in everyday words
+# is often between two topics)
+OFFER_CLOSEST = {OTHER_PLACE: 1, "emergency": 1, "nlu_fallback": 2}
 FOLLOW_UPS = {"ask_who_said": "who", "ask_when_said": "when", "ask_more": "more"}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
@@ -121,9 +123,7 @@ class ActionFixedReply(StoreAction):
         intent = latest_intent(tracker) or "nlu_fallback"
         if intent == "nlu_fallback":
             self.counts.count(NOT_UNDERSTOOD)
-        closest = None
-        if intent in OFFER_CLOSEST:
-            closest = next((name for name in ranked_intents(tracker) if name in store.topics), None)
+        closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, LANGUAGE_ENTITY), closest=closest
         )

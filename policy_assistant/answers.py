@@ -323,18 +323,16 @@ def answer_topic(store: Store, topic_id: str, lang: str, today: dt.date | None =
     )
 
 
-def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: str | None = None) -> Reply:
+def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: Sequence[str] = ()) -> Reply:
     """Greetings, capabilities, out of scope, legal advice, emergency, fallback,
-    another place, a language not spoken. `closest`: the Louisville topic the
-    question was nearest to, offered first; `foreign`:
+    another place, a language not spoken. `closest`: the Louisville topics the
+    question was nearest to, best first, offered before the reply's own; `foreign`:
     the code of the language not spoken that the message was written in."""
     language = store.language(lang)
     reply = store.replies.get(intent) or store.replies.get("nlu_fallback")
     key = reply.intent if reply else "nlu_fallback"
     text = language.messages.get(key) or store.language(DEFAULT_LANGUAGE).messages[key]
-    topics = list(reply.buttons if reply else ())
-    if closest in store.topics:
-        topics = [closest] + [t for t in topics if t != closest]
+    topics = list(dict.fromkeys([*(t for t in closest if t in store.topics), *(reply.buttons if reply else ())]))
     if key == "unsupported_language":
         text = not_spoken_text(store, foreign)
     return Reply(text=text, buttons=topic_buttons(store, topics, language.code))

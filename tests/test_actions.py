@@ -86,21 +86,25 @@ def test_fixed_replies_never_carry_a_topic(intent):
 @pytest.mark.parametrize(
     "intent,first",
     [
-        ("emergency", "traffic_stops"),  # 911 first, then the topic asked about
-        ("other_place", "traffic_stops"),
-        ("legal_advice", "contact_liaison"),  # its own buttons, whatever the ranking
+        ("emergency", ["traffic_stops", "home_visits", "jail_and_detainers"]),  # 911, then the topic asked about
+        ("other_place", ["traffic_stops", "immigration_status"]),
+        ("nlu_fallback", ["traffic_stops", "dangerous_situations", "immigration_status"]),  # the two closest
+        ("legal_advice", ["contact_liaison", "sources_and_dates"]),  # its own buttons, whatever the ranking
     ],
 )
-def test_some_fixed_replies_offer_the_closest_topic_first(intent, first):
+def test_some_fixed_replies_offer_the_closest_topics_first(intent, first):
     t = tracker("fixed_reply", intent=intent)
     t.latest_message["intent_ranking"] = [
         {"name": intent, "confidence": 1.0},
-        {"name": "traffic_stops", "confidence": 0.6},
-        {"name": "home_visits", "confidence": 0.3},
+        {"name": "traffic_stops", "confidence": 0.35},
+        {"name": "greet", "confidence": 0.3},  # not a topic: never a button
+        {"name": "dangerous_situations", "confidence": 0.2},
+        {"name": "city_response", "confidence": 0.1},
     ]
     messages, _ = run(actions.ActionFixedReply(), t)
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads[0] == f"/{first}" and len(payloads) == len(set(payloads))
+    assert payloads[: len(first)] == [f"/{t}" for t in first] and len(payloads) == len(set(payloads))
+    assert "/city_response" not in payloads
 
 
 def test_change_language_switches_and_tells_the_page():
