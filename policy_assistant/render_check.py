@@ -108,8 +108,9 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
 
 def _reply(store: Store, intent: str, lang: str) -> None:
     _sent(answers.fixed_reply(store, intent, lang))
-    for topic_id in store.topics:  # some replies offer the closest topics first
-        _sent(answers.fixed_reply(store, intent, lang, closest=[topic_id, *store.topics]))
+    topics = list(store.topics)  # some replies offer the closest topics first
+    for first, second in zip(topics, topics[1:] + topics[:1], strict=True):
+        _sent(answers.fixed_reply(store, intent, lang, closest=[first, second]))
     for other in store.not_spoken.values():  # the reply to a language not spoken names it
         for code in (other.code, *other.detected_as):
             _sent(answers.fixed_reply(store, intent, lang, foreign=code))
