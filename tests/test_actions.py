@@ -103,7 +103,7 @@ def test_some_fixed_replies_offer_the_closest_topics_first(intent, first):
     ]
     messages, _ = run(actions.ActionFixedReply(), t)
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads[: len(first)] == [f"/{t}" for t in first] and len(payloads) == len(set(payloads))
+    assert payloads[: len(first)] == [f"/{topic}" for topic in first] and len(payloads) == len(set(payloads))
     assert "/city_response" not in payloads
 
 
