@@ -75,6 +75,16 @@ def bench_files(name: str) -> List[Path]:
     return sorted(NLU.glob(f"{name}_*.yml"))
 
 
+def figures(category: str, counts: Counter, digits: int) -> str:
+    """One category's line: right of asked, and how often it got no policy topic
+    where that is what counts."""
+    right, asked, kept = counts["right"], counts["asked"], counts["no_topic"]
+    line = f"{category:<20} {right / asked:.{digits}f} ({right}/{asked})"
+    if category in REJECT:
+        line += f"   no policy topic: {kept / asked:.{digits}f} ({kept}/{asked})"
+    return line
+
+
 def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tuple[str, str], Counter]) -> Counter:
     """Print one set's figures per file; add its results to `pooled`, per
     (language, category): right, asked, no policy topic."""
@@ -83,27 +93,21 @@ def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tu
         lang = path.stem.split("_", 1)[1]
         rows = examples(path)
         parsed = parse_all(agent, [t for t, _, _ in rows])
-        per_category: Dict[str, List[bool]] = defaultdict(list)
-        rejected: Dict[str, List[bool]] = defaultdict(list)
+        per_category: Dict[str, Counter] = defaultdict(Counter)
         wrong: List[str] = []
         for (text, expected, category), p in zip(rows, parsed, strict=True):
             predicted = p["intent"]["name"]
-            per_category[category].append(predicted == expected)
-            pooled[(lang, category)].update(right=predicted == expected, asked=1, no_topic=predicted not in topics)
-            if category in REJECT:
-                rejected[category].append(predicted not in topics)
+            result = {"right": predicted == expected, "asked": 1, "no_topic": predicted not in topics}
+            per_category[category].update(result)
+            pooled[(lang, category)].update(result)
             if predicted != expected:
                 confusions[(lang, expected, predicted)] += 1
                 confidence = p["intent"]["confidence"]
                 wrong.append(f"   [{category}] {expected} -> {predicted} ({confidence:.2f}): {text.strip()}")
-        total = sum(sum(v) for v in per_category.values()), sum(len(v) for v in per_category.values())
-        print(f"\n== {path.name}: intent accuracy {total[0] / total[1]:.3f} ({total[0]}/{total[1]})")
-        for category, results in sorted(per_category.items()):
-            line = f"   {category:<20} {sum(results) / len(results):.2f} ({sum(results)}/{len(results)})"
-            if category in rejected:
-                r = rejected[category]
-                line += f"   no policy topic: {sum(r) / len(r):.2f} ({sum(r)}/{len(r)})"
-            print(line)
+        right, asked = (sum(c[key] for c in per_category.values()) for key in ("right", "asked"))
+        print(f"\n== {path.name}: intent accuracy {right / asked:.3f} ({right}/{asked})")
+        for category, counts in sorted(per_category.items()):
+            print(f"   {figures(category, counts, 2)}")
         if errors:
             print("\n".join(wrong))
     return confusions
@@ -126,11 +130,8 @@ def main() -> None:
         confusions += report_set(agent, name, topics, args.errors, pooled)
     if len(sets) > 1:
         print(f"\n== every category, pooled over {' + '.join(sets)}")
-        for (lang, category), c in sorted(pooled.items()):
-            line = f"   {lang}  {category:<20} {c['right'] / c['asked']:.3f} ({c['right']}/{c['asked']})"
-            if category in REJECT:
-                line += f"   no policy topic: {c['no_topic'] / c['asked']:.3f} ({c['no_topic']}/{c['asked']})"
-            print(line)
+        for (lang, category), counts in sorted(pooled.items()):
+            print(f"   {lang}  {figures(category, counts, 3)}")
     other = yaml.safe_load((NLU / "unsupported_languages.yml").read_text(encoding="utf-8"))
     print("\n== unsupported_languages.yml: what messages in languages not spoken got")
     policy = 0
