@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
+from devtools.paths import MODEL
+
 # Lines the test run prints at its end (tests/conftest.py).
 REPORT: List[str] = []
 
@@ -29,8 +31,13 @@ class Evaluation:
 
 def load_agent(model: Path) -> Any:
     """The trained model, quiet: Rasa's structured debug log would print every
-    parsed message."""
+    parsed message. A path with no file is refused: Rasa would load the newest
+    model in its folder instead, and a typing slip would report another model's
+    figures."""
     import logging
+
+    if not model.is_file():
+        raise FileNotFoundError(f"no model file at {model} (make train builds {MODEL})")
 
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
