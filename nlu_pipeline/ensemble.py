@@ -13,6 +13,10 @@ So an ensemble is two small components around ordinary classifiers:
 * AverageIntentRankings averages the rankings put aside with the last
   classifier's own, and makes the average the message's intent and ranking.
 
+(nlu_pipeline/parallel_diets.py trains several DIETs side by side and puts
+each one's ranking aside itself, with `keep_ranking`: no KeepIntentRanking
+after it, and another classifier between it and AverageIntentRankings.)
+
 The FallbackClassifier and the gates after it then judge the average as they
 would judge a single classifier. An intent missing from a classifier's ranking
 (each keeps its top `ranking_length`) counts as 0 there."""
@@ -38,9 +42,14 @@ class KeepIntentRanking(UntrainedComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            # an empty ranking too, so that weights stay in step with classifiers
-            message.set(KEPT, [*(message.get(KEPT) or []), message.get("intent_ranking") or []])
+            keep_ranking(message)
         return messages
+
+
+def keep_ranking(message: Message) -> None:
+    """Puts the message's present intent ranking aside for AverageIntentRankings."""
+    # an empty ranking too, so that weights stay in step with classifiers
+    message.set(KEPT, [*(message.get(KEPT) or []), message.get("intent_ranking") or []])
 
 
 def check_weights(weights: List[float] | None) -> None:

@@ -101,8 +101,10 @@ def test_classifiers_that_disagree_meet_the_fallback():
 
 def test_the_pipeline_puts_every_classifier_but_the_last_aside_and_averages_them_all():
     """In config.yml, each intent classifier before AverageIntentRankings is
-    followed by KeepIntentRanking (or its verdict would be lost), the last one
-    by AverageIntentRankings, and there is one weight per classifier if any."""
+    followed by KeepIntentRanking (or its verdict would be lost), except
+    ParallelDIETClassifiers, which puts each of its DIETs' rankings aside
+    itself (so it cannot be the last); the last one is followed by
+    AverageIntentRankings, and there is one weight per ranking if any."""
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
     from rasa.nlu.classifiers.classifier import IntentClassifier
 
@@ -113,8 +115,14 @@ def test_the_pipeline_puts_every_classifier_but_the_last_aside_and_averages_them
         for i, step in enumerate(steps[:end])
         if issubclass(DefaultV1Recipe._from_registry(step["name"]).clazz, IntentClassifier)
     ]
-    assert len(ranked) >= 2
-    assert [names[i + 1] for i in ranked] == ["KeepIntentRanking"] * (len(ranked) - 1) + ["AverageIntentRankings"]
-    assert names.count("KeepIntentRanking") == len(ranked) - 1
+    assert len(ranked) >= 1 and names[ranked[-1] + 1] == "AverageIntentRankings"
+    # its last DIET's ranking is both put aside and the message's: it would count twice
+    assert names[ranked[-1]] != "ParallelDIETClassifiers"
+    for i in ranked[:-1]:
+        keeps_itself = names[i] == "ParallelDIETClassifiers"
+        assert names[i + 1] != "KeepIntentRanking" if keeps_itself else names[i + 1] == "KeepIntentRanking"
+    rankings = sum(len(steps[i]["random_seeds"]) if names[i] == "ParallelDIETClassifiers" else 1 for i in ranked)
+    assert rankings >= 2
+    assert names.count("KeepIntentRanking") == sum(names[i] != "ParallelDIETClassifiers" for i in ranked[:-1])
     weights = steps[end].get("weights")
-    assert weights is None or len(weights) == len(ranked)
+    assert weights is None or len(weights) == rankings
