@@ -10,15 +10,13 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from devtools.nlu_bench import policy_topics
 from devtools.nlu_evaluation import load_agent
 from devtools.paths import MODEL
 from nlu_pipeline.logistic_regression import AnyTextLogisticRegressionClassifier
+from tests.featurized_examples import featurize
 
 EXAMPLES = [
     ("will the police ask for my papers", "immigration_status"),
@@ -31,24 +29,14 @@ EXAMPLES = [
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
-    context = ExecutionContext(GraphSchema({}), "test")
-    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    featurizer = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("features"), context
-    )
-    data = TrainingData([Message(data={"text": text, "intent": intent}) for text, intent in EXAMPLES])
-    tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
+    data, featurized = featurize(EXAMPLES, storage)
     classifier = AnyTextLogisticRegressionClassifier.create(
-        AnyTextLogisticRegressionClassifier.get_default_config(), storage, Resource("classifier"), context
+        AnyTextLogisticRegressionClassifier.get_default_config(),
+        storage,
+        Resource("classifier"),
+        ExecutionContext(GraphSchema({}), "test"),
     )
     classifier.train(data)
-
-    def featurized(text):
-        [message] = featurizer.process(tokenizer.process([Message(data={"text": text})]))
-        return message
-
     return classifier, featurized
 
 

@@ -10,13 +10,10 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_pipeline import ensemble
 from nlu_pipeline.parallel_diets import ParallelDIETClassifiers, diet_config
+from tests.featurized_examples import featurize
 
 EXAMPLES = [
     ("will the police ask for my papers", "immigration_status"),
@@ -33,23 +30,8 @@ SEEDS = [42, 7]
 
 @pytest.fixture(scope="module")
 def featurized(tmp_path_factory):
-    """Rasa's tokenizer and count vectors, trained on the examples; and a function featurizing a question."""
-    storage = LocalModelStorage(tmp_path_factory.mktemp("features"))
-    context = ExecutionContext(GraphSchema({}), "test")
-    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    featurizer = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("features"), context
-    )
-    data = TrainingData([Message(data={"text": text, "intent": intent}) for text, intent in EXAMPLES])
-    tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
-
-    def question(text):
-        [message] = featurizer.process(tokenizer.process([Message(data={"text": text})]))
-        return message
-
-    return data, question
+    """The examples featurized by Rasa's tokenizer and count vectors; and a function featurizing a question."""
+    return featurize(EXAMPLES, LocalModelStorage(tmp_path_factory.mktemp("features")))
 
 
 @pytest.fixture(scope="module")
