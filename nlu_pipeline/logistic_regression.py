@@ -24,10 +24,15 @@ def has_features(message: Message) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class AnyTextLogisticRegressionClassifier(LogisticRegressionClassifier):
+    def can_read(self, message: Message) -> bool:
+        """Whether the message has what this classifier reads (a subclass that
+        reads something else says so here)."""
+        return has_features(message)
+
     def process(self, messages: List[Message]) -> List[Message]:
         featured = []
         for message in messages:
-            if has_features(message):
+            if self.can_read(message):
                 featured.append(message)
             else:
                 message.set("intent", {"name": None, "confidence": 0.0}, add_to_output=True)
