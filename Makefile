@@ -19,6 +19,10 @@ PYTEST    := $(PY) -m pytest
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
+# Rasa reports usage and errors to Rasa's servers unless told not to (its
+# first run turns that on for the machine); the assistant's servers, its
+# training and its tests never do. The Dockerfiles set the same.
+export RASA_TELEMETRY_ENABLED = false
 
 .PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench nlu-dev lock clean
 
