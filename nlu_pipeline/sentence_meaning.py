@@ -50,9 +50,10 @@ class SentenceMeaningClassifier(AnyTextLogisticRegressionClassifier):
     def get_default_config() -> Dict[str, Any]:
         return {
             **AnyTextLogisticRegressionClassifier.get_default_config(),
-            # the inverse of the regularization strength, and enough iterations
-            # for lbfgs to converge on 512 dense numbers; every intent weighs the
-            # same whatever its number of examples (Rasa's own uses "balanced")
+            # the inverse of the regularization strength (chosen in config.yml),
+            # and enough iterations for lbfgs to converge on 512 dense numbers;
+            # each example counts the same (Rasa's own regression, "balanced",
+            # makes each intent count the same whatever its number of examples)
             "C": 10.0,
             "max_iter": 1000,
             "class_weight": None,
