@@ -16,18 +16,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 
-def has_features(message: Message) -> bool:
-    """Whether the featurizers gave the message's text the sentence features
-    the logistic regression reads."""
-    return message.get_sparse_features(TEXT)[1] is not None or message.get_dense_features(TEXT)[1] is not None
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class AnyTextLogisticRegressionClassifier(LogisticRegressionClassifier):
     def can_read(self, message: Message) -> bool:
-        """Whether the message has what this classifier reads (a subclass that
-        reads something else says so here)."""
-        return has_features(message)
+        """Whether the featurizers gave the message's text the sentence features
+        the logistic regression reads (a subclass that reads something else
+        says so here)."""
+        return message.get_sparse_features(TEXT)[1] is not None or message.get_dense_features(TEXT)[1] is not None
 
     def process(self, messages: List[Message]) -> List[Message]:
         featured = []

@@ -4,9 +4,8 @@ error report leaves the machine."""
 
 import os
 import subprocess
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+from devtools.paths import PROJECT
 
 
 def recipe_environment(name: str) -> str:
