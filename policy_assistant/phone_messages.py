@@ -3,9 +3,10 @@ no Rasa, no Twilio.
 
 * A topic answer's first message is its whole short answer (the store keeps
   it within 360 characters); the second gives the date of the newest change,
-  its source and what the person can reply (MORE, SOURCES, a number).
+  its source, whether city staff have reviewed the answer and what the
+  person can reply (MORE, SOURCES, a number).
 * "MORE" gets the later changes with their dates, then the summary, as many
-  whole paragraphs as fit in MAX_MESSAGES messages.
+  whole paragraphs as fit in MAX_MESSAGES messages, and the review line.
 * No message is longer than MESSAGE_LIMIT, and no answer is more than
   MAX_MESSAGES messages; text is split and cut on sentence boundaries only.
 * Buttons become numbered options; the words people reply with (MORE, MAS,
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Sequence
 
-from policy_assistant.answers import changes, format_date, label, latest_change, message
+from policy_assistant.answers import changes, format_date, label, latest_change, message, review_line
 from policy_assistant.store import Store
 from policy_assistant.text import sentences
 
@@ -138,6 +139,7 @@ def topic_messages(store: Store, topic_id: str, lang: str) -> List[str]:
         said = max(q.said_on for q in topic.quotes)
         lines.append(label(language, "when_quotes", dates=format_date(said, language)))
         lines.append(f"{label(language, 'source')}: {topic.quotes[0].source.publisher}")
+    lines.append(review_line(topic, language))
     lines.append(label(language, "disclaimer"))
     words = keywords(store, language.code)
     hint = message(store, "phone_hint", language.code).format(more=words["more"], sources=words["sources"])
@@ -158,4 +160,4 @@ def details_messages(store: Store, topic_id: str, lang: str) -> List[str]:
     parts = [heading, topic.summary.text(language.code)]
     words = keywords(store, language.code)
     hint = message(store, "phone_hint", language.code).format(more=words["more"], sources=words["sources"])
-    return [*pack(parts, most=MAX_MESSAGES - 1), hint]
+    return [*pack(parts, most=MAX_MESSAGES - 1), review_line(topic, language) + "\n\n" + hint]
