@@ -3,7 +3,12 @@ compose.yaml and the Kubernetes manifests set is one that something reads
 (found by reading the project's code, endpoints-scaled.yml, the nginx
 template, or the named library file), every variable the code needs is set,
 and every port, health path, URL, Secret key, ConfigMap key and Service
-reference lines up.
+reference lines up. Also what keeps people and staff safe: every front door
+(the nginx template, each Ingress, the ingress controller's ConfigMap) keeps
+no access log and no body on disk; the console has a host of its own and
+answers only the ingress controller; TWILIO_WEBHOOK_URL is set wherever the
+Twilio credentials are; no secret is on a command line; every Compose service
+runs read-only, without capabilities or root.
 
     .venv/bin/python deploy/check_consistency.py [--deploy DIR] [--project DIR]
 
@@ -47,6 +52,43 @@ HEALTH = {"rasa": "/webhooks/rest/", "actions": "/health", "console": "/staff/si
 SYNCED_PODS = ("actions", "rasa")
 # What ingress-nginx documents for nginx.ingress.kubernetes.io/load-balance (its ConfigMap's load-balance).
 INGRESS_BALANCERS = ("round_robin", "ewma")
+INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
+# nginx's error lines name the client's address; these levels leave only failures of nginx itself.
+QUIET_ERROR_LEVELS = ("crit", "alert", "emerg")
+# How a command line hands a Redis password over (argv is readable by every user of the machine: ps).
+PASSWORD_ARGUMENTS = re.compile(r"--requirepass\b|\bredis-cli\b[^|;&\n]*\s(?:-a|--pass|--user)\s")
+
+
+def nginx_size(value: Any) -> int | None:
+    """An nginx size ("1m", "512k", "1000") in bytes, or None when it is not one."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)\s*", str(value)) if value is not None else None
+    if not match:
+        return None
+    return int(match.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
+
+
+def narrow(selector: Dict[str, Any]) -> bool:
+    """A label selector that names labels (an empty one selects everything)."""
+    return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+
+
+def nginx_directives(text: str) -> List[Tuple[int, str, List[str]]]:
+    """Each directive of an nginx configuration as (block depth, name, arguments); comments dropped.
+    Enough for the template (no quoted ';', '{' or '}')."""
+    directives: List[Tuple[int, str, List[str]]] = []
+    depth, words = 0, []
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    for part in re.findall(r'"[^"]*"|[{};]|[^\s{};]+', code):
+        if part in ";{":
+            if words:
+                directives.append((depth, words[0], words[1:]))
+            words = []
+            depth += part == "{"
+        elif part == "}":
+            depth -= 1
+        else:
+            words.append(part)
+    return directives
 
 
 class Checker:
@@ -54,6 +96,7 @@ class Checker:
         self.deploy, self.project = deploy, project
         self.problems: List[str] = []
         self.allowed: Set[str] = set()
+        self.chat_hosts: Set[str] = set()  # the Ingress hosts that serve the chat (/webhooks/)
 
     def fail(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -131,8 +174,11 @@ class Checker:
         docs = self.k8s_docs()
         self.check_compose(compose, allowed)
         self.check_k8s(docs, allowed)
+        self.check_secrets_off_command_lines(compose, docs)
+        self.check_env_example()
         self.check_routes_in_code()
         self.check_nginx_template()
+        self.check_ingress_controller()
         self.check_dockerfiles()
         self.check_kustomization()
         return self.problems
@@ -219,6 +265,33 @@ class Checker:
                     self.fail(f"compose.yaml {name}", f"port {mapping} is published beyond 127.0.0.1")
         if services["rasa"].get("deploy", {}).get("replicas") != 2:
             self.fail("compose.yaml rasa", "not 2 replicas")
+        for name in services:
+            self.check_twilio_url(f"compose.yaml {name}", env[name], None)
+        self.check_compose_hardening(services)
+        # the front door's privacy settings are the template's (check_nginx_template): it must be the one used
+        template = "./nginx/assistant.conf.template:/etc/nginx/templates/assistant.conf.template"
+        if not any(str(v).startswith(template) for v in services["nginx"].get("volumes", []) or []):
+            self.fail("compose.yaml nginx", f"does not mount {template}")
+
+    def check_compose_hardening(self, services: Dict[str, Any]) -> None:
+        """Every service: read-only root filesystem, all capabilities dropped, no-new-privileges, not root."""
+        for name, service in services.items():
+            where = f"compose.yaml {name}"
+            if service.get("read_only") is not True:
+                self.fail(where, "has no read_only: true")
+            if "ALL" not in [str(c).upper() for c in service.get("cap_drop", []) or []]:
+                self.fail(where, "does not drop every capability (cap_drop: [ALL])")
+            if service.get("cap_add"):
+                self.fail(where, f"adds capabilities {service['cap_add']}")
+            options = [str(o).replace("=", ":") for o in service.get("security_opt", []) or []]
+            if "no-new-privileges:true" not in options:
+                self.fail(where, "has no security_opt no-new-privileges:true")
+            if service.get("privileged"):
+                self.fail(where, "is privileged")
+            # our own images run as USER 10001 (check_dockerfiles); others need a user here
+            user = str(service.get("user", "")).split(":")[0]
+            if "build" not in service and (not user or user in ("0", "root")):
+                self.fail(where, "runs as root: set user (the image's own non-root uid)")
 
     def check_action_url(self, where: str, url: str, hosts: Dict[str, int]) -> None:
         parsed = urlparse(url)
@@ -290,6 +363,9 @@ class Checker:
         self.check_git_policy(by_kind)
         self.check_services(by_kind)
         self.check_ingress(by_kind)
+        for key, env in sorted(values.items()):
+            self.check_twilio_url(f"k8s {key}", env, self.chat_hosts)
+        self.check_console_policy(by_kind)
         for name in ("rasa", "actions"):
             if name not in by_kind.get("PodDisruptionBudget", {}):
                 self.fail("k8s", f"no PodDisruptionBudget for {name}")
@@ -423,46 +499,264 @@ class Checker:
             self.fail("k8s", f"no Service console on ports {PORTS['console']} and {PORTS['git']}")
 
     def check_ingress(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
-        routes: Dict[str, Tuple[str, Any, Dict[str, str]]] = {}
+        # (host, path) -> (service, port, annotations) over every rule of every Ingress
+        routes: Dict[Tuple[str, str], Tuple[str, Any, Dict[str, str]]] = {}
         services = by_kind.get("Service", {})
         for name, (file, ingress) in by_kind.get("Ingress", {}).items():
+            where = f"k8s/{file} ingress/{name}"
             annotations = ingress.get("metadata", {}).get("annotations", {}) or {}
-            for rule in ingress["spec"].get("rules", []):
+            spec = ingress.get("spec", {})
+            tls_hosts = {host for entry in spec.get("tls", []) or [] for host in entry.get("hosts", []) or []}
+            if spec.get("defaultBackend"):
+                self.fail(where, "has a defaultBackend, which answers on every host")
+            for rule in spec.get("rules", []) or []:
+                host = rule.get("host", "")
+                # a rule without a host matches every host, the chat's among them
+                if not host:
+                    self.fail(where, "has a rule without a host (it would answer on every host)")
+                elif host not in tls_hosts:
+                    self.fail(where, f"host {host} is not in its tls hosts")
                 for path in rule.get("http", {}).get("paths", []):
                     backend = path["backend"]["service"]
                     wanted = backend["port"].get("name") or backend["port"].get("number")
-                    routes[path["path"]] = (backend["name"], wanted, annotations)
+                    routes[(host, path["path"])] = (backend["name"], wanted, annotations)
                     service = services.get(backend["name"])
                     ports = {p.get("name"): p["port"] for p in service[1]["spec"]["ports"]} if service else {}
                     if wanted not in ports and wanted not in ports.values():
-                        where = f"k8s/{file} ingress/{name}"
                         self.fail(where, f"{path['path']} -> {backend['name']}:{wanted}: no such Service port")
+            self.check_ingress_privacy(where, annotations)
         expected = {"/webhooks/": "rasa", "/staff/": "console"}
         # the console's stylesheet: Flask's default static route (url_for('static', ...))
         if "url_for('static'" in self.text(self.project / "staff_console" / "templates" / "base.html"):
             expected["/static/"] = "console"
         for path, service in expected.items():
-            if routes.get(path, ("",))[0] != service:
+            if not any(p == path and routes[(h, p)][0] == service for h, p in routes):
                 self.fail("k8s ingress", f"{path} does not go to {service}")
+        # The console never shares the community page's origin: no host serves both.
+        self.chat_hosts = {h for (h, _), (service, _, _) in routes.items() if service == "rasa"}
+        console_hosts = {h for (h, _), (service, _, _) in routes.items() if service == "console"}
+        for host in sorted(self.chat_hosts & console_hosts):
+            self.fail("k8s ingress", f"host {host or '(any)'} serves both the chat and the staff console")
         # Any Rasa pod carries on any conversation (the lock store's transactions keep turns in order), so the
         # Rasa route is balanced freely: no hashing, which would also override load-balance.
-        annotations = routes.get("/webhooks/", ("", "", {}))[2]
-        for key in sorted(annotations):
-            if key.startswith(("nginx.ingress.kubernetes.io/upstream-hash-by", "nginx.ingress.kubernetes.io/affinity")):
-                self.fail("k8s ingress", f"the Rasa route pins requests ({key}); balance it freely")
-        balance = annotations.get("nginx.ingress.kubernetes.io/load-balance", "round_robin")
-        if balance not in INGRESS_BALANCERS:
-            self.fail("k8s ingress", f"load-balance {balance!r} is not one ingress-nginx has: {INGRESS_BALANCERS}")
+        for service, _, annotations in routes.values():
+            if service != "rasa":
+                continue
+            for key in sorted(annotations):
+                if key.startswith((f"{INGRESS_NGINX}upstream-hash-by", f"{INGRESS_NGINX}affinity")):
+                    self.fail("k8s ingress", f"the Rasa route pins requests ({key}); balance it freely")
+            balance = annotations.get(f"{INGRESS_NGINX}load-balance", "round_robin")
+            if balance not in INGRESS_BALANCERS:
+                self.fail("k8s ingress", f"load-balance {balance!r} is not one ingress-nginx has: {INGRESS_BALANCERS}")
+
+    def check_ingress_privacy(self, where: str, annotations: Dict[str, str]) -> None:
+        """The nginx template's privacy settings, as ingress-nginx annotations: no access log, every body
+        accepted held in memory, no reply in a temporary file."""
+        values = {key[len(INGRESS_NGINX) :]: str(value) for key, value in annotations.items()}
+        self.check_privacy_settings(where, values, "enable-access-log", "false", "annotation")
+
+    def check_privacy_settings(self, where: str, values: Dict[str, str], log_key: str, log_off: str, kind: str) -> None:
+        """Shared by the Ingress annotations and the controller's ConfigMap (same names for the sizes)."""
+        if values.get(log_key) != log_off:
+            self.fail(where, f"{kind} {log_key} is not {log_off!r}: the access log names people's addresses")
+        limit, buffer = nginx_size(values.get("proxy-body-size")), nginx_size(values.get("client-body-buffer-size"))
+        if limit is None or limit == 0:
+            self.fail(where, f"{kind} proxy-body-size is not a size limit (client_max_body_size)")
+        elif buffer is None or buffer < limit:
+            self.fail(
+                where,
+                f"{kind} client-body-buffer-size is not at least proxy-body-size: larger bodies go to temporary files",
+            )
+        if values.get("proxy-max-temp-file-size") != "0":
+            self.fail(where, f'{kind} proxy-max-temp-file-size is not "0": replies could go to temporary files')
+
+    def check_ingress_controller(self) -> None:
+        """The controller-wide settings that no Ingress annotation can make: the error log level, and the
+        same privacy settings for whatever no annotation covers (the default backend, other paths)."""
+        path = self.deploy / "ingress-nginx" / "controller-config.yaml"
+        where = "ingress-nginx/controller-config.yaml"
+        if not path.is_file():
+            self.fail(where, "missing: the ingress controller's privacy settings")
+            return
+        doc = yaml.safe_load(self.text(path)) or {}
+        if doc.get("kind") != "ConfigMap":
+            self.fail(where, "is not a ConfigMap")
+            return
+        data = {key: str(value) for key, value in (doc.get("data") or {}).items()}
+        self.check_privacy_settings(where, data, "disable-access-log", "true", "key")
+        if data.get("error-log-level") not in QUIET_ERROR_LEVELS:
+            self.fail(where, f"error-log-level is not one of {QUIET_ERROR_LEVELS}: error lines name client addresses")
+        if data.get("enable-access-log-for-default-backend", "false") != "false":
+            self.fail(where, "enable-access-log-for-default-backend is on")
+
+    def check_console_policy(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
+        """The console's web port answers only the ingress controller's pods: every NetworkPolicy rule
+        that admits it names its peers by namespace and pod labels, never everyone, an address range, or
+        a pod of this namespace."""
+        console_labels = {"app.kubernetes.io/name": "console"}
+        policies = [
+            (file, doc)
+            for file, doc in by_kind.get("NetworkPolicy", {}).values()
+            if (doc["spec"].get("podSelector", {}).get("matchLabels") or {}).items() <= console_labels.items()
+        ]
+        if not policies:
+            self.fail("k8s", "no NetworkPolicy selects the console's pods")
+        for file, doc in policies:
+            where = f"k8s/{file} networkpolicy/{doc['metadata']['name']}"
+            if "Ingress" not in doc["spec"].get("policyTypes", ["Ingress"]):
+                self.fail(where, "does not restrict incoming traffic (policyTypes)")
+            for rule in doc["spec"].get("ingress", []) or []:
+                ports = rule.get("ports") or [{}]
+                # a port left out, the port's name, its number, or a range (endPort) around it
+                numbers = [(p.get("port"), p.get("endPort", p.get("port"))) for p in ports]
+                admits = any(
+                    first in (None, "http")
+                    or (isinstance(first, int) and isinstance(last, int) and first <= PORTS["console"] <= last)
+                    for first, last in numbers
+                )
+                if not admits:
+                    continue
+                peers = rule.get("from") or []
+                if not peers:
+                    self.fail(where, f"lets anyone reach the console's port {PORTS['console']}")
+                for peer in peers:
+                    namespaces, pods = peer.get("namespaceSelector") or {}, peer.get("podSelector") or {}
+                    own = (namespaces.get("matchLabels") or {}).get("kubernetes.io/metadata.name")
+                    if "ipBlock" in peer or not narrow(namespaces) or not narrow(pods):
+                        self.fail(
+                            where,
+                            f"port {PORTS['console']}: a peer other than the ingress controller's pods "
+                            "(namespaceSelector and podSelector, both with labels)",
+                        )
+                    elif own == doc["metadata"].get("namespace"):
+                        self.fail(where, f"port {PORTS['console']}: pods of the assistant's own namespace")
+
+    def check_secrets_off_command_lines(self, compose: Dict[str, Any], docs: List[Tuple[str, Dict[str, Any]]]) -> None:
+        """No secret is ever on a command line (ps shows every process's arguments to every user): not
+        through Kubernetes' $(VAR) in command/args, not through Compose's ${VAR} in a command, not as
+        redis-server --requirepass or redis-cli -a. Redis still asks for a password (requirepass)."""
+        secret_doc = next((d for _, d in docs if d.get("kind") == "Secret"), {})
+        secrets = set(secret_doc.get("stringData", {}) or {}) | set(secret_doc.get("data", {}) or {})
+        for name, service in (compose.get("services") or {}).items():
+            test = (service.get("healthcheck") or {}).get("test", [])
+            for part in ("command", "entrypoint"):
+                self.check_command_line(f"compose.yaml {name} {part}", service.get(part), secrets, compose=True)
+            self.check_command_line(f"compose.yaml {name} healthcheck", test, secrets, compose=True)
+        redis_service = (compose.get("services") or {}).get("redis", {})
+        if "requirepass" not in str(redis_service.get("command", "")):
+            self.fail("compose.yaml redis", "its command sets no requirepass: Redis would answer without a password")
+        for file, doc in docs:
+            if doc.get("kind") != "Deployment":
+                continue
+            for container in self.containers(doc):
+                where = f"k8s/{file} {doc['metadata']['name']}/{container['name']}"
+                env = container.get("env", []) or []
+                from_secrets = secrets | {item["name"] for item in env if "secretKeyRef" in item.get("valueFrom", {})}
+                words = (container.get("command") or []) + (container.get("args") or [])
+                self.check_command_line(where, words, from_secrets, compose=False)
+                for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+                    command = ((container.get(kind) or {}).get("exec") or {}).get("command")
+                    self.check_command_line(f"{where} {kind}", command, from_secrets, compose=False)
+                if doc["metadata"]["name"] == "redis" and container["name"] == "redis":
+                    if "requirepass" not in " ".join(str(w) for w in words):
+                        self.fail(where, "its command sets no requirepass: Redis would answer without a password")
+
+    def check_command_line(self, where: str, command: Any, secrets: Set[str], compose: bool) -> None:
+        text = command if isinstance(command, str) else " ".join(str(w) for w in command or [])
+        if PASSWORD_ARGUMENTS.search(text):
+            self.fail(where, "puts a password on the command line (--requirepass, redis-cli -a)")
+        for name in sorted(secrets):
+            # Compose fills in ${NAME} (but not $${NAME}, the shell's); Kubernetes fills in $(NAME) (not $$(NAME))
+            pattern = rf"(?<!\$)\$(?:\{{{name}\b|{name}\b)" if compose else rf"(?<!\$)\$\({name}\)"
+            if re.search(pattern, text):
+                self.fail(where, f"puts the secret {name} on the command line")
+
+    def check_env_example(self) -> None:
+        """env.example, copied to .env for Compose: with the Twilio credentials, the URL Twilio signs."""
+        values = dict(
+            line.split("=", 1)
+            for line in self.text(self.deploy / "env.example").splitlines()
+            if "=" in line and not line.lstrip().startswith("#")
+        )
+        if "TWILIO_AUTH_TOKEN" in values:
+            url = urlparse(values.get("TWILIO_WEBHOOK_URL", ""))
+            path = self.twilio_webhook_path()
+            if url.scheme != "https" or not url.hostname or url.path != path:
+                self.fail("env.example", f"TWILIO_WEBHOOK_URL is not https://<the chat's host>{path}")
+
+    def check_twilio_url(self, where: str, env: Dict[str, str], hosts: Set[str] | None) -> None:
+        """Where the Twilio credentials are, TWILIO_WEBHOOK_URL is too: behind TLS termination the URL a
+        Rasa server sees is not the one Twilio signed. With `hosts`, it must be https on one of them, at
+        the channel's webhook path."""
+        if "TWILIO_AUTH_TOKEN" not in env:
+            return
+        if "TWILIO_WEBHOOK_URL" not in env:
+            self.fail(where, "sets TWILIO_AUTH_TOKEN but not TWILIO_WEBHOOK_URL (the URL Twilio signs)")
+            return
+        if hosts is None:
+            return
+        url = urlparse(env["TWILIO_WEBHOOK_URL"])
+        path = self.twilio_webhook_path()
+        if url.scheme != "https" or url.hostname not in hosts or url.path != path:
+            self.fail(
+                where,
+                f"TWILIO_WEBHOOK_URL {env['TWILIO_WEBHOOK_URL']!r} is not https://<{'|'.join(sorted(hosts))}>{path}",
+            )
+
+    def twilio_webhook_path(self) -> str:
+        """The phone channel's webhook: /webhooks/<channel name>/webhook (rasa_server/phone_channel.py)."""
+        code = self.text(self.project / "rasa_server" / "phone_channel.py")
+        name = re.search(r"""class PhoneInput\b.*?def name\(cls\)[^:]*:\s*return\s*"([a-z_]+)\"""", code, re.S)
+        if not name or not re.search(r"""@channel\.route\(\s*"/webhook"\s*,\s*methods=\[\s*"POST"\s*\]""", code):
+            self.fail("rasa_server/phone_channel.py", "no POST /webhook route on a channel with a name")
+            return "/webhooks/twilio/webhook"
+        return f"/webhooks/{name.group(1)}/webhook"
 
     def check_nginx_template(self) -> None:
-        """The Rasa upstream balances by least_conn, with no hashing (see the template's comment)."""
+        """The Rasa upstream balances by least_conn, with no hashing (see the template's comment), and
+        the template keeps what people write off disk and out of logs."""
         template = self.text(self.deploy / "nginx" / "assistant.conf.template")
+        self.check_template_privacy(template)
         block = re.search(r"upstream\s+rasa_servers\s*\{([^}]*)\}", template)
         directives = [line.split("#")[0].strip() for line in (block.group(1) if block else "").splitlines()]
         if not block or "least_conn;" not in directives:
             self.fail("nginx/assistant.conf.template", "upstream rasa_servers does not use least_conn")
         if any(d.startswith(("hash ", "ip_hash", "sticky")) for d in directives):
             self.fail("nginx/assistant.conf.template", "upstream rasa_servers pins requests (hash); balance it freely")
+
+    def check_template_privacy(self, template: str) -> None:
+        """At the top of the template (nginx's http block, for every server in it): no access log, only
+        critical errors, the body limit no larger than the in-memory body buffer, no reply in a temporary
+        file; and no block below that turns one of them back."""
+        where = "nginx/assistant.conf.template"
+        directives = nginx_directives(template)
+        top = {name: args for depth, name, args in directives if depth == 0}
+        if top.get("access_log") != ["off"]:
+            self.fail(where, "no top-level `access_log off;`: the access log names people's addresses")
+        error_log = top.get("error_log", [])
+        if len(error_log) != 2 or error_log[1] not in QUIET_ERROR_LEVELS:
+            self.fail(where, f"no top-level `error_log <where> <{'|'.join(QUIET_ERROR_LEVELS)}>;`")
+        limit = nginx_size((top.get("client_max_body_size") or [None])[0])
+        buffer = nginx_size((top.get("client_body_buffer_size") or [None])[0])
+        if not limit:
+            self.fail(where, "no top-level client_max_body_size (a size, not 0)")
+        elif buffer is None or buffer < limit:
+            self.fail(where, "client_body_buffer_size is below client_max_body_size: bodies go to temporary files")
+        if top.get("proxy_max_temp_file_size") != ["0"]:
+            self.fail(where, "no top-level `proxy_max_temp_file_size 0;`: replies could go to temporary files")
+        if top.get("client_body_in_file_only", ["off"]) != ["off"]:
+            self.fail(where, "client_body_in_file_only writes every body to a file")
+        for depth, name, args in directives:
+            if depth == 0:
+                continue
+            if name == "access_log" and args != ["off"]:
+                self.fail(where, f"a block turns the access log on: access_log {' '.join(args)}")
+            elif name == "error_log" and (len(args) < 2 or args[1] not in QUIET_ERROR_LEVELS):
+                self.fail(where, f"a block logs more errors: error_log {' '.join(args)}")
+            elif name == "client_max_body_size" and (buffer is None or (nginx_size(args[0]) or 1 << 62) > buffer):
+                self.fail(where, f"a block accepts bodies larger than the body buffer: client_max_body_size {args[0]}")
+            elif name in ("client_body_buffer_size", "proxy_max_temp_file_size", "client_body_in_file_only"):
+                self.fail(where, f"a block overrides {name}")
 
     def check_dockerfiles(self) -> None:
         images = {"rasa": [PORTS["rasa"]], "actions": [PORTS["actions"], PORTS["console"], PORTS["git"]]}
@@ -471,6 +765,9 @@ class Checker:
             exposed = {int(p) for line in re.findall(r"^EXPOSE\s+(.+)$", text, re.M) for p in line.split()}
             if exposed != set(ports):
                 self.fail(f"Dockerfile.{image}", f"EXPOSE {sorted(exposed)}, expected {ports}")
+            users = re.findall(r"^USER\s+(\S+)", text, re.M)
+            if not users or users[-1].split(":")[0] in ("0", "root"):
+                self.fail(f"Dockerfile.{image}", "does not end as a non-root USER")
             if not (self.deploy / f"Dockerfile.{image}.dockerignore").exists():
                 self.fail(f"Dockerfile.{image}", f"no Dockerfile.{image}.dockerignore beside it")
             instructions = re.findall(r"^ENV\s+(.*)$", text.replace("\\\n", " "), re.M)

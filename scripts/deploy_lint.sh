@@ -2,9 +2,10 @@
 # Offline checks of deploy/ (nothing is built, pulled, started or sent anywhere):
 #
 #   1. hadolint on deploy/Dockerfile.rasa and deploy/Dockerfile.actions
-#   2. kubernetes-validate --strict on every manifest in deploy/k8s/, for the
-#      oldest and the newest Kubernetes version we claim (and, when kubectl is
-#      on the PATH, on what `kubectl kustomize deploy/` renders)
+#   2. kubernetes-validate --strict on every manifest in deploy/k8s/ and
+#      deploy/ingress-nginx/ (the controller's settings), for the oldest and
+#      the newest Kubernetes version we claim (and, when kubectl is on the
+#      PATH, on what `kubectl kustomize deploy/` renders)
 #   3. deploy/compose.yaml against the Compose specification's JSON schema
 #      (the copy check-jsonschema ships: --builtin-schema vendor.compose-spec)
 #   4. nginx -t on deploy/nginx/assistant.conf.template filled in by envsubst
@@ -12,7 +13,10 @@
 #      like the image's nginx.conf (nginx is tested, never started)
 #   5. deploy/check_consistency.py (with the project's .venv python): env var
 #      names, ports, health paths, URLs, references, the content flow and the
-#      balancing (no hashing on a conversation id) against the code
+#      balancing (no hashing on a conversation id) against the code; the
+#      privacy settings of every front door, the console's own host and
+#      network policy, TWILIO_WEBHOOK_URL, no secret on a command line, and
+#      the Compose services' hardening
 #
 #   scripts/deploy_lint.sh [DEPLOY_DIR]     (default: deploy; another folder
 #                                            checks a copy, e.g. a broken one)
@@ -59,7 +63,7 @@ status=$?
 result "hadolint" $status
 
 # --- 2. Kubernetes manifests -----------------------------------------------------------------------
-manifests=("$DEPLOY"/k8s/*.yaml)
+manifests=("$DEPLOY"/k8s/*.yaml "$DEPLOY"/ingress-nginx/*.yaml)
 for version in "${K8S_VERSIONS[@]}"; do
   step "kubernetes-validate $("$VENV/bin/kubernetes-validate" --version | awk '{print $NF}') --strict -k $version (${#manifests[@]} files)"
   "$VENV/bin/kubernetes-validate" --strict --quiet -k "$version" "${manifests[@]}"
