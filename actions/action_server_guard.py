@@ -10,7 +10,14 @@ plugin hook (rasa_sdk_plugins/):
   whole tracker, every message of the conversation, and Rasa would log it.
 
 The action server listens on 127.0.0.1 unless SANIC_HOST says otherwise
-(scripts/run.sh)."""
+(scripts/run.sh).
+
+It fails closed: the action server refuses to serve without the guard. A
+failure to load the plugin stops it (rasa_sdk_plugins/), and so does a plugin
+package that rasa-sdk did not find or could not import, which rasa-sdk itself
+would pass over in silence: this module is imported with the actions
+(`--actions actions` imports every module of the package) and checks, before
+the server starts, that the guard was attached (refuse_to_serve_unguarded)."""
 
 from __future__ import annotations
 
@@ -21,8 +28,11 @@ import zlib
 
 import pluggy
 from sanic import Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from policy_assistant.secret_check import WeakSecret, check_secret
 
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -30,24 +40,32 @@ hookimpl = pluggy.HookimplMarker("rasa_sdk")
 TOKEN_ENV = "ACTION_SERVER_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 MAX_BODY_BYTES = 1024 * 1024
 OPEN_PATHS = frozenset({"/health"})
+ACTION_SERVER_APP = "rasa_sdk"  # the name rasa-sdk gives its Sanic app (rasa_sdk/endpoint.py)
 
 
 class MissingToken(SystemExit):
     pass
 
 
+class Unguarded(SystemExit):
+    pass
+
+
 @hookimpl
 def attach_sanic_app_extensions(app: Sanic) -> None:
     token = os.environ.get(TOKEN_ENV, "")
-    if len(token) < 16:
+    try:
+        check_secret(TOKEN_ENV, token)
+    except WeakSecret as weak:
         raise MissingToken(
-            f"{TOKEN_ENV} is not set (or shorter than 16 characters): the action server only answers the "
-            "Rasa server, with the token they share. `make run` sets one; see the README."
-        )
+            f"{weak} The action server only answers the Rasa server, with the token they share. "
+            "`make run` sets one; see the README."
+        ) from None
     guard(app, token)
 
 
 def guard(app: Sanic, token: str) -> None:
+    app.ctx.guarded = True  # what refuse_to_serve_unguarded looks for
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     expected = f"Bearer {token}".encode()
 
@@ -86,3 +104,30 @@ def without_the_request(request: Request, exception: Exception) -> HTTPResponse:
     if status >= 500:
         logger.error("An action failed: %s", type(exception).__name__)
     return response.json({"error": type(exception).__name__}, status=status)
+
+
+def refuse_to_serve_unguarded() -> None:
+    """Inside the action server, make it stop before serving unless the guard
+    was attached to it. rasa-sdk makes its app, then imports the actions (and
+    so this module), and only then loads the plugins and attaches them: the
+    check runs when the server starts (main_process_start, once, before any
+    worker). Elsewhere (tests, tools) there is no such app, and nothing to do."""
+    try:
+        app = Sanic.get_app(ACTION_SERVER_APP)
+    except SanicException:
+        return
+    if getattr(app.ctx, "guard_check", False):  # imported again (rasa-sdk's --auto-reload)
+        return
+    app.ctx.guard_check = True
+
+    async def only_if_guarded(app: Sanic, loop: object) -> None:
+        if not getattr(app.ctx, "guarded", False):
+            raise Unguarded(
+                "The action server's guard (actions/action_server_guard.py) was not attached: rasa-sdk did not "
+                "load the plugin package rasa_sdk_plugins. Refusing to serve without the token check."
+            )
+
+    app.register_listener(only_if_guarded, "main_process_start")
+
+
+refuse_to_serve_unguarded()

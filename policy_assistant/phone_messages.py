@@ -6,7 +6,8 @@ no Rasa, no Twilio.
   its source, whether city staff have reviewed the answer and what the
   person can reply (MORE, SOURCES, a number).
 * "MORE" gets the later changes with their dates, then the summary, as many
-  whole paragraphs as fit in MAX_MESSAGES messages, and the review line.
+  whole paragraphs as fit in MAX_MESSAGES messages, always ending with the
+  review line and what to reply.
 * No message is longer than MESSAGE_LIMIT, and no answer is more than
   MAX_MESSAGES messages; text is split and cut on sentence boundaries only.
 * Buttons become numbered options; the words people reply with (MORE, MAS,
@@ -147,17 +148,42 @@ def topic_messages(store: Store, topic_id: str, lang: str) -> List[str]:
 
 
 def details_messages(store: Store, topic_id: str, lang: str) -> List[str]:
-    """ "MORE" on a phone: the summary, then the later changes and records with
-    their dates, as many whole paragraphs as fit."""
+    """ "MORE" on a phone: the summary (which names each later change in plain
+    words), then the later changes with their dates, filling at most
+    MAX_MESSAGES messages line by line and sentence by sentence; the review
+    line and what to reply always end the last one."""
     language = store.language(lang)
     topic = store.topics[topic_id]
-    heading = topic.title.text(language.code)
+    lines = [topic.title.text(language.code), topic.summary.text(language.code)]
     later = changes(topic)
     if later:
-        lines = [f"{label(language, 'since_then')}:"]
+        lines.append(f"{label(language, 'since_then')}:")
         lines += [f"{format_date(u.date, language)}: {u.text.text(language.code)}" for u in later]
-        heading += "\n\n" + "\n".join(lines)
-    parts = [heading, topic.summary.text(language.code)]
     words = keywords(store, language.code)
     hint = message(store, "phone_hint", language.code).format(more=words["more"], sources=words["sources"])
-    return [*pack(parts, most=MAX_MESSAGES - 1), review_line(topic, language) + "\n\n" + hint]
+    return filled("\n".join(lines), review_line(topic, language) + "\n\n" + hint)
+
+
+def filled(text: str, ending: str) -> List[str]:
+    """`text` in at most MAX_MESSAGES messages, each filled sentence by
+    sentence (a message may end mid-paragraph, never mid-sentence), with
+    `ending` after it in the last one; what does not fit is left out, and the
+    cut is marked with an ellipsis."""
+    units = [
+        (sentence, "\n" if i == 0 else " ") for line in text.split("\n") for i, sentence in enumerate(sentences(line))
+    ]
+    messages: List[str] = [""]
+    for sentence, glue in units:
+        room = MESSAGE_LIMIT - (len(ending) + 2 if len(messages) == MAX_MESSAGES else 0)
+        for piece in _split(sentence, room):  # a sentence longer than a message is cut between words
+            candidate = f"{messages[-1]}{glue}{piece}" if messages[-1] else piece
+            if len(candidate) <= room:
+                messages[-1] = candidate
+            elif len(messages) < MAX_MESSAGES:
+                messages.append(piece)
+            else:
+                return [*messages[:-1], f"{_ended(messages[-1], room)}\n\n{ending}"]
+            glue = " "
+    if len(messages[-1]) + 2 + len(ending) <= MESSAGE_LIMIT:
+        return [*messages[:-1], f"{messages[-1]}\n\n{ending}"]
+    return [*messages, ending]  # fewer than MAX_MESSAGES: the last one was filled with room to spare

@@ -22,6 +22,12 @@ LANG = re.compile(r"[a-z]{2,3}")
 INTENT_PAYLOAD = re.compile(r"/([a-z][a-z0-9_]*)")
 # Rasa's own intents that take a turn without a reply of their own
 CONTROL_INTENTS = frozenset({"restart", "session_start", "back"})
+# Half of a UTF-16 surrogate pair is not a character: JSON lets a body carry one
+# ("\ud800"), and Python's json reads it, and the bytes of one (ED A0 80), into
+# a str that no encoder takes. Such text is refused here as unreadable, before
+# it can fail a turn (which would be answered as an outage); a well-formed pair
+# ("\ud83d\ude00") is read as the one character it stands for.
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Refused(Exception):
@@ -95,7 +101,7 @@ def clean_text(value: Any, intents: Collection[str] = ()) -> str:
     """What the person wrote, as text Rasa can take without logging it."""
     if value is None:
         return ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or SURROGATE.search(value):
         raise Refused("unreadable")
     text = value.replace("\x00", "")[:MAX_MESSAGE_CHARS]
     if text.lstrip().startswith("/"):

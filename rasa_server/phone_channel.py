@@ -8,7 +8,9 @@ hooks, with what a public text line needs:
   $TWILIO_WEBHOOK_URL when set, the URL Twilio calls behind a proxy, else the
   URL the request came to). Unsigned, wrongly signed and replayed-with-changes
   requests, and forms with a field twice, get 403; an exact replay of a
-  message already answered gets an empty reply.
+  message already answered (the same MessageSid, within REPLAY_SECONDS) gets
+  an empty reply. The answered MessageSids are kept as hashes, in Redis when
+  conversations are kept there (several servers), else in this process.
 * The conversation id is an HMAC of the phone number with
   $TWILIO_SENDER_SECRET: the number itself is never in the tracker, never
   logged, never counted. It is kept only for the length of the request, to
@@ -17,8 +19,12 @@ hooks, with what a public text line needs:
   (policy_assistant/phone_messages.py); here buttons become numbered options,
   a first reply gets the privacy line, and at most 3 messages go out.
 * Reply words: MORE/MAS, SOURCES/FUENTES, a number for an option, and
-  STOP/ALTO, which forgets the conversation at once (after a turn still
-  running for it, under Rasa's lock). A person's own "/..." is plain text.
+  STOP/ALTO and Twilio's other opt-out words, which forget the conversation at
+  once (after a turn still running for it, under Rasa's lock); the reply says
+  "forgotten" only when a conversation was kept and is gone. A person's own
+  "/..." is plain text.
+* A message whose text is not well-formed Unicode gets the friendly
+  "could not read that" reply, never "I can't reach my answers".
 * Twilio gets its answer (empty TwiML) at once; the reply is made right after
   in a bounded turn (rasa_server/turns.py) and sent through Twilio's API, and
   the person gets "I can't reach my answers" when the action server cannot
@@ -53,19 +59,53 @@ from twilio.request_validator import RequestValidator
 
 from policy_assistant import phone_messages
 from policy_assistant.live_store import shared_store
+from policy_assistant.secret_check import check_secret
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 from rasa_server import fallback_messages, http_limits
-from rasa_server.incoming import clean_text
-from rasa_server.tracker_store import forget_conversation
+from rasa_server.incoming import Refused, clean_text
+from rasa_server.tracker_store import Forgot, configured_store, forget_conversation
 from rasa_server.turns import Outcome, TurnRunner
 
 logger = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-REPLAY_SECONDS = 600  # an exact replay of a message answered this recently is not answered again
+# An exact replay of a message answered this recently is not answered again.
+# Twilio sends a webhook again only while its first request is failing: at
+# most 5 retries, all within 15 s ("tt", whose maximum is 15,000 ms:
+# https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides).
+# A day is kept all the same: a request signed by Twilio carries no time, so
+# one that was copied stays valid, and a day of hashes is small.
+REPLAY_SECONDS = 24 * 60 * 60
+MAX_ANSWERED_HERE = 100_000  # in this process's memory, the oldest go first beyond this
 FOLLOW_UP_INTENTS = {"more": "/ask_more", "sources": "/ask_who_said"}
 OPTION = re.compile(r"\s*(\d{1,2})\s*[.)]?\s*")
-STOP_WORDS = {"STOP": "en", "ALTO": "es"}  # understood even when the answer store cannot be read
+NOT_IN_A_WORD = re.compile(r"[\s.!¡?¿]+")  # what a reply word may come with ("Stop.", "¡ALTO!")
+# Twilio's own opt-out words: on SMS, Twilio blocks further messages to the
+# phone until it texts START, and passes the message on; each forgets the
+# conversation as STOP does. REVOKE and OPTOUT since 14 May 2025
+# (https://www.twilio.com/en-us/blog/update-to-fcc-s-sms-opt-out-keywords).
+# They are the same words in every language, so the reply is in the
+# conversation's language. Twilio also marks a message that matched an
+# opt-out word set in its console (Advanced Opt-Out) with OptOutType=STOP.
+TWILIO_OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+STOP_WORDS = {"ALTO": "es"}  # a language's own stop word, understood even when the answer store cannot be read
+# What a stop gets, by what forgetting did: "forgotten" only when a
+# conversation was kept and is gone now; "nothing to forget" when nothing was
+# kept; when the store could not be reached, the goodbye, which is true then:
+# the conversation expires 30 minutes after its last message.
+STOP_REPLIES = {
+    Forgot.FORGOTTEN: ("stopped",),
+    Forgot.NOTHING: ("nothing_to_forget",),
+    Forgot.UNREACHABLE: ("goodbye",),
+}
+# when even the answer store cannot be read
+STOP_LAST_RESORT = {
+    Forgot.FORGOTTEN: fallback_messages.LAST_RESORT["stopped"],
+    Forgot.NOTHING: "There was nothing to forget: this assistant had no conversation kept for this phone. "
+    "If anyone is in danger, call 911.",
+    Forgot.UNREACHABLE: "This assistant forgets this conversation 30 minutes after your last message. "
+    "If anyone is in danger, call 911.",
+}
 # the Twilio library logs each API request at INFO; none of it belongs in our logs
 _quiet = logging.getLogger(f"{__name__}.twilio_http")
 _quiet.setLevel(logging.WARNING)
@@ -87,8 +127,7 @@ class PhoneSettings:
         if not all(values.values()) or not number:
             return None
         secret = os.environ.get("TWILIO_SENDER_SECRET", "")
-        if len(secret) < 16:
-            raise ValueError("TWILIO_SENDER_SECRET (at least 16 characters) is needed to hide phone numbers")
+        check_secret("TWILIO_SENDER_SECRET", secret)  # it hides phone numbers: a guessable one would not
         return cls(
             account_sid=values["TWILIO_ACCOUNT_SID"],
             auth_token=values["TWILIO_AUTH_TOKEN"],
@@ -102,6 +141,50 @@ class PhoneSettings:
 def conversation_id(secret: bytes, phone: str) -> str:
     """The conversation of a phone number, without the number."""
     return "twilio:" + hmac.new(secret, phone.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def readable(value: str) -> str:
+    """A form value as text: each byte that was not UTF-8 (kept by `form` as a
+    surrogate escape) becomes U+FFFD, as a lenient reader shows it."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+class AnsweredMessages:
+    """The messages already answered, by MessageSid, for REPLAY_SECONDS. A
+    MessageSid is not personal, but only its SHA-256 is kept.
+
+    When conversations are kept in Redis (endpoints-scaled.yml), there, with
+    SET NX and an expiry (rasa_server.redis_stores), so that a retry that
+    reaches another server is not answered twice. Always also in this
+    process's memory, which answers alone without Redis or while Redis cannot
+    be reached."""
+
+    def __init__(self, seconds: int = REPLAY_SECONDS, most: int = MAX_ANSWERED_HERE) -> None:
+        self.seconds = seconds
+        self.most = most
+        self.here: OrderedDict[str, float] = OrderedDict()  # hash -> when, oldest first
+
+    def first_time(self, message_sid: str, tracker_store: Any) -> bool:
+        """Whether `message_sid` is new; it is remembered as answered from now on."""
+        if not message_sid:
+            return True  # nothing to tell it by (Twilio always sends one)
+        digest = hashlib.sha256(message_sid.encode()).hexdigest()
+        new_here = self._first_time_here(digest)
+        shared = getattr(configured_store(tracker_store), "first_time", None)
+        if callable(shared):
+            new = shared(f"twilio:answered:{digest}", self.seconds)
+            if new is not None:  # None: Redis cannot be reached, this process's memory answers
+                return bool(new)
+        return new_here
+
+    def _first_time_here(self, digest: str) -> bool:
+        now = time.monotonic()
+        while self.here and (now - next(iter(self.here.values())) > self.seconds or len(self.here) >= self.most):
+            self.here.popitem(last=False)
+        if digest in self.here:
+            return False
+        self.here[digest] = now
+        return True
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -168,7 +251,7 @@ class PhoneInput(TwilioInput):
             debug_mode=False,
         )
         self.settings = settings
-        self.answered: OrderedDict[str, float] = OrderedDict()  # MessageSid -> when
+        self.answered = AnsweredMessages()
         self.replying: set[asyncio.Task] = set()  # replies being made after Twilio got its answer
 
     def get_output_channel(self) -> PhoneOutput:
@@ -195,24 +278,28 @@ class PhoneInput(TwilioInput):
     # ---------------------------------------------------------------- one message
     def form(self, request: Request) -> Dict[str, str] | None:
         """The form Twilio posted, empty values included (Twilio signs them),
-        or None when a field comes twice (Twilio never sends that)."""
-        pairs = parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        or None when a field comes twice (Twilio never sends that). Values are
+        kept as posted: bytes that are not UTF-8 (the three bytes of a lone
+        UTF-16 surrogate, a cut character) stay as surrogate escapes, so that
+        such a Body is refused as unreadable (clean_text); `readable` gives a
+        value as text."""
+        text = request.body.decode("utf-8", "surrogateescape")
+        pairs = parse_qsl(text, keep_blank_values=True, errors="surrogateescape")
         form = dict(pairs)
-        return form if len(form) == len(pairs) else None
+        return form if len(form) == len(pairs) == len({readable(name) for name in form}) else None
 
     def signed(self, request: Request, form: Dict[str, str], settings: PhoneSettings) -> bool:
+        """Whether Twilio signed this form, read as text (bytes that are not
+        UTF-8 as U+FFFD)."""
         signature = request.headers.get("X-Twilio-Signature", "")
         url = settings.webhook_url or request.url
-        return bool(signature) and bool(RequestValidator(settings.auth_token).validate(url, form, signature))
+        params = {readable(name): readable(value) for name, value in form.items()}
+        return bool(signature) and bool(RequestValidator(settings.auth_token).validate(url, params, signature))
 
-    def replayed(self, message_sid: str) -> bool:
-        now = time.monotonic()
-        while self.answered and now - next(iter(self.answered.values())) > REPLAY_SECONDS:
-            self.answered.popitem(last=False)
-        if not message_sid or message_sid in self.answered:
-            return bool(message_sid)
-        self.answered[message_sid] = now
-        return False
+    def replayed(self, message_sid: str, tracker_store: Any = None) -> bool:
+        """Whether this message was answered already (here, or by another
+        server sharing Redis); from now on it has been."""
+        return not self.answered.first_time(message_sid, tracker_store)
 
     async def respond(self, request: Request, turns: TurnRunner, settings: PhoneSettings) -> HTTPResponse:
         """Check the request and answer Twilio at once; the reply is made and
@@ -221,23 +308,30 @@ class PhoneInput(TwilioInput):
         form = self.form(request)
         if form is None or not self.signed(request, form, settings):
             return response.text("forbidden", status=403)
-        phone = form.get("From") or ""
+        phone = readable(form.get("From") or "")
         if not phone:
             return response.text("no sender", status=400)
-        if not self.replayed(form.get("MessageSid") or ""):
-            agent = getattr(request.app.ctx, "agent", None)
-            task = asyncio.ensure_future(self.reply(agent, turns, settings, phone, form.get("Body") or ""))
+        agent = getattr(request.app.ctx, "agent", None)
+        if not self.replayed(readable(form.get("MessageSid") or ""), getattr(agent, "tracker_store", None)):
+            opted_out = readable(form.get("OptOutType") or "").upper() == "STOP"
+            task = asyncio.ensure_future(
+                self.reply(agent, turns, settings, phone, form.get("Body") or "", opted_out=opted_out)
+            )
             self.replying.add(task)
             task.add_done_callback(self.replying.discard)
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    async def reply(self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str) -> None:
+    async def reply(
+        self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str, opted_out: bool = False
+    ) -> None:
         try:
-            await self._reply(agent, turns, settings, phone, body)
+            await self._reply(agent, turns, settings, phone, body, opted_out)
         except Exception as error:  # noqa: BLE001 - logged by kind only: never the number or the text
             logger.error("Answering a text message failed: %s", type(error).__name__)
 
-    async def _reply(self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str) -> None:
+    async def _reply(
+        self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str, opted_out: bool
+    ) -> None:
         try:
             store: Store | None = shared_store().get()
         except StoreError:
@@ -246,17 +340,27 @@ class PhoneInput(TwilioInput):
         sender_id = conversation_id(settings.sender_secret, phone)
         before = await _tracker(agent, sender_id)
         first = before is None or not any(isinstance(e, BotUttered) for e in before.events)
-        # a person's "/..." is text like any other: intents come only from reply words and options
-        text = clean_text(body)
+        spoken = before.get_slot("language") if before else None  # the conversation's language, if any
+        try:
+            # a person's "/..." is text like any other: intents come only from reply words and options
+            text = clean_text(body)
+        except Refused:
+            # text that is not well-formed Unicode: a message to type again, not an outage
+            await out.send_texts(phone, [_unreadable(store, spoken)])
+            return
         metadata: Dict[str, Any] = {}
         word = phone_messages.keyword(store, text) if store else None
-        if word is None and text.strip(" .!").upper() in STOP_WORDS:
-            word = ("stop", STOP_WORDS[text.strip(" .!").upper()])
+        bare = NOT_IN_A_WORD.sub("", text).upper()
+        if bare in TWILIO_OPT_OUT or opted_out:
+            word = ("stop", spoken or DEFAULT_LANGUAGE)
+        elif word is None and bare in STOP_WORDS:
+            word = ("stop", STOP_WORDS[bare])
         if word is not None:
-            kind, metadata["lang"] = word  # the reply word's language is the person's choice
+            # the reply word's language is the person's choice (Twilio's opt-out words: the conversation's)
+            kind, metadata["lang"] = word
             if kind == "stop":
-                await _forget(agent, sender_id)
-                await out.send_texts(phone, [fallback_messages.server_message("stopped", None, metadata)])
+                forgot = await _forget(agent, sender_id)
+                await out.send_texts(phone, [_stop_reply(store, metadata["lang"], forgot)])
                 return
             text = FOLLOW_UP_INTENTS[kind]
         elif (match := OPTION.fullmatch(text)) and before is not None:
@@ -281,16 +385,38 @@ class PhoneInput(TwilioInput):
         await out.send_texts(phone, phone_messages.outgoing(said, privacy))
 
 
-async def _forget(agent: Any, sender_id: str) -> None:
+def _unreadable(store: Store | None, lang: str | None) -> str:
+    """The "could not read that message" reply, in the conversation's language,
+    or in every language of the store when there is no conversation to tell
+    it by (as the web chat's refusals)."""
+    if store is None:
+        return fallback_messages.LAST_RESORT["unreadable"]
+    if lang:
+        return fallback_messages.server_message("unreadable", None, {"lang": lang})
+    texts = (language.messages.get("unreadable") for language in store.languages.values())
+    return "\n".join(dict.fromkeys(t for t in texts if t)) or fallback_messages.LAST_RESORT["unreadable"]
+
+
+def _stop_reply(store: Store | None, lang: str, forgot: Forgot) -> str:
+    """What a stop gets, in `lang`: see STOP_REPLIES."""
+    if store is not None:
+        for language in (store.language(lang), store.language(DEFAULT_LANGUAGE)):
+            for key in STOP_REPLIES[forgot]:
+                if language.messages.get(key):
+                    return language.messages[key]
+    return STOP_LAST_RESORT[forgot]
+
+
+async def _forget(agent: Any, sender_id: str) -> Forgot:
     """Forget a conversation at once, after the turn running for it, if any
-    (holding Rasa's lock on the conversation, so that turn cannot save it again)."""
+    (holding Rasa's lock on the conversation, so that turn cannot save it
+    again); what that did."""
     tracker_store = getattr(agent, "tracker_store", None)
     lock_store = getattr(agent, "lock_store", None)
     if lock_store is None:
-        forget_conversation(tracker_store, sender_id)
-        return
+        return forget_conversation(tracker_store, sender_id)
     async with lock_store.lock(sender_id, wait_time_in_seconds=0.1):
-        forget_conversation(tracker_store, sender_id)
+        return forget_conversation(tracker_store, sender_id)
 
 
 async def _tracker(agent: Any, sender_id: str) -> DialogueStateTracker | None:

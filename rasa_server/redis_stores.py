@@ -21,6 +21,9 @@ endpoints-scaled.yml), with what this project needs on top:
   messages of one conversation that reach two servers at once take turns
   (Rasa's own store lets both run). Locks fall back to this process's memory
   while Redis is away, when there is no conversation to keep in order.
+* The Twilio channel remembers the messages it answered here too (a hash of
+  each MessageSid, `first_time`), so that a retry reaching another server is
+  not answered twice.
 * A lock lives at most `lock_lifetime` seconds, TURN_SECONDS by default: no
   turn holds it longer (rasa_server/turns.py cancels it), and a lock left in
   Redis by a server that died stops its conversation for that long, not for
@@ -40,7 +43,7 @@ import redis
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
-from rasa.core.tracker_store import RedisTrackerStore
+from rasa.core.tracker_store import DEFAULT_REDIS_TRACKER_STORE_KEY_PREFIX, RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
@@ -160,6 +163,8 @@ class ForgetfulRedisTrackerStore(RedisTrackerStore):
         with_short_timeouts(self.red, float(socket_timeout))
         self.max_events = int(max_events)
         self.redis = redis_state(self.red)
+        # "<key_prefix>:" (or nothing): Rasa's own prefix for trackers is this plus "tracker:"
+        self.prefix = self.key_prefix[: -len(DEFAULT_REDIS_TRACKER_STORE_KEY_PREFIX)]
 
     @staticmethod
     def serialise_tracker(tracker: DialogueStateTracker) -> str:
@@ -180,9 +185,17 @@ class ForgetfulRedisTrackerStore(RedisTrackerStore):
     async def keys(self) -> Any:
         return self.redis.call(lambda: self.red.keys(self.key_prefix + "*"), list)
 
-    def forget(self, sender_id: str) -> bool:
-        """Forget one conversation now (STOP); False when Redis cannot be reached."""
-        return bool(self.redis.call(lambda: self.red.delete(self.key_prefix + sender_id) >= 0, lambda: False))
+    def forget(self, sender_id: str) -> bool | None:
+        """Forget one conversation now (STOP): True when one was kept, False when
+        none was, None when Redis cannot be reached (then it expires on its own)."""
+        return self.redis.call(lambda: self.red.delete(self.key_prefix + sender_id) > 0, lambda: None)
+
+    def first_time(self, name: str, seconds: int) -> bool | None:
+        """Mark `name` as seen, under this store's prefix, for `seconds`, in one
+        Redis command (SET NX EX, so two servers cannot both see it first):
+        True the first time, False after that, None when Redis cannot be reached."""
+        key = f"{self.prefix}{name}"
+        return self.redis.call(lambda: bool(self.red.set(key, "1", nx=True, ex=seconds)), lambda: None)
 
     def health(self) -> Dict[str, Any]:
         if self.redis.ping(self.red):

@@ -9,16 +9,21 @@ afraid.
 * A conversation keeps its last `max_events` events (from a user message on),
   with its slots carried over; older events are dropped.
 * What is kept is compressed.
+* What people wrote is never kept: not their words, not the values of the
+  entities found in them, not a slot value outside its fixed vocabulary
+  (scrubbed_json, which every tracker store of the project uses).
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
+import re
 import time
 import zlib
 from collections import OrderedDict
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore
@@ -28,6 +33,50 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotS
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
 SWEEP_SECONDS = 60.0
+
+
+class Forgot(enum.Enum):
+    """What asking a store to forget one conversation did."""
+
+    FORGOTTEN = "forgotten"  # it was kept, and is gone now
+    NOTHING = "nothing"  # nothing was kept for it
+    UNREACHABLE = "unreachable"  # the store could not be reached (or cannot forget): it expires on its own
+
+
+# What a stored conversation may keep of the values people's messages led to.
+# A language code (ISO 639-1, or 639-2 "und"), a topic id or intent name, and
+# the buttons' intent payloads are a fixed vocabulary, set by the assistant's
+# actions and the NLU's language gate, never copied from a message.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")
+INTENT_PAYLOAD = re.compile(r"/[a-z][a-z0-9_]{0,63}")
+
+
+def _options(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and INTENT_PAYLOAD.fullmatch(v) for v in value)
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+# Each slot of the domain with the vocabulary its values come from. A value
+# outside it is stored as no value, and so is any slot not named here (Rasa's
+# session_started_metadata, or a slot added later and filled from an entity,
+# which would be the person's words): tests/test_tracker_store.py fails when
+# domain.yml gains a slot this table does not name.
+KEPT_SLOT_VALUES: Dict[str, Callable[[Any], bool]] = {
+    "language": _matches(LANGUAGE_CODE),  # set by the actions, from the answer store's languages
+    "last_topic": _matches(IDENTIFIER),  # a topic id, set by the actions
+    "options": _options,  # the numbered options last offered by text message: "/topic_id" payloads
+}
+# Entities keep their name (the dialogue policies read only names) and, for
+# these, their value when it is in the entity's vocabulary. The entity ruler's
+# entities (speaker, agency, place, ...) carry the words as the person typed
+# them, so their values are dropped, as are every entity's character offsets.
+KEPT_ENTITY_VALUES: Dict[str, Callable[[Any], bool]] = {
+    "foreign_language": _matches(LANGUAGE_CODE),  # nlu_pipeline/gates.py: the language's ISO code
+}
 
 
 class ForgetfulTrackerStore(InMemoryTrackerStore):
@@ -99,26 +148,58 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
     async def keys(self) -> Any:
         return list(self.kept.keys())
 
-    def forget(self, sender_id: str) -> None:
+    def forget(self, sender_id: str) -> bool:
+        """Forget one conversation now; whether one was kept."""
+        kept = sender_id in self.kept
         self._forget(sender_id)
+        return kept
 
     def health(self) -> Dict[str, Any]:
         return {"status": "ok", "conversations": "kept in this process's memory"}
 
 
 def scrubbed_json(tracker: DialogueStateTracker) -> str:
-    """The tracker as JSON, without the words people wrote: a user event keeps
-    its intent, entities and metadata, not its text. The dialogue policies
-    (MemoizationPolicy, RulePolicy) and the actions never read an earlier
-    message's text; the current message's text lives only for its own turn.
-    Every tracker store of the project keeps conversations in this form."""
+    """The tracker as JSON, without what people wrote: a user event keeps its
+    intent, its entities' names (and values from a fixed vocabulary) and its
+    metadata, not its text; a slot keeps only values from its vocabulary. The
+    dialogue policies (MemoizationPolicy, RulePolicy) and the actions never
+    read an earlier message's text or entity values; the current message lives
+    whole only for its own turn. Every tracker store of the project keeps
+    conversations in this form."""
     dialogue = tracker.as_dialogue().as_dict()
     for event in dialogue.get("events") or []:
         if event.get("event") == "user":
             event["text"] = None
             if isinstance(event.get("parse_data"), dict):
                 event["parse_data"]["text"] = None
+                event["parse_data"]["entities"] = scrubbed_entities(event["parse_data"].get("entities"))
+        if "entities" in event:  # the user event's own list, and Rasa's EntitiesAdded event
+            event["entities"] = scrubbed_entities(event["entities"])
+        if event.get("event") == "slot":
+            event["value"] = kept_slot_value(event.get("name"), event.get("value"))
     return json.dumps(dialogue)
+
+
+def scrubbed_entities(entities: Any) -> list[Dict[str, Any]]:
+    """Each entity's name, and its value only when it is in the entity's
+    vocabulary (else None: Rasa's own code reads an entity's "value" key)."""
+    kept = []
+    for entity in entities if isinstance(entities, list) else []:
+        if not isinstance(entity, dict) or not isinstance(entity.get("entity"), str):
+            continue
+        value_ok = KEPT_ENTITY_VALUES.get(entity["entity"])
+        value = entity.get("value") if value_ok is not None and value_ok(entity.get("value")) else None
+        scrubbed = {"entity": entity["entity"], "value": value}
+        # a role or group is a label of the domain's, which the policies read with the name
+        scrubbed.update({key: entity[key] for key in ("role", "group") if isinstance(entity.get(key), str)})
+        kept.append(scrubbed)
+    return kept
+
+
+def kept_slot_value(name: Any, value: Any) -> Any:
+    """A slot's value if it is in the slot's vocabulary, else None (no value)."""
+    value_ok = KEPT_SLOT_VALUES.get(name) if isinstance(name, str) else None
+    return value if value is not None and value_ok is not None and value_ok(value) else None
 
 
 def bounded(tracker: DialogueStateTracker, max_events: int) -> DialogueStateTracker:
@@ -169,15 +250,16 @@ def health(tracker_store: Any) -> Dict[str, Any]:
     return {"status": "ok", "conversations": "not loaded yet" if inner is None else type(inner).__name__}
 
 
-def forget_conversation(tracker_store: Any, sender_id: str) -> bool:
-    """Forget one conversation at once (a person texted STOP). Rasa wraps the
-    configured store (in a FailSafeTrackerStore, an AwaitableTrackerStore);
-    this reaches the store inside. True when the store could forget it."""
+def forget_conversation(tracker_store: Any, sender_id: str) -> Forgot:
+    """Forget one conversation at once (a person texted STOP), and say what
+    that did. Rasa wraps the configured store (in a FailSafeTrackerStore, an
+    AwaitableTrackerStore); this reaches the store inside."""
     inner = configured_store(tracker_store)
     forget = getattr(inner, "forget", None)
     if callable(forget):  # the project's stores (this module, rasa_server.redis_stores)
-        return forget(sender_id) is not False
+        # True: it was kept and is gone; False: nothing was kept; None: the store could not be reached
+        done = forget(sender_id)
+        return Forgot.UNREACHABLE if done is None else Forgot.FORGOTTEN if done else Forgot.NOTHING
     if isinstance(inner, InMemoryTrackerStore):
-        inner.store.pop(sender_id, None)
-        return True
-    return False
+        return Forgot.NOTHING if inner.store.pop(sender_id, None) is None else Forgot.FORGOTTEN
+    return Forgot.UNREACHABLE

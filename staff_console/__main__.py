@@ -3,7 +3,8 @@ the console with waitress (a production WSGI server) on
 $STAFF_CONSOLE_HOST:$STAFF_CONSOLE_PORT (127.0.0.1:5002 by default).
 `python -m staff_console prepare` only prepares the content repository, and
 `python -m staff_console serve` only serves (make run prepares first, before
-the action server starts reading the content repository, then serves)."""
+the action server starts reading the content repository, then serves).
+It refuses to serve with a guessable $STAFF_SECRET_KEY, saying why."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 
 from waitress import serve
 
+from policy_assistant.secret_check import WeakSecret, check_secret
 from staff_console.app import create_app
 from staff_console.config import Config
 from staff_console.content_repo import ContentRepo, PublishError
@@ -30,6 +32,12 @@ def prepare(config: Config) -> bool:
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = Config.from_env()
+    if argv[:1] != ["prepare"]:
+        try:
+            check_secret("STAFF_SECRET_KEY", config.secret_key)
+        except WeakSecret as error:
+            print(f"Staff console: not started: {error}", file=sys.stderr)
+            return 2
     if argv[:1] != ["serve"] and not prepare(config):
         return 1
     if argv[:1] == ["prepare"]:

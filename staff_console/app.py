@@ -4,16 +4,23 @@ never on the community page's origin.
 Kept libraries do the parts others solve well: Flask's signed session cookie
 (itsdangerous; its age is checked on every request, so a session ends after
 $STAFF_SESSION_MINUTES without activity), Flask-WTF's CSRF protection on
-every form, argon2-cffi for passwords (staff_console.accounts). The answers'
-rules stay in one place: the store's own loader and render check validate
-every edit, and policy_assistant.answers renders every preview."""
+every form, argon2-cffi for passwords (staff_console.accounts). The cookie
+counts only while it carries the account's random session token (a new one at
+sign-out ends every copy) and for $STAFF_SESSION_MAX_HOURS after signing in.
+The console refuses to start with a guessable key. The answers' rules stay in
+one place: the store's own loader and render check validate every edit, and
+policy_assistant.answers renders every preview. Every box has a maximum
+(staff_console.limits)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import functools
+import hmac
 import sqlite3
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple, TypeVar
 from urllib.parse import urlsplit
@@ -28,11 +35,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from policy_assistant import answers, phone_messages
 from policy_assistant.live_store import LiveStore
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
+from policy_assistant.secret_check import check_secret
 from policy_assistant.store import SOURCE_TEXTS, Store, StoreError
-from staff_console import fields
+from staff_console import fields, limits
 from staff_console.accounts import Accounts, User
 from staff_console.config import Config, connect
-from staff_console.content_repo import ContentRepo, InvalidContent, Person, PublishError
+from staff_console.content_repo import Changes, ContentRepo, InvalidContent, Person, PublishError
 from staff_console.drafts import IN_REVIEW, Draft, Drafts
 
 WEBCHAT = Path(__file__).resolve().parent.parent / "rasa_server" / "webchat"
@@ -61,6 +69,7 @@ class CookiesSecureOverTls(SecureCookieSessionInterface):
 
 
 def create_app(config: Config) -> Flask:
+    check_secret("STAFF_SECRET_KEY", config.secret_key)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
@@ -71,7 +80,7 @@ def create_app(config: Config) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=config.session_minutes),
         SESSION_REFRESH_EACH_REQUEST=True,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
-        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=limits.MAX_REQUEST_BYTES,
     )
     app.session_interface = CookiesSecureOverTls()
     if config.behind_proxy:
@@ -102,13 +111,23 @@ def create_app(config: Config) -> Flask:
     @app.before_request
     def who() -> None:
         g.user = None
-        name, version = session.get("user"), session.get("v")
+        name = session.get("user")
         if isinstance(name, str):
             user = accounts().user(name)
-            if user is not None and user.session_version == version:
+            if user is not None and session_holds(user):
                 g.user = user
             else:
                 session.clear()
+
+    def session_holds(user: User) -> bool:
+        """The cookie carries the account's current session token, and was
+        signed in less than session_max_hours ago."""
+        token, since = session.get("v"), session.get("at")
+        if not isinstance(token, str) or not isinstance(since, int):
+            return False
+        if not 0 <= time.time() - since < config.session_max_hours * 3600:
+            return False
+        return hmac.compare_digest(token.encode(), user.session_token.encode())
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -156,7 +175,7 @@ def create_app(config: Config) -> Flask:
         """Put a file's new text in the signed-in user's draft."""
         return drafts().save_file(user().username, repo.head(), path, text, repo.read(path))
 
-    def draft_problems(changes: Dict[str, str]) -> List[str]:
+    def draft_problems(changes: Changes) -> List[str]:
         try:
             repo.load(changes)
         except StoreError as error:
@@ -176,14 +195,27 @@ def create_app(config: Config) -> Flask:
             abort(404)
 
     def diffs(draft: Draft) -> List[Tuple[str, str]]:
+        """Each file's diff from the live text; a file the draft removes
+        shows as all removed lines."""
         result = []
         for path, text in sorted(draft.files.items()):
             old = repo.read(path) or ""
             lines = difflib.unified_diff(
-                old.splitlines(keepends=True), text.splitlines(keepends=True), f"live/{path}", f"draft/{path}"
+                old.splitlines(keepends=True),
+                (text or "").splitlines(keepends=True),
+                f"live/{path}",
+                f"draft/{path}" if text is not None else "(removed)",
             )
-            result.append((path, "".join(lines)))
+            result.append((path, limits.capped_diff("".join(lines))))
         return result
+
+    def form_note(label: str) -> str:
+        """The form's note, refused when longer than a note takes."""
+        note = request.form.get("note", "")
+        problem = limits.too_long(label, note, limits.NOTE_MAX)
+        if problem:
+            abort(422, f"Not done. {problem} Go back (your text is kept there), shorten it and try again.")
+        return clean_note(note)
 
     # ------------------------------------------------------------ signing in and out
     @app.route("/staff/sign-in", methods=["GET", "POST"])
@@ -196,6 +228,9 @@ def create_app(config: Config) -> Flask:
         username = request.form.get("username", "").strip().lower()
         password = request.form.get("password", "")
         address = request.remote_addr or "-"
+        if len(username) > limits.USERNAME_MAX or len(password) > limits.PASSWORD_MAX:
+            message = f"A user name has at most {limits.USERNAME_MAX} characters, a password {limits.PASSWORD_MAX:,}."
+            return render_template("sign_in.html", next=target, error=message), 401
         wait = accounts().attempt(username, address)
         if wait:
             message = f"Too many failed sign-ins. Try again in {wait} seconds."
@@ -206,7 +241,7 @@ def create_app(config: Config) -> Flask:
             return render_template("sign_in.html", next=target, error=message, username=username), 401
         session.clear()
         session.permanent = True
-        session["user"], session["v"] = found.username, found.session_version
+        session["user"], session["v"], session["at"] = found.username, found.session_token, int(time.time())
         return redirect(target)
 
     @app.route("/staff/sign-out", methods=["POST"])
@@ -258,6 +293,11 @@ def create_app(config: Config) -> Flask:
         doc = fields.load(text)
         status, saved, other_problems = 200, False, []
         if request.method == "POST":
+            found = fields.groups(doc, language_names(), title=path)
+            too_long = fields.too_long(found, request.form)
+            if too_long:  # nothing is saved; each box keeps what was typed
+                fields.keep_typed(found, request.form)
+                return edit_page(path, found, draft, refused=too_long), 422
             fields.apply(doc, request.form)
             text = fields.dump(doc, text)
             draft = keep_in_draft(path, text)
@@ -268,15 +308,11 @@ def create_app(config: Config) -> Flask:
             other_problems = fields.place(draft_problems(draft.files), path, found)
             if any(f.problems for grp in found for f in grp.fields) or other_problems:
                 status = 422 if saved else 200
-        return render_template(
-            "edit.html",
-            path=path,
-            groups=found,
-            other_problems=other_problems,
-            saved=saved,
-            draft=draft,
-            topic=path[len("topics/") : -len(".yml")] if path.startswith("topics/") else None,
-        ), status
+        return edit_page(path, found, draft, saved=saved, other_problems=other_problems), status
+
+    def edit_page(path: str, found: List[fields.Group], draft: Draft | None, **shown: Any) -> str:
+        topic = path[len("topics/") : -len(".yml")] if path.startswith("topics/") else None
+        return render_template("edit.html", path=path, groups=found, draft=draft, topic=topic, **shown)
 
     @app.route("/staff/topics/<topic_id>/reviewed", methods=["POST"])
     @signed_in
@@ -285,10 +321,10 @@ def create_app(config: Config) -> Flask:
         editable_file(path)
         text = draft_text(my_draft(), path) or ""
         doc = fields.load(text)
-        doc["reviewed_by"] = user().username
+        doc["reviewed_by"] = user().public_name  # published: never the user name
         doc["reviewed_on"] = dt.date.today()
         keep_in_draft(path, fields.dump(doc, text))
-        flash(f"Marked '{topic_id}' reviewed by {user().username} today, in your draft. It shows once published.")
+        flash(f"Marked '{topic_id}' reviewed by '{user().public_name}' today, in your draft. It shows once published.")
         return redirect(url_for("edit", path=path))
 
     @app.route("/staff/quotes/new", methods=["GET", "POST"])
@@ -300,7 +336,9 @@ def create_app(config: Config) -> Flask:
         form: Dict[str, Any] = dict(request.form.items()) if request.method == "POST" else {}
         problems: List[str] = []
         if request.method == "POST":
-            changes, problems = _new_quote_changes(form, request.form.getlist("topics"))
+            problems = limits.too_long_boxes(request.form, quote_boxes())
+            if not problems:
+                changes, problems = _new_quote_changes(form, request.form.getlist("topics"))
             if not problems:
                 draft = my_draft()
                 all_changes = {**(draft.files if draft else {}), **changes}
@@ -319,6 +357,23 @@ def create_app(config: Config) -> Flask:
             problems=problems,
             source_texts=source_texts,
         ), (422 if problems else 200)
+
+    def quote_boxes() -> Dict[str, Tuple[str, int]]:
+        """The new quote form's boxes: form name -> (label, limit)."""
+        names = language_names()
+        boxes = {
+            "id": ("The id", limits.ID_MAX),
+            "speaker": ("The speaker", limits.ID_MAX),
+            "occasion": ("The occasion", limits.ID_MAX),
+            "source": ("The source", limits.ID_MAX),
+            "said_on": ("Said on", limits.FIELD_MAX["date"]),
+            "text": ("The quote", limits.FIELD_MAX["long"]),
+            "source_text": ("The source document's full text", limits.SOURCE_TEXT_MAX),
+        }
+        for code, name in names.items():
+            boxes[f"context.{code}"] = (f"Context in {name}", limits.FIELD_MAX["long"])
+            boxes[f"translation.{code}"] = (f"Translation into {name}", limits.FIELD_MAX["long"])
+        return boxes
 
     def _new_quote_changes(form: Dict[str, Any], topics: List[str]) -> Tuple[Dict[str, str], List[str]]:
         """The files a new quote changes: quotes.yml, its source's text when
@@ -404,7 +459,7 @@ def create_app(config: Config) -> Flask:
         draft = viewable(draft_id)
         if draft.author != user().username or not draft.editable:
             abort(403)
-        drafts().ask_review(draft, clean_note(request.form.get("note", "")))
+        drafts().ask_review(draft, form_note("The note for the publisher"))
         flash("Your draft is waiting for a publisher.")
         return redirect(url_for("draft_page", draft_id=draft_id))
 
@@ -429,11 +484,11 @@ def create_app(config: Config) -> Flask:
         if request.form.get("version") != draft.version:
             abort(409, "The draft changed after you opened it. Open it again and read the changes before publishing.")
         # the history keeps the author's note and the publisher's
-        publisher_note = clean_note(request.form.get("note", ""))
+        publisher_note = form_note("Your note as publisher")
         note = (
             draft.note if publisher_note in ("", draft.note) else f"{draft.note}\n\n{user().username}: {publisher_note}"
         )
-        subject = "Edit " + ", ".join(sorted(draft.files))
+        subject = draft.subject or "Edit " + ", ".join(sorted(draft.files))
         try:
             sha = repo.publish(draft.files, Person(draft.author), Person(user().username), note, subject, draft.base)
         except InvalidContent as error:
@@ -493,22 +548,29 @@ def create_app(config: Config) -> Flask:
     @app.route("/staff/history")
     @signed_in
     def history() -> Any:
-        return render_template("history.html", publishes=repo.history())
+        publishes = [replace(p, diff=limits.capped_diff(p.diff)) for p in repo.history()]
+        return render_template("history.html", publishes=publishes)
 
     @app.route("/staff/history/<sha>/revert", methods=["POST"])
     @signed_in
     def revert(sha: str) -> Any:
+        """Undo a publish through review: the undo becomes the publisher's
+        draft, waiting for another publisher (or for them, in a small office)."""
         publisher_only()
-        note = clean_note(request.form.get("note", ""))
+        note = form_note("Why undo it")
+        mine = my_draft()
+        if mine is not None and mine.files:
+            message = f"Your draft {mine.id} is still open: ask for its review or discard it first, then undo."
+            return render_template("message.html", title="Finish your draft first", message=message), 409
         try:
-            repo.revert(sha, Person(user().username), note or "Undone from the staff console")
-        except InvalidContent as error:
-            flash(f"{error} " + " ".join(error.problems))
+            undo = repo.undo(sha)
         except PublishError as error:
             flash(str(error))
-        else:
-            flash("Undone. The assistant answers as before that publish.")
-        return redirect(url_for("history"))
+            return redirect(url_for("history"))
+        draft = drafts().propose(user().username, undo.base, undo.changes, note or undo.subject, undo.subject)
+        who = "You can publish it yourself" if config.self_publish else "Another publisher must publish it"
+        flash(f"The undo is draft {draft.id}, waiting for review. {who}; until then the answers stay as they are.")
+        return redirect(url_for("draft_page", draft_id=draft.id))
 
     # ------------------------------------------------------------ errors
     @app.errorhandler(CSRFError)
@@ -516,8 +578,16 @@ def create_app(config: Config) -> Flask:
         message = "This form has expired or did not come from the console. Go back, reload the page and try again."
         return render_template("message.html", title="Not saved", message=message), 400
 
-    for code, title in ((403, "Not allowed"), (404, "Not found"), (409, "Already done"), (413, "Too large")):
+    for code, title in ((403, "Not allowed"), (404, "Not found"), (409, "Already done"), (422, "Not saved")):
         app.register_error_handler(code, _error_page(code, title))
+
+    @app.errorhandler(413)
+    def too_large(_: Any) -> Any:
+        message = (
+            f"Not saved: a form sends at most {limits.MAX_REQUEST_WORDS}. Go back to keep your text, and shorten "
+            f"the longest box (a source document's text takes at most {limits.SOURCE_TEXT_MAX:,} characters)."
+        )
+        return render_template("message.html", title="Too large", message=message), 413
 
     @app.context_processor
     def everywhere() -> Dict[str, Any]:
@@ -528,7 +598,7 @@ def create_app(config: Config) -> Flask:
 
 def clean_note(text: str) -> str:
     """A note as it goes into the history: no control characters but new lines."""
-    return "".join(ch for ch in text.replace("\r\n", "\n") if ch in "\n\t" or ch >= " ").strip()[:2000]
+    return "".join(ch for ch in text.replace("\r\n", "\n") if ch in "\n\t" or ch >= " ").strip()
 
 
 def _error_page(code: int, title: str) -> Callable[[Any], Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,10 @@ class Config:
     database: Path  # accounts, sign-in failures, drafts
     counts: Path  # the assistant's question counts (policy_assistant.question_counts)
     secret_key: str
-    session_minutes: int
+    session_minutes: int  # a session ends after this long without a request
     self_publish: bool  # one person may write and publish the same change (small offices)
     behind_proxy: bool  # trust X-Forwarded-Proto/For from one proxy (nginx with TLS)
+    session_max_hours: int = 12  # and this long after signing in, however active
 
     @classmethod
     def from_env(cls) -> Config:
@@ -44,6 +46,7 @@ class Config:
             session_minutes=int(os.environ.get("STAFF_SESSION_MINUTES", "30")),
             self_publish=_flag("STAFF_SELF_PUBLISH"),
             behind_proxy=_flag("STAFF_BEHIND_PROXY"),
+            session_max_hours=int(os.environ.get("STAFF_SESSION_MAX_HOURS", "12")),
         )
 
 
@@ -58,8 +61,21 @@ def _kept_secret(path: Path) -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    """The staff database (accounts, password hashes, drafts), readable by
+    this user only: SQLite gives its -wal and -shm files the database's mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _private(path)
     db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
     return db
+
+
+def _private(path: Path) -> None:
+    """Create `path` with mode 0600, or take group and other access away from it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists() and stat.S_IMODE(file.stat().st_mode) & 0o077:
+                file.chmod(0o600)

@@ -2,7 +2,8 @@
 store. The action servers read that work tree ($ANSWER_STORE), and re-read it
 when its files change (policy_assistant.live_store). Every publish is a commit
 with the staff member who wrote the change as author and the publisher as
-committer; a revert is a publish too.
+committer; an undo is a change like any other (undo() makes it, a draft
+carries it through review) and its publish is a commit too.
 
 A change is never written into the live work tree until it is whole and good:
 it is committed in a temporary worktree, loaded and rendered there by the
@@ -67,6 +68,13 @@ class Publish:
     subject: str
     note: str
     diff: str
+
+
+@dataclass(frozen=True)
+class Undo:
+    subject: str
+    base: str  # the commit the changes were made on
+    changes: Dict[str, str | None]
 
 
 def _identity(author: Person, committer: Person) -> Dict[str, str]:
@@ -235,8 +243,9 @@ class ContentRepo:
                 + " Nothing was published; the last good version keeps serving."
             )
 
-    def revert(self, sha: str, publisher: Person, note: str) -> str:
-        """Undo an earlier publish, as a new publish by `publisher`."""
+    def undo(self, sha: str) -> Undo:
+        """The changes that undo an earlier publish, made on the live head;
+        nothing is published."""
         if not re.fullmatch(r"[0-9a-f]{40}", sha) or sha not in self.git("rev-list", MAIN).split():
             raise PublishError("No such publish.")
         subject = self.git("log", "-1", "--format=%s", sha).strip()
@@ -247,7 +256,9 @@ class ContentRepo:
                 raise PublishError("Later publishes changed the same lines, so this one cannot be undone by itself.")
             changed = self.git("diff", "--name-only", "HEAD", cwd=tree).split("\n")[:-1]
             changes = {path: _text_or_none(tree / path) for path in changed}
-        return self.publish(changes, publisher, publisher, note, f'Undo "{subject}"', base=head)
+        if not changes:
+            raise PublishError("There is nothing to undo: the live answers are already as before that publish.")
+        return Undo(f'Undo "{subject}"', head, changes)
 
     def history(self, limit: int = 50) -> List[Publish]:
         """The publishes on the live branch, newest first, with their diffs."""

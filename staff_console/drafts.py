@@ -3,7 +3,8 @@
 A draft holds the new text of each file it changes and the content commit it
 started from. Each staff member has at most one open draft; their edits add to
 it. An author asks for review; a publisher (not the author, unless the console
-allows it) publishes it, which makes it a commit of the content repository."""
+allows it) publishes it, which makes it a commit of the content repository.
+An undo of a publish is a draft too, proposed for review at once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Mapping
 
 OPEN, IN_REVIEW, PUBLISHED, DISCARDED = "open", "in review", "published", "discarded"
 SCHEMA = """
@@ -20,12 +21,13 @@ CREATE TABLE IF NOT EXISTS drafts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     author TEXT NOT NULL,
     base TEXT NOT NULL,           -- the content commit the draft started from
-    files TEXT NOT NULL,          -- JSON: path in the store -> new text
+    files TEXT NOT NULL,          -- JSON: path in the store -> new text, or null to remove the file
     note TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL,
     updated REAL NOT NULL,
     publisher TEXT,
-    commit_sha TEXT
+    commit_sha TEXT,
+    subject TEXT NOT NULL DEFAULT ''  -- the commit's subject; empty: "Edit <files>"
 );
 """
 
@@ -35,12 +37,13 @@ class Draft:
     id: int
     author: str
     base: str
-    files: Dict[str, str]
+    files: Dict[str, str | None]
     note: str
     status: str
     updated: float
     publisher: str | None
     commit_sha: str | None
+    subject: str = ""
 
     @property
     def editable(self) -> bool:
@@ -57,6 +60,8 @@ class Drafts:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         db.executescript(SCHEMA)
+        if "subject" not in {row["name"] for row in db.execute("PRAGMA table_info(drafts)")}:
+            db.execute("ALTER TABLE drafts ADD COLUMN subject TEXT NOT NULL DEFAULT ''")
 
     def _draft(self, row: sqlite3.Row | None) -> Draft | None:
         if row is None:
@@ -71,6 +76,7 @@ class Drafts:
             row["updated"],
             row["publisher"],
             row["commit_sha"],
+            row["subject"],
         )
 
     def get(self, draft_id: int) -> Draft | None:
@@ -86,7 +92,8 @@ class Drafts:
 
     def save_file(self, author: str, base: str, path: str, text: str, live_text: str | None) -> Draft:
         """Put a file's new text in the author's draft (a new draft if none).
-        A file edited back to its live text leaves the draft."""
+        A file edited back to its live text leaves the draft. The draft is then
+        more than what its subject says, so it takes the subject of an edit."""
         draft = self.current(author)
         if draft is None:
             cursor = self.db.execute(
@@ -100,10 +107,26 @@ class Drafts:
         else:
             draft.files[path] = text
         self.db.execute(
-            "UPDATE drafts SET files = ?, status = ?, updated = ? WHERE id = ?",
+            "UPDATE drafts SET files = ?, status = ?, updated = ?, subject = '' WHERE id = ?",
             (json.dumps(draft.files, ensure_ascii=False), OPEN, time.time(), draft.id),
         )
         return self.get(draft.id) or draft
+
+    def propose(self, author: str, base: str, files: Mapping[str, str | None], note: str, subject: str) -> Draft:
+        """A draft of whole changes (an undo), in review at once; it takes the
+        place of the author's empty draft, if any (call only when the author has
+        no draft with changes)."""
+        self.db.execute(
+            "UPDATE drafts SET status = ?, updated = ? WHERE author = ? AND status IN (?, ?) AND files = '{}'",
+            (DISCARDED, time.time(), author, OPEN, IN_REVIEW),
+        )
+        cursor = self.db.execute(
+            "INSERT INTO drafts (author, base, files, note, status, updated, subject) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (author, base, json.dumps(dict(files), ensure_ascii=False), note, IN_REVIEW, time.time(), subject),
+        )
+        draft = self.get(int(cursor.lastrowid or 0))
+        assert draft is not None
+        return draft
 
     def ask_review(self, draft: Draft, note: str) -> None:
         self.db.execute(

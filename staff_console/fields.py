@@ -21,6 +21,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 
+from staff_console import limits
+
 Path_ = Tuple[Any, ...]
 NEW = "new"  # the form prefix of a record being added
 
@@ -346,6 +348,25 @@ def _pruned(node: Any) -> Any:
             if not node[key]:
                 del node[key]
     return node
+
+
+def too_long(found: List[Group], form: Mapping[str, str]) -> List[str]:
+    """What is too long in `form` (limits.FIELD_MAX by kind of box): each such
+    field gets the problem next to it, and the problems are returned."""
+    result = []
+    for f in (f for group in found for f in group.fields):
+        problem = limits.too_long(f.label, form.get(f.name, ""), limits.FIELD_MAX[f.kind])
+        if problem:
+            f.problems.append(problem)
+            result.append(problem)
+    return result
+
+
+def keep_typed(found: List[Group], form: Mapping[str, str]) -> None:
+    """Show in each field what was typed into it, not what the file holds."""
+    for f in (f for group in found for f in group.fields):
+        if f.name in form:
+            f.value = form[f.name]
 
 
 def place(problems: List[str], file: str, found: List[Group]) -> List[str]:

@@ -2,6 +2,7 @@
 real action server and Rasa server started on free ports (devtools.servers)."""
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,7 +53,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_NUMBER": "+15025550100",
         "TWILIO_API_URL": twilio_stub.url,
-        "TWILIO_SENDER_SECRET": "test-sender-secret-0123456789",
+        "TWILIO_SENDER_SECRET": secrets.token_hex(32),
     }
     s = Servers(workdir, ANSWER_STORE=str(content), **phone)
     try:

@@ -133,6 +133,23 @@ def test_a_body_that_is_not_a_json_object_gets_a_friendly_400(live, path, body):
     assert en["unreadable"] in text and store.language("es").messages["unreadable"] in text
 
 
+@pytest.mark.parametrize("path", [REST, PAGE])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sender": "e2e-surrogate", "message": "\\ud800"}',  # half a UTF-16 surrogate pair, escaped
+        b'{"message": "will police ask \\udc00 about my status?"}',
+        b'{"message": "hola \xed\xa0\x80"}',  # the same, as its UTF-8 bytes
+    ],
+)
+def test_malformed_unicode_gets_the_friendly_400_not_an_outage(live, path, body):
+    response = post(live, body, path)
+    assert response.status_code == 400, response.text
+    text = response.json()["messages"][0]["text"]
+    assert en["unreadable"] in text and store.language("es").messages["unreadable"] in text
+    assert en["unavailable"] not in text
+
+
 def test_limits_hold_before_parsing_and_chunked_bodies_are_read(live):
     huge = post(live, {"sender": sender(), "message": "x" * 100_000})
     assert huge.status_code == 413 and huge.json()["messages"][0]["text"]

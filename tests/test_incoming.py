@@ -37,6 +37,12 @@ def body(**fields):
         (body(sender="<script>", message="hi"), "bad_sender"),
         (body(sender="a b", message="hi"), "bad_sender"),
         (body(sender="ünïcode", message="hi"), "bad_sender"),
+        # malformed Unicode: half of a UTF-16 surrogate pair, escaped in JSON or as its UTF-8 bytes
+        (b'{"message": "\\ud800"}', "unreadable"),
+        (b'{"message": "hola \\udc00 policia"}', "unreadable"),
+        (b'{"message": "\\ude00\\ud83d"}', "unreadable"),  # the two halves the wrong way round
+        (b'{"message": "\xed\xa0\x80"}', "unreadable"),
+        (b'{"sender": "\\ud800", "message": "hi"}', "bad_sender"),
     ],
 )
 def test_unreadable_requests_are_refused_with_a_reason(raw, reason):
@@ -68,6 +74,11 @@ def test_only_the_text_and_the_page_language_are_kept():
     assert set(vars(incoming)) == {"sender", "text", "lang"}
     assert read(body(message="x", metadata={"lang": "<b>es</b>"})).lang is None
     assert read(body(message="x", metadata="es")).lang is None
+
+
+def test_a_well_formed_surrogate_pair_is_the_character_it_stands_for():
+    assert read(b'{"message": "\\ud83d\\ude00 hola"}').text == "\U0001f600 hola"
+    assert read('{"message": "\U0001f600"}'.encode()).text == "\U0001f600"
 
 
 def test_text_is_cut_to_the_limit_and_nul_bytes_dropped():

@@ -36,9 +36,11 @@ def test_every_topic_fits_a_phone(topic, lang):
     assert words["more"] in messages[1] and words["sources"] in messages[1]
     details = pm.details_messages(store, topic, lang)
     assert len(details) <= pm.MAX_MESSAGES and all(len(m) <= pm.MESSAGE_LIMIT for m in details)
+    said = " ".join(" ".join(details).split())
+    assert " ".join(store.topics[topic].summary.text(lang).split()) in said  # the summary first, whole
     newest = pm.latest_change(store.topics[topic])
     if newest is not None:  # MORE always carries the newest change, whole
-        assert newest.text.text(lang) in details[0]
+        assert " ".join(newest.text.text(lang).split()) in said
 
 
 def test_pack_keeps_at_most_three_messages_within_the_limit_split_on_sentences_without_gaps():

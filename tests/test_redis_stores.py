@@ -106,11 +106,48 @@ def test_a_long_conversation_keeps_its_last_events_and_slots(server: RedisServer
     assert back is not None and len(back.events) <= 20 and back.get_slot("last_topic") == "home_visits"
 
 
-def test_stop_forgets_at_once(server: RedisServer) -> None:
+def test_stop_forgets_at_once_and_says_whether_there_was_anything_to_forget(server: RedisServer) -> None:
     kept = store(server)
     asyncio.run(kept.save(conversation()))
-    assert tracker_store.forget_conversation(kept, "someone")
+    assert tracker_store.forget_conversation(kept, "someone") is tracker_store.Forgot.FORGOTTEN
     assert asyncio.run(kept.retrieve("someone")) is None
+    assert tracker_store.forget_conversation(kept, "someone") is tracker_store.Forgot.NOTHING
+    server.stop()  # then it cannot be forgotten now: it expires on its own
+    assert tracker_store.forget_conversation(kept, "someone") is tracker_store.Forgot.UNREACHABLE
+
+
+def test_entity_values_people_wrote_are_not_kept(server: RedisServer) -> None:
+    place = {"entity": "local_place", "value": "Preston Highway", "start": 25, "end": 40}
+    language = {"entity": "foreign_language", "value": "fr", "start": 0, "end": 30}
+    events = [
+        UserUttered(WORDS, {"name": "traffic_stops", "confidence": 0.9}, [place], {"text": WORDS, "entities": [place]}),
+        ActionExecuted("action_answer_topic"),
+        SlotSet("last_topic", "Preston Highway"),  # not a topic id: not kept
+        SlotSet("last_topic", "traffic_stops"),
+        BotUttered("answer"),
+        ActionExecuted("action_listen"),
+        UserUttered("bonjour", {"name": "unsupported_language", "confidence": 1.0}, [language]),
+        ActionExecuted("action_listen"),
+    ]
+    kept = store(server)
+    asyncio.run(kept.save(DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)))
+    raw = redis.Redis(port=server.port, decode_responses=True).get("test:tracker:someone")
+    assert "Preston" not in raw and '"start"' not in raw
+    back = asyncio.run(kept.retrieve("someone"))
+    assert back is not None and back.get_slot("last_topic") == "traffic_stops"
+    users = [e for e in back.events if isinstance(e, UserUttered)]
+    assert users[0].entities == [{"entity": "local_place", "value": None}]
+    assert users[1].entities == [{"entity": "foreign_language", "value": "fr"}]
+
+
+def test_something_seen_once_is_seen_by_every_server_and_only_as_long_as_asked(server: RedisServer) -> None:
+    one, other = store(server), store(server)  # two servers, a connection each
+    assert one.first_time("twilio:answered:abc", 86400) is True
+    assert other.first_time("twilio:answered:abc", 86400) is False
+    client = redis.Redis(port=server.port, decode_responses=True)
+    assert 86390 <= client.ttl("test:twilio:answered:abc") <= 86400
+    server.stop()
+    assert one.first_time("twilio:answered:def", 86400) is None  # cannot tell: the caller decides
 
 
 def test_without_redis_it_answers_as_new_says_so_once_and_carries_on_when_back(

@@ -3,6 +3,7 @@ on disk, idle conversations forgotten (with or without other traffic), a cap on
 conversations and on events per conversation, no full scan per message."""
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -119,6 +120,75 @@ def test_a_conversation_can_be_forgotten_at_once_through_rasas_wrappers():
     asyncio.run(store.save(tracker("someone")))
     asyncio.run(store.save(tracker("someone else")))
     wrapped = FailSafeTrackerStore(AwaitableTrackerStore(store))  # as Rasa's agent holds it
-    assert tracker_store.forget_conversation(wrapped, "someone")
+    assert tracker_store.forget_conversation(wrapped, "someone") is tracker_store.Forgot.FORGOTTEN
     assert asyncio.run(store.retrieve("someone")) is None
     assert asyncio.run(store.retrieve("someone else")) is not None
+
+
+# ---------------------------------------------------------------- what people wrote: entities and slots
+PLACE_WORDS = "Preston Highway"  # an entity value as the person typed it
+
+
+def with_entities(sender: str) -> DialogueStateTracker:
+    """A conversation whose messages carried entities, as the NLU gives them:
+    the entity ruler's values are the person's words; the language gate's is
+    an ISO code. Then a slot set from an entity, as a slot mapped from_entity would be."""
+    place = {"entity": "local_place", "value": PLACE_WORDS, "start": 27, "end": 42, "extractor": "SpacyEntityExtractor"}
+    language = {"entity": "foreign_language", "value": "fr", "start": 0, "end": 30, "extractor": "LanguageGate"}
+    said = f"was stopped by police on {PLACE_WORDS}"
+    events: list[Any] = [
+        SlotSet("language", "es"),
+        UserUttered(said, {"name": "traffic_stops", "confidence": 1.0}, [place], {"text": said, "entities": [place]}),
+        ActionExecuted("action_answer_topic"),
+        BotUttered("answer"),
+        SlotSet("last_topic", "traffic_stops"),
+        SlotSet("options", ["/home_visits", "/report_crime_safely"]),
+        SlotSet("session_started_metadata", {"lang": "es", "note": PLACE_WORDS}),
+        SlotSet("last_topic", PLACE_WORDS),  # not a topic id: not kept
+        SlotSet("options", [f"/{PLACE_WORDS}"]),
+        SlotSet("last_topic", "traffic_stops"),
+        ActionExecuted("action_listen"),
+        UserUttered("bonjour", {"name": "unsupported_language", "confidence": 1.0}, [language]),
+        ActionExecuted("action_fixed_reply"),
+        ActionExecuted("action_listen"),
+    ]
+    return DialogueStateTracker.from_events(sender, events, slots=domain.slots)
+
+
+def test_entity_values_and_slot_values_people_wrote_are_not_kept():
+    store = ForgetfulTrackerStore(domain)
+    asyncio.run(store.save(with_entities("someone")))
+    import zlib
+
+    raw = zlib.decompress(store.kept["someone"]).decode()
+    assert PLACE_WORDS not in raw, raw
+    for event in json.loads(raw)["events"]:  # no entity keeps its offsets, which measure what was written
+        for entity in (event.get("parse_data") or {}).get("entities") or []:
+            assert set(entity) <= {"entity", "value"}, entity
+    kept = asyncio.run(store.retrieve_full_tracker("someone"))
+    assert kept is not None
+    users = [e for e in kept.events if isinstance(e, UserUttered)]
+    # the names stay (the dialogue policies read them), and values from a fixed vocabulary
+    assert users[0].entities == [{"entity": "local_place", "value": None}]
+    assert users[1].entities == [{"entity": "foreign_language", "value": "fr"}]
+    assert kept.get_slot("language") == "es" and kept.get_slot("last_topic") == "traffic_stops"
+    slots = [(e.key, e.value) for e in kept.events if isinstance(e, SlotSet)]
+    assert ("last_topic", PLACE_WORDS) not in slots and ("options", ["/home_visits", "/report_crime_safely"]) in slots
+    assert ("session_started_metadata", None) in slots
+
+
+def test_every_slot_of_the_domain_has_a_vocabulary_kept_in_stored_conversations():
+    """A new slot must say which values a stored conversation may keep
+    (tracker_store.KEPT_SLOT_VALUES); until it does, none are kept."""
+    own = {slot.name for slot in domain.slots} - {"session_started_metadata"}  # Rasa's own, never kept
+    assert own <= set(tracker_store.KEPT_SLOT_VALUES), own - set(tracker_store.KEPT_SLOT_VALUES)
+    entities = set(domain.entities)
+    assert set(tracker_store.KEPT_ENTITY_VALUES) <= entities
+
+
+def test_forgetting_says_whether_there_was_anything_to_forget():
+    store = ForgetfulTrackerStore(domain)
+    asyncio.run(store.save(tracker("someone")))
+    assert tracker_store.forget_conversation(store, "someone") is tracker_store.Forgot.FORGOTTEN
+    assert tracker_store.forget_conversation(store, "someone") is tracker_store.Forgot.NOTHING
+    assert tracker_store.forget_conversation(None, "someone") is tracker_store.Forgot.UNREACHABLE
