@@ -9,9 +9,13 @@ scaled tests and `make bench-scaled` measure.
     nginx: the Rasa servers on one port (5005), the action servers on another (5055)
     the staff console (run-scaled only)
 
-Every server listens on 127.0.0.1. `python -m devtools.scaled` runs it in the
-foreground (RASA_REPLICAS, ACTION_REPLICAS, PORT, ...; see `--help`) until
-Ctrl-C."""
+ScaledStack.programs() is the one list of these processes. `python -m
+devtools.scaled` (make run-scaled) runs them under supervisord
+(devtools/supervise.py), which starts again any that stops, until Ctrl-C
+(RASA_REPLICAS, ACTION_REPLICAS, PORT, ...; see `--help`). The tests and the
+benchmark start the same list themselves (ScaledStack.start), so that a test
+decides when a process stops and starts again. Every server listens on
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -22,31 +26,24 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, Dict, List
 
 import requests
 
 from devtools.paths import BIN, MODEL, PROJECT
-from devtools.servers import free_port, stop_group, wait_for
+from devtools.servers import free_port, stop_group
+from devtools.supervise import Program, port_in_use, serve, write_private
 
 NGINX_TEMPLATE = PROJECT / "deploy" / "nginx" / "assistant.conf.template"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 KEY_PREFIX = "policyassistant"
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")  # nginx's, kept in the stack's folder
-
-
-def port_in_use(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-        return True
-    return False
 
 
 def fill(template: str, **values: str) -> str:
@@ -57,17 +54,26 @@ def fill(template: str, **values: str) -> str:
 
 @dataclass
 class Process:
-    name: str
-    args: List[str]
+    """A program that ScaledStack started itself (tests, benchmark)."""
+
+    program: Program
     log: Path
     env: Dict[str, str]
-    port: int | None = None
     proc: subprocess.Popen | None = None
+
+    @property
+    def name(self) -> str:
+        return self.program.name
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                self.args, cwd=PROJECT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self.program.args,
+                cwd=PROJECT,
+                env={**self.env, **self.program.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def alive(self) -> bool:
@@ -117,6 +123,10 @@ class ScaledStack:
         ]
         self.url = f"http://127.0.0.1:{self.port}"
         self.counts = self.workdir / "question_counts.sqlite3"
+        self.redis_conf = self.workdir / "redis.conf"
+        self.nginx_folder = self.workdir / "nginx"
+        # what every process shares, the secrets among it: they reach the
+        # processes through the environment only
         self.env = {
             **os.environ,
             "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -130,67 +140,101 @@ class ScaledStack:
             **self.extra_env,
         }
 
-    # --- the parts -------------------------------------------------------------------------------
+    # --- the processes ---------------------------------------------------------------------------
 
-    def ports(self) -> List[int]:
-        return [self.port, self.actions_port, self.redis_port, *self.rasa_ports, *self.action_ports] + (
-            [self.console_port] if self.console_port else []
-        )
-
-    def _add(self, name: str, args: List[str], port: int | None = None, **env: str) -> Process:
-        process = Process(name, args, self.workdir / f"{name}.log", {**self.env, **env}, port)
-        self.processes.append(process)
-        process.start()
-        return process
-
-    def named(self, prefix: str) -> List[Process]:
-        return [p for p in self.processes if p.name.startswith(prefix)]
-
-    def start_redis(self) -> Process:
-        """Redis on loopback with no persistence: nothing survives its restart.
-        When memory runs short, the longest idle conversations go first."""
-        return self._add(
-            "redis",
-            [REDIS_SERVER, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--requirepass", self.redis_password,
-             "--dir", str(self.workdir), "--maxmemory", "512mb", "--maxmemory-policy", "volatile-lru",
-             "--loglevel", "warning"],
-            self.redis_port,
-        )  # fmt: skip
-
-    def restart_redis(self) -> None:
-        for old in self.named("redis"):
-            old.stop()
-            self.processes.remove(old)
-        self.start_redis()
-        self._wait_port(self.redis_port)
+    def redis_program(self) -> Program:
+        """Redis on loopback with no persistence, its settings and password in
+        redis_conf (written by prepare)."""
+        return Program("redis", [REDIS_SERVER, str(self.redis_conf)], ports=(self.redis_port,), priority=10)
 
     def content_clone(self, number: int) -> Path:
         """Action server `number`'s answer store: its own clone of the content
         repository, as on a machine of its own (staff_console.replica_sync)."""
         return self.workdir / f"actions-{number}" / "content"
 
-    def start_action_server(self, number: int) -> Process:
-        return self._add(
+    def sync_command(self, number: int, *how: str) -> List[str]:
+        """staff_console.replica_sync for action server `number`'s clone."""
+        return [str(BIN / "python"), "-m", "staff_console.replica_sync", "--origin", str(self.content_repo),
+                "--into", str(self.content_clone(number)), *how]  # fmt: skip
+
+    def sync_program(self, number: int) -> Program:
+        return Program(f"sync-{number}", self.sync_command(number, "--every", "0.5"), priority=20)
+
+    def action_program(self, number: int) -> Program:
+        port = self.action_ports[number]
+        return Program(
             f"actions-{number}",
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_ports[number])],
-            self.action_ports[number],
-            SANIC_HOST="127.0.0.1",
-            ANSWER_STORE=str(self.content_clone(number) if self.content_repo else PROJECT / "answer_store"),
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+            {
+                "SANIC_HOST": "127.0.0.1",
+                "ANSWER_STORE": str(self.content_clone(number) if self.content_repo else PROJECT / "answer_store"),
+            },
+            (port,),
+            f"http://127.0.0.1:{port}/health",
+            priority=30,
         )
 
-    def start_rasa_server(self, number: int) -> Process:
+    def rasa_program(self, number: int) -> Program:
+        port = self.rasa_ports[number]
         env = {"SANIC_WORKERS": str(self.sanic_workers)} if self.sanic_workers > 1 else {}
         if self.content_repo is not None:  # its own replies (fallback, phone texts) from the live answers
             env["ANSWER_STORE"] = str(self.content_repo)
-        return self._add(
+        return Program(
             f"rasa-{number}",
             [str(BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
-             "--port", str(self.rasa_ports[number]), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints-scaled.yml"],
-            self.rasa_ports[number],
-            **env,
+             "--port", str(port), "--credentials", "credentials.yml", "--endpoints", "endpoints-scaled.yml"],
+            env,
+            (port,),
+            f"http://127.0.0.1:{port}/webhooks/rest/",
+            priority=40,
         )  # fmt: skip
+
+    def nginx_program(self) -> Program:
+        """nginx in the foreground (nginx.conf, written by prepare)."""
+        folder = self.nginx_folder
+        args = [NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)]
+        return Program("nginx", args, ports=(self.port, self.actions_port), priority=50)
+
+    def console_program(self) -> Program:
+        return Program(
+            "console",
+            [str(BIN / "python"), "-m", "staff_console", "serve"],
+            {
+                "STAFF_CONSOLE_HOST": "127.0.0.1",
+                "STAFF_CONSOLE_PORT": str(self.console_port),
+                "CONTENT_REPO": str(self.content_repo),
+            },
+            (self.console_port,),
+            f"http://127.0.0.1:{self.console_port}/staff/sign-in",
+            priority=60,
+        )
+
+    def programs(self) -> List[Program]:
+        """Every process of the stack, in the order they start."""
+        syncs = [self.sync_program(n) for n in range(self.action_replicas)] if self.content_repo else []
+        return [
+            self.redis_program(),
+            *syncs,
+            *[self.action_program(n) for n in range(self.action_replicas)],
+            *[self.rasa_program(n) for n in range(self.rasa_replicas)],
+            self.nginx_program(),
+            *([self.console_program()] if self.console_port and self.content_repo else []),
+        ]
+
+    # --- what they need before they start ---------------------------------------------------------
+
+    def write_redis_conf(self) -> None:
+        """Redis's settings, its password among them (never on its command
+        line), in a file only its owner reads. Nothing is saved: nothing people
+        wrote survives a restart. When memory runs short, the longest idle
+        conversations go first."""
+        folder = str(self.workdir).replace("\\", "\\\\").replace('"', '\\"')
+        write_private(
+            self.redis_conf,
+            f'port {self.redis_port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir "{folder}"\n'
+            "maxmemory 512mb\nmaxmemory-policy volatile-lru\nloglevel warning\n"
+            f"requirepass {self.redis_password}\n",
+        )
 
     def nginx_conf(self) -> Path:
         def servers(ports: List[int]) -> str:
@@ -203,12 +247,12 @@ class ScaledStack:
             RASA_SERVERS=servers(self.rasa_ports),
             ACTION_SERVERS=servers(self.action_ports),
         )
-        folder = self.workdir / "nginx"
+        folder = self.nginx_folder
         folder.mkdir(exist_ok=True)
         (folder / "assistant.conf").write_text(inner)
         conf = folder / "nginx.conf"
         conf.write_text(
-            f"worker_processes 1;\npid {folder}/nginx.pid;\nerror_log stderr crit;\n"
+            f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log stderr crit;\n"
             "events { worker_connections 1024; }\n"
             "http {\n"
             + "".join(f"  {kind}_temp_path {folder}/{kind};\n" for kind in TEMP_PATHS)
@@ -216,63 +260,64 @@ class ScaledStack:
         )  # fmt: skip
         return conf
 
-    def start_nginx(self) -> Process:
+    def prepare(self) -> None:
+        """Redis's and nginx's configuration (nginx's checked), and each
+        action server's clone of the content repository."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.write_redis_conf()
         conf = self.nginx_conf()
         check = subprocess.run(
             [NGINX, "-t", "-q", "-c", str(conf), "-p", str(conf.parent)], capture_output=True, text=True
         )
         if check.returncode != 0:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        return self._add("nginx", [NGINX, "-c", str(conf), "-p", str(conf.parent), "-g", "daemon off;"], self.port)
+        if self.content_repo is not None:
+            for number in range(self.action_replicas):
+                self.content_clone(number).parent.mkdir(parents=True, exist_ok=True)
+                subprocess.run(self.sync_command(number, "--once"), cwd=PROJECT, check=True, capture_output=True)
 
-    def sync_command(self, number: int, *how: str) -> List[str]:
-        """staff_console.replica_sync for action server `number`'s clone."""
-        return [str(BIN / "python"), "-m", "staff_console.replica_sync", "--origin", str(self.content_repo),
-                "--into", str(self.content_clone(number)), *how]  # fmt: skip
+    # --- started by the stack itself (tests, benchmark) ----------------------------------------------
 
-    def start_sync(self, number: int) -> Process:
-        assert self.content_repo is not None
-        return self._add(
-            f"sync-{number}",
-            self.sync_command(number, "--every", "0.5"),
-        )
+    def _add(self, program: Program) -> Process:
+        process = Process(program, self.workdir / f"{program.name}.log", self.env)
+        self.processes.append(process)
+        process.start()
+        return process
 
-    def start_console(self) -> Process:
-        return self._add(
-            "console",
-            [str(BIN / "python"), "-m", "staff_console", "serve"],
-            self.console_port,
-            STAFF_CONSOLE_HOST="127.0.0.1",
-            STAFF_CONSOLE_PORT=str(self.console_port),
-            CONTENT_REPO=str(self.content_repo),
-        )
+    def named(self, prefix: str) -> List[Process]:
+        return [p for p in self.processes if p.name.startswith(prefix)]
 
-    # --- the whole ------------------------------------------------------------------------------
+    def start_redis(self) -> Process:
+        return self._add(self.redis_program())
 
-    def start(self) -> None:
-        """Everything, and wait until nginx answers for every Rasa server."""
+    def restart_redis(self) -> None:
+        for old in self.named("redis"):
+            old.stop()
+            self.processes.remove(old)
+        self.start_redis()
+        self._wait_port(self.redis_port)
+
+    def start_action_server(self, number: int) -> Process:
+        return self._add(self.action_program(number))
+
+    def start_rasa_server(self, number: int) -> Process:
+        return self._add(self.rasa_program(number))
+
+    def start(self, seconds: float = 420) -> None:
+        """Every program, and wait until each serves."""
         try:
-            self.start_redis()
-            self._wait_port(self.redis_port)
-            if self.content_repo is not None:
-                for number in range(self.action_replicas):
-                    self.content_clone(number).parent.mkdir(parents=True, exist_ok=True)
-                    subprocess.run(self.sync_command(number, "--once"), cwd=PROJECT, check=True, capture_output=True)
-                    self.start_sync(number)
-            actions = [self.start_action_server(n) for n in range(self.action_replicas)]
-            rasas = [self.start_rasa_server(n) for n in range(self.rasa_replicas)]
-            for process in actions:
-                assert process.proc is not None
-                wait_for(f"http://127.0.0.1:{process.port}/health", process.proc)
-            for process in rasas:
-                assert process.proc is not None
-                wait_for(f"http://127.0.0.1:{process.port}/webhooks/rest/", process.proc, seconds=420)
-            self.start_nginx()
-            self._wait_port(self.port)
-            if self.console_port:
-                console = self.start_console()
-                assert console.proc is not None
-                wait_for(f"http://127.0.0.1:{self.console_port}/staff/sign-in", console.proc)
+            self.prepare()
+            for program in self.programs():
+                self._add(program)
+            deadline = time.monotonic() + seconds
+            for process in self.processes:
+                while not process.program.serving():
+                    if not process.alive():
+                        assert process.proc is not None
+                        raise RuntimeError(f"{process.name} exited with {process.proc.returncode}")
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{process.name} is not serving after {seconds:.0f} s")
+                    time.sleep(0.5)
         except BaseException:
             self.stop()
             raise
@@ -305,10 +350,6 @@ class ScaledStack:
 # --- make run-scaled ------------------------------------------------------------------------------
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     env = os.environ.get
@@ -330,6 +371,7 @@ def main(argv: List[str] | None = None) -> int:
     if args.rasa < 1 or args.actions < 1:
         parser.error("RASA_REPLICAS and ACTION_REPLICAS must be at least 1")
     content = Path(env("CONTENT_REPO") or PROJECT / "var" / "content")
+    counts = env("QUESTION_COUNTS_DB")
     stack = ScaledStack(
         PROJECT / "var" / "scaled",
         args.rasa,
@@ -342,43 +384,19 @@ def main(argv: List[str] | None = None) -> int:
         console_port=args.console_port,
         content_repo=content,
         token=env("ACTION_SERVER_TOKEN") or secrets.token_hex(32),
-        extra_env={"CONTENT_REPO": str(content)},
+        # the questions are counted where QUESTION_COUNTS_DB says, as with make run
+        extra_env={"CONTENT_REPO": str(content), **({"QUESTION_COUNTS_DB": counts} if counts else {})},
     )
-    busy = [p for p in stack.ports() if port_in_use(p)]
-    if busy:
-        print(f"Port(s) {', '.join(map(str, busy))} already in use: is the assistant already running? Stop it first.")
-        return 1
-    for log in stack.workdir.glob("*.log"):
-        log.unlink()
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(
+    return serve(
+        stack.programs(),
+        stack.workdir,
+        stack.env,
+        (args.port, args.actions_port, args.console_port),
         f"Starting Redis, {args.actions} action server(s), {args.rasa} Rasa server(s) (loading the model takes "
         "about a minute), nginx and the staff console...",
-        flush=True,
+        label=f"{args.rasa} Rasa servers and {args.actions} action servers behind nginx",
+        prepare=stack.prepare,
     )
-    try:
-        stack.start()
-        subprocess.run(
-            [str(PROJECT / "scripts" / "banner.sh"), str(args.port), str(args.actions_port), str(args.console_port)],
-            env={**stack.env, "SCALED": f"{args.rasa} Rasa servers and {args.actions} action servers behind nginx"},
-            check=False,
-        )
-        print(f"  Logs: {stack.workdir}/*.log (never what people write)\n", flush=True)
-        while all(p.alive() for p in stack.processes):
-            time.sleep(1)
-        gone = [p.name for p in stack.processes if not p.alive()]
-        print(f"{', '.join(gone)} stopped; stopping everything (see {stack.workdir}/*.log)", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping the assistant...", flush=True)
-        return 0
-    except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as error:
-        print(f"Could not start: {error}; see {stack.workdir}/*.log", file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        stack.stop()
-        print("Stopped.", flush=True)
 
 
 if __name__ == "__main__":

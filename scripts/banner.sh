@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Print where to talk to the running assistant (make run, make run-scaled).
-# Usage: scripts/banner.sh PORT ACTIONS_PORT STAFF_CONSOLE_PORT
+# Usage: scripts/banner.sh PORT ACTIONS_PORT STAFF_CONSOLE_PORT LOGS
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PORT=$1 ACTIONS_PORT=$2 STAFF_CONSOLE_PORT=$3
+PORT=$1 ACTIONS_PORT=$2 STAFF_CONSOLE_PORT=$3 LOGS=$4
 if [ -n "${TWILIO_ACCOUNT_SID:-}" ] && [ -n "${TWILIO_AUTH_TOKEN:-}" ] && [ -n "${TWILIO_NUMBER:-}" ]; then
   phone_line="Text messages: POST http://localhost:$PORT/webhooks/twilio/webhook (Twilio SMS and WhatsApp, signed requests only)"
 else
@@ -19,6 +19,8 @@ cat <<MSG
     Action server: http://localhost:$ACTIONS_PORT
     Staff console: http://localhost:$STAFF_CONSOLE_PORT/staff/
     $phone_line
+    Logs:          $LOGS (what each server prints; never what people write)
+  A server that stops is started again (the lines above say which, and why).
   Press Ctrl-C to stop.
 
 MSG

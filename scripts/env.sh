@@ -1,5 +1,6 @@
 # The settings every way of starting the assistant shares (sourced by
-# scripts/run.sh and scripts/run_scaled.sh).
+# scripts/run.sh and scripts/run_scaled.sh). The secrets made here reach the
+# servers through the environment only (devtools/supervise.py).
 VENV=${VENV:-.venv}
 PORT=${PORT:-5005}
 export STAFF_CONSOLE_PORT=${STAFF_CONSOLE_PORT:-5002}
