@@ -1,7 +1,8 @@
 """Hostile requests, as an outsider would send them, for the fuzz test and
 `make fuzz`: bodies that are not JSON, not objects, nested, huge, binary; odd
 types in every field; slash commands; script tags; other languages; odd
-methods, paths, headers and encodings. Every request carries a unique marker
+methods, paths, headers and encodings; malformed Unicode (half of a UTF-16
+surrogate pair, as a JSON escape or as raw bytes). Every request carries a unique marker
 string where a person's words would go, so the servers' logs can be searched
 for it afterwards.
 
@@ -83,7 +84,7 @@ def request(rng: random.Random, n: int) -> Hostile:
     marker = f"{MARKER}{n}"
     path = rng.choice(WEBHOOKS) if rng.random() < 0.85 else rng.choice(PATHS)
     method = "POST" if rng.random() < 0.9 else rng.choice(["GET", "PUT", "DELETE", "OPTIONS", "PATCH"])
-    kind = rng.randrange(12)
+    kind = rng.randrange(13)
     headers = {"Content-Type": "application/json"}
     sender: Any = f"fuzz-{n}" if rng.random() < 0.7 else odd_value(rng, marker)
     if kind == 0:
@@ -115,6 +116,9 @@ def request(rng: random.Random, n: int) -> Hostile:
         headers["Content-Type"] = rng.choice(["text/plain", "application/x-www-form-urlencoded", marker, ""])
     elif kind == 8:
         body = json.dumps([{"sender": sender, "message": text(rng, marker)}]).encode()
+    elif kind == 12:  # half of a surrogate pair: JSON's escape, or the bytes Python's json also reads
+        lone = rng.choice([b"\\ud800", b"\\udfff", b"\xed\xa0\x80", b"\\ud83d x"])
+        body = b'{"sender": "fuzz-%d", "message": "%s %s"}' % (n, marker.encode(), lone)
     else:
         body = json.dumps({"sender": sender, "message": text(rng, marker)}).encode()
     return Hostile(method, path, body, headers)
