@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 import redis
 from rasa.core.tracker_store import AwaitableTrackerStore, FailSafeTrackerStore
 
-from rasa_server import redis_stores
 from rasa_server.phone_channel import REPLAY_SECONDS, PhoneInput, PhoneSettings
 from rasa_server.redis_stores import ForgetfulRedisTrackerStore
 from rasa_server.tracker_store import ForgetfulTrackerStore
-from tests.test_redis_stores import DOMAIN, RedisServer
+from tests.test_redis_stores import DOMAIN, RedisServer, server  # noqa: F401  server: the shared fixture
 
 pytestmark = pytest.mark.scaled  # needs redis-server (make test-scaled installs it)
 
 SETTINGS = PhoneSettings("AC" + "0" * 32, "test-auth-token-0123456789abcdef", "+15025550100", b"s" * 16)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    found = RedisServer(tmp_path)
-    found.start()
-    yield found
-    found.stop()
-    redis_stores._states.clear()  # one RedisState per process and server: forget this test's
 
 
 def rasa_server(server: RedisServer) -> tuple[PhoneInput, FailSafeTrackerStore]:

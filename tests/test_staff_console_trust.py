@@ -19,32 +19,22 @@ from staff_console.app import create_app
 from staff_console.config import connect
 from staff_console.content_repo import ContentRepo
 from staff_console.drafts import Drafts
-from tests.test_staff_console import (
+from tests.test_staff_console import (  # noqa: F401  app and config: the shared fixtures
     NEW_SUMMARY,
     PASSWORDS,
     TOPIC,
+    app,
     ask_review,
+    config,
     csrf,
     draft_id,
     edit,
     live_text,
     make_config,
-    prepared_config,
     publish,
     signed_in,
     token_of,
 )
-
-
-@pytest.fixture
-def config(tmp_path):
-    return prepared_config(tmp_path)
-
-
-@pytest.fixture
-def app(config):
-    return create_app(config)
-
 
 # ---------------------------------------------------------------- the session key and session tokens
 
