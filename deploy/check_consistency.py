@@ -124,6 +124,9 @@ class Checker:
                 # phone_channel.py reads a tuple of names in a comprehension
                 for group in re.findall(r"""environ\.get\(name\b[^\n]*?\bfor name in \(([^)]*)\)""", code):
                     names.update(re.findall(r"""["']([A-Z][A-Z0-9_]+)["']""", group))
+                # a pydantic BaseSettings class reads each of its fields, by its name in capitals
+                for body in re.findall(r"^class \w+\(BaseSettings\):\n((?:(?:    .*)?\n)+)", code, re.M):
+                    names.update(field.upper() for field in re.findall(r"^    ([a-z][a-z0-9_]*): ", body, re.M))
         names.update(self.endpoint_env())
         return names
 

@@ -123,11 +123,11 @@ def quote_payload(store: Store, topic: Topic, quote: Quote, language: Language) 
         "id": quote.id,
         "speaker": quote.speaker.name,
         "role": quote.speaker.role.text(lang),
-        "occasion": quote.occasion_label.text(lang),
+        "occasion": quote.occasion.label.text(lang),
         "said_on": quote.said_on.isoformat(),
         "said_on_text": format_date(quote.said_on, language),
         # after the speaker's name: "Chief of ... in 2017; answers to reporters ...; said on 7 September 2017"
-        "caption": f"{quote.speaker.role.text(lang)}; {quote.occasion_label.text(lang)}; "
+        "caption": f"{quote.speaker.role.text(lang)}; {quote.occasion.label.text(lang)}; "
         f"{label(language, 'said_on')} {format_date(quote.said_on, language)}",
         "context": quote.context.text(lang) if quote.context else None,
         "text": quote.text,
@@ -398,12 +398,12 @@ def follow_up(store: Store, kind: str, topic_id: str | None, lang: str, today: d
         lines = [label(language, "who_said" if topic.quotes else "no_quotes")]
         seen = set()
         for quote in topic.quotes:
-            if (quote.speaker.id, quote.occasion) in seen:
+            if (quote.speaker.id, quote.occasion.id) in seen:
                 continue
-            seen.add((quote.speaker.id, quote.occasion))
+            seen.add((quote.speaker.id, quote.occasion.id))
             lines.append(
                 f"• {quote.speaker.name}, {quote.speaker.role.text(lang)} "
-                f"({quote.occasion_label.text(lang)}, {format_date(quote.said_on, language)})"
+                f"({quote.occasion.label.text(lang)}, {format_date(quote.said_on, language)})"
             )
         lines += [
             f"{label(language, 'source')}: {source_line(source_payload(s, language), language)}"

@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Tuple
 
 from policy_assistant.render_check import load_rendered_store
+from policy_assistant.settings import AnswerSettings
 from policy_assistant.store import Store, StoreError, store_files
 
 logger = logging.getLogger(__name__)
 
 Signature = Tuple[Tuple[str, int, int], ...]
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def store_path() -> Path:
-    """The answer store folder: $ANSWER_STORE if set (tests use a copy), else
-    answer_store/ in the project."""
-    return Path(os.environ.get("ANSWER_STORE") or PROJECT / "answer_store")
 
 
 def signature(root: Path) -> Signature:
@@ -98,5 +91,5 @@ class LiveStore:
 
 @functools.cache
 def shared_store() -> LiveStore:
-    """The one LiveStore of this process, on store_path()."""
-    return LiveStore(store_path())
+    """The one LiveStore of this process, on the settings' answer store."""
+    return LiveStore(AnswerSettings().answer_store)

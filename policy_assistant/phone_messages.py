@@ -19,6 +19,7 @@ import re
 from typing import Dict, Iterable, List, Sequence
 
 from policy_assistant.answers import changes, format_date, label, latest_change, message, review_line
+from policy_assistant.schema import KEYWORD_KINDS
 from policy_assistant.store import Store
 from policy_assistant.text import sentences
 
@@ -27,7 +28,6 @@ from policy_assistant.text import sentences
 MESSAGE_LIMIT = 1600
 MAX_MESSAGES = 3
 ELLIPSIS = "…"
-KEYWORD_KINDS = ("more", "sources", "stop")
 
 
 def _split(paragraph: str, limit: int) -> List[str]:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from policy_assistant.settings import AnswerSettings
+
 logger = logging.getLogger(__name__)
 
-PROJECT = Path(__file__).resolve().parent.parent
 NOT_UNDERSTOOD = "(not understood)"  # the row for messages the assistant did not understand
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions_per_day (
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS questions_per_day (
 
 
 def counts_path() -> Path:
-    return Path(os.environ.get("QUESTION_COUNTS_DB") or PROJECT / "var" / "question_counts.sqlite3")
+    return AnswerSettings().question_counts_db
 
 
 class QuestionCounts:

@@ -1,7 +1,9 @@
 """Render every answer of a store before it is served.
 
-The store's own rules (policy_assistant.store) refuse what they know breaks
-answers, with the file and line. This is the catch-all after them: every topic
+The store's own rules (policy_assistant.store and the models of
+policy_assistant.schema, which also check every text's placeholders) refuse
+what they know breaks answers, with the file and line. This is the catch-all
+after them: every topic
 in every language goes through every public way policy_assistant.answers
 renders (the answer, the details, the payload, the follow-ups), and so do every
 fixed reply of replies.yml, every message and the replies to a language not
@@ -24,12 +26,12 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 
 from policy_assistant import answers, phone_messages
-from policy_assistant.store import PLACEHOLDERS, REQUIRED_LABELS, Language, Store, StoreError, load_store
+from policy_assistant.settings import AnswerSettings
+from policy_assistant.store import REQUIRED_LABELS, Store, StoreError, load_store
 
 FOLLOW_UPS = ("who", "when", "more")
 NO_SUCH_INTENT = "an_intent_with_no_reply"  # answered with the fallback reply
@@ -38,51 +40,6 @@ MAX_CAUSE = 200  # characters of an unexpected error's own words
 
 class RenderFailure(Exception):
     """Why a rendering failed, in plain words."""
-
-
-class _Text(str):
-    """A text of the store that says which one it is when it cannot be filled in."""
-
-    what: str
-
-    def __new__(cls, text: str, what: str) -> _Text:
-        made = super().__new__(cls, text)
-        made.what = what
-        return made
-
-    def format(self, *args: object, **kwargs: object) -> str:
-        try:
-            return str.format(self, *args, **kwargs)
-        except KeyError as exc:
-            raise RenderFailure(
-                f"{self.what} has the placeholder {{{exc.args[0]}}}, which the answers do not fill in"
-            ) from None
-        except IndexError:
-            raise RenderFailure(f"{self.what} has a numbered placeholder such as {{0}}: use a name") from None
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise RenderFailure(f"{self.what} cannot be filled in: {exc}") from None
-
-
-@dataclass(frozen=True)
-class _Strict(Language):
-    """A language whose required labels must be there, and whose texts name
-    themselves when they cannot be filled in."""
-
-    def label(self, key: str) -> str:
-        text = super().label(key)
-        if not text and key in REQUIRED_LABELS:
-            raise RenderFailure(f"the label '{key}' is missing")
-        return _Text(text, f"the label '{key}'")
-
-
-def _strict(store: Store) -> Store:
-    """A copy of the store whose languages are strict (the store itself is not changed)."""
-    languages: dict[str, Language] = {}
-    for code, language in store.languages.items():
-        values = {f.name: getattr(language, f.name) for f in fields(language)}
-        values["date_format"] = _Text(language.date_format, "the date_format")
-        languages[code] = _Strict(**values)
-    return replace(store, languages=languages)
 
 
 def _sent(reply: answers.Reply) -> None:
@@ -100,8 +57,8 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
         _sent(answers.follow_up(store, kind, topic_id, lang, today))
     topic = store.topics[topic_id]
     if topic.reviewed_on is None:  # and as it will read once staff review it
-        reviewed = replace(topic, reviewed_by="city staff", reviewed_on=today)
-        as_reviewed = replace(store, topics={**store.topics, topic_id: reviewed})
+        reviewed = topic.copy(update={"reviewed_by": "city staff", "reviewed_on": today})
+        as_reviewed = store.copy(update={"topics": {**store.topics, topic_id: reviewed}})
         _sent(answers.answer_topic(as_reviewed, topic_id, lang, today))
         _sent(answers.follow_up(as_reviewed, "when", topic_id, lang, today))
 
@@ -124,10 +81,10 @@ def _no_topic_yet(store: Store, lang: str, today: dt.date) -> None:
 def _messages(store: Store, lang: str) -> None:
     keys = {key for language in store.languages.values() for key in language.messages}
     for key in sorted(keys):
-        text = answers.message(store, key, lang)
-        values = PLACEHOLDERS.get(f"messages.{key}")
-        if values:  # filled in where it is used (actions/)
-            _Text(text, f"the message '{key}'").format(**values)
+        answers.message(store, key, lang)
+    for key in REQUIRED_LABELS:  # every language has them, or falls back to the default's
+        if not store.language(lang).label(key):
+            raise RenderFailure(f"the label '{key}' is missing")
 
 
 def _not_spoken(store: Store) -> None:
@@ -162,10 +119,9 @@ def _cause(exc: Exception) -> str:
 def render_problems(store: Store, today: dt.date | None = None) -> tuple[list[str], int]:
     """Render everything; return the problems (one per cause, naming the first
     rendering it broke and how many more it broke) and how many renderings ran."""
-    strict = _strict(store)
     failed: dict[str, list[tuple[str, str]]] = {}
     count = 0
-    for what, lang, render in _renderings(strict, today or dt.date.today()):
+    for what, lang, render in _renderings(store, today or dt.date.today()):
         count += 1
         try:
             render()
@@ -197,12 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(args) > 1 or any(a.startswith("-") for a in args):
         print("usage: python -m policy_assistant.render_check [store_dir]", file=sys.stderr)
         return 2
-    if args:
-        root = Path(args[0])
-    else:
-        from policy_assistant.live_store import store_path  # the store the assistant serves
-
-        root = store_path()
+    root = Path(args[0]) if args else AnswerSettings().answer_store  # else the store the assistant serves
     try:
         store = load_store(root)
         problems, count = render_problems(store)

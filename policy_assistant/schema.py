@@ -1,20 +1,27 @@
-"""The shape of every file of the answer store, declared once (pydantic 1.10).
+"""The answer store's records, declared once (pydantic 1.10): the shape of
+every file, and the objects the assistant answers from.
 
-A new field is one line in a model here. Validators raise `Problem` with the
-plain words staff read; the loader (policy_assistant.store) fills in `{field}`
-and `{noun}`, adds `file:line`, and checks what one record cannot know alone
-(ids that refer to other records, the declared languages)."""
+A new field is one line in a model here. The models are frozen. A field that
+refers to another record (a quote's speaker, a topic's quotes) holds the id as
+written until the loader (policy_assistant.store) resolves it, in one pass, to
+the record itself. Texts with placeholders ({date}, {more}, ...) are checked
+when they are read: each may use only the placeholders the answers fill in
+(PLACEHOLDERS), and must fill in with them. Validators raise `Problem` with the
+plain words staff read; the loader fills in `{field}` and `{noun}`, adds
+`file:line`, and checks what one record cannot know alone (ids that refer to
+other records, the declared languages)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from string import Formatter
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Literal, Mapping
 
-from pydantic import BaseModel, Extra, Field, PydanticValueError, StrictBool, root_validator, validator
-from pydantic.fields import SHAPE_DICT, SHAPE_LIST, ModelField
+from pydantic import BaseModel, Extra, Field, PrivateAttr, PydanticValueError, StrictBool, root_validator, validator
+from pydantic.fields import SHAPE_DICT, SHAPE_LIST, SHAPE_TUPLE_ELLIPSIS, ModelField
 
-from policy_assistant.text import sentences
+from policy_assistant.text import fold, sentences
 
 DEFAULT_LANGUAGE = "en"  # the language the official quotes were said in
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -146,6 +153,47 @@ class Short(Localized):
         return short
 
 
+# ---------------------------------------------------------------- placeholders
+
+# The texts the assistant fills in (policy_assistant/answers.py, and actions/
+# for messages.language_choices), with the placeholders each one takes and a
+# value of the right kind for each. Any other text takes none: a placeholder
+# the answers do not fill in would break every answer that shows it, so an
+# edit that adds one is refused.
+DATE_PLACEHOLDERS: dict[str, Any] = {"day": 22, "month": "September", "year": 2017}
+PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "labels.old_warning": {"date": "22 September 2017", "years": 8},
+    "labels.officials_said": {"year": 2017},
+    "labels.reviewed_by": {"by": "city staff", "date": "22 September 2017"},
+    "labels.when_quotes": {"dates": "22 September 2017"},
+    "labels.when_records": {"dates": "22 September 2017"},
+    "labels.when_latest": {"latest": "22 September 2017"},
+    "labels.qualified_by": {"dates": "22 July 2025"},
+    "messages.language_choices": {"names": "English, Español"},
+    "messages.phone_hint": {"more": "MORE", "sources": "SOURCES"},
+}
+
+
+def fills_in(text: str, values: Mapping[str, Any]) -> str:
+    """`text` if its placeholders are among `values` and it fills in with them;
+    else a Problem for the field that holds it."""
+    try:
+        names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    except ValueError:
+        raise Problem("'{field}' has an unmatched { or }") from None
+    unknown = sorted(names - set(values))
+    if unknown:
+        allowed = ", ".join("{" + n + "}" for n in sorted(values))
+        fix = f"use only {allowed}" if values else "this text takes no placeholders"
+        raise Problem(f"'{{field}}' has an unknown placeholder {{{unknown[0]}}}: {fix}")
+    if values:
+        try:
+            text.format(**values)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+            raise Problem(f"'{{field}}' cannot be filled in: {exc}") from None
+    return text
+
+
 # ---------------------------------------------------------------- records
 
 
@@ -157,70 +205,108 @@ class Record(BaseModel):
     class Config:
         extra = Extra.forbid
         allow_mutation = False
+        copy_on_model_validation = "none"  # a record inside another is the same object
 
     @validator("*", pre=True)
     def _nothing_is_empty(cls, value: Any, field: ModelField) -> Any:
         """`quotes:` with nothing after it means no quotes (and so for every list or mapping)."""
-        empty: dict[int, Any] = {SHAPE_LIST: [], SHAPE_DICT: {}}
+        empty: dict[int, Any] = {SHAPE_LIST: [], SHAPE_TUPLE_ELLIPSIS: (), SHAPE_DICT: {}}
         return empty.get(field.shape) if value is None and field.shape in empty else value
 
 
-class SourceIn(Record):
+def ref_id(value: Any) -> str:
+    """The id a reference names, before or after the loader resolves it."""
+    return value if isinstance(value, str) else str(value.id)
+
+
+def _reference(name: str, model: type[Record]) -> Any:
+    """A field that names a record of `model` by id (kept as the id until the
+    loader resolves it), or holds the record itself."""
+
+    def check(value: Any) -> Any:
+        return value if isinstance(value, model) else _text(value)
+
+    return _checked(name, object, check)
+
+
+class Source(Record):
     noun: ClassVar[str] = "source"
     id: Id
     title: Text
     publisher: Text
     date: Date
     url: Url | None = Field(..., description="write url: null when there is none")
-    url_scope: Literal["document", "section"] = "document"
+    url_scope: Literal["document", "section"] = "document"  # 'section': url is a section's page, not the document
     note: Localized | None = None
-    date_inferred: StrictBool = False
+    date_inferred: StrictBool = False  # the date is worked out, not printed on the source
 
 
-class SpeakerIn(Record):
+class Speaker(Record):
     noun: ClassVar[str] = "speaker"
     id: Id
     name: Text
     role: Localized
 
 
-class OccasionIn(Record):
+class Occasion(Record):
     noun: ClassVar[str] = "occasion"
     id: Id
     label: Localized
 
 
-class QuoteIn(Record):
+if TYPE_CHECKING:
+    SourceRef = Source
+    SpeakerRef = Speaker
+    OccasionRef = Occasion
+else:
+    SourceRef = _reference("SourceRef", Source)
+    SpeakerRef = _reference("SpeakerRef", Speaker)
+    OccasionRef = _reference("OccasionRef", Occasion)
+
+
+class Quote(Record):
     noun: ClassVar[str] = "quote"
     id: Id
-    speaker: Text
-    occasion: Text
+    speaker: SpeakerRef
+    occasion: OccasionRef
     said_on: Date
-    source: Text
+    source: SourceRef
     text: Text
     translations: dict[str, Text] = {}  # unofficial; no English fallback: the English is `text`
     context: Localized | None = None
 
+    @validator("translations")
+    def _stripped(cls, value: dict[str, str]) -> dict[str, str]:
+        return {lang: text.strip() for lang, text in value.items()}
 
-class UpdateIn(Record):
+
+class Update(Record):
     noun: ClassVar[str] = "update"
     id: Id
     date: Date
-    sources: list[Text] = Field(..., min_items=1, description="list at least one source id")
+    sources: list[SourceRef] = Field(..., min_items=1, description="list at least one source id")
     text: Localized
-    kind: Literal["change", "record"] = "change"
-    qualifies: list[Text] = []
+    kind: Literal["change", "record"] = "change"  # 'record': a finding of the public record, not a change
+    qualifies: tuple[Text, ...] = ()  # ids of earlier quotes or updates it changes, limits or puts in doubt
 
 
-class TopicIn(Record):
+if TYPE_CHECKING:
+    QuoteRef = Quote
+    UpdateRef = Update
+else:
+    QuoteRef = _reference("QuoteRef", Quote)
+    UpdateRef = _reference("UpdateRef", Update)
+
+
+class Topic(Record):
     noun: ClassVar[str] = "topic"
     id: Id
     title: Localized
     short: Short
     summary: Localized
-    quotes: list[Text] = []
-    updates: list[Text] = []
-    related: list[Text] = []
+    quotes: tuple[QuoteRef, ...] = ()
+    updates: tuple[UpdateRef, ...] = ()
+    related: tuple[Text, ...] = ()  # topic ids
     reviewed_by: Text | None = None
     reviewed_on: Date | None = None
 
@@ -231,37 +317,93 @@ class TopicIn(Record):
         return values
 
 
-class ResourceIn(Record):
+class Resource(Record):
     noun: ClassVar[str] = "resource"
     id: Id
     name: Localized
     description: Localized
-    source: Text
+    source: SourceRef
     url: Url | None = None
     phone: Text | None = None
-    topics: list[Text] = []
+    topics: tuple[Text, ...] = ()
 
 
-class ReplyIn(Record):
+class FixedReply(Record):
+    """A reply that is not a policy answer: its words are each language's
+    messages.<intent>; `buttons` are the topic ids offered after it."""
+
     noun: ClassVar[str] = "reply"
     intent: Text
-    buttons: list[Text] = []
+    buttons: tuple[Text, ...] = ()
 
 
 class Detection(Record):
-    words: list[Text] = []
-    switch_words: list[Text] = []
+    """Words that mark a message as written in the language, and words that
+    name it ("in English please"), folded as the NLU folds text."""
+
+    words: frozenset[str] = frozenset()
+    switch_words: frozenset[str] = frozenset()
+
+    @validator("words", "switch_words", pre=True)
+    def _folded(cls, value: Any) -> Any:
+        return [fold(_text(word)) for word in value] if isinstance(value, list) else value
 
 
-class Keywords(Record):
-    """The words people reply with on a phone (SMS, WhatsApp), in capitals."""
+def _template(section: str) -> Callable[..., Any]:
+    """A validator: the text (stripped; None for none) takes only the
+    placeholders PLACEHOLDERS gives it, and fills in with them."""
 
-    more: list[Text] = []
-    sources: list[Text] = []
-    stop: list[Text] = []
+    def check(cls: Any, value: Any, field: ModelField) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip()
+        return fills_in(text, PLACEHOLDERS.get(f"{section}.{field.name}", {})) if text else None
+
+    return check
 
 
-class LanguageIn(Record):
+class Labels(Record):
+    """The labels of an answer in one language. A label a language lacks is
+    the default language's (Language.label)."""
+
+    in_short: str | None = None
+    summary_heading: str | None = None
+    since_then: str | None = None
+    records_heading: str | None = None
+    sources_heading: str | None = None
+    details_hint: str | None = None
+    officials_said: str | None = None  # {year}
+    context: str | None = None
+    source: str | None = None
+    said_on: str | None = None
+    no_url: str | None = None
+    section_url: str | None = None
+    resources: str | None = None
+    related: str | None = None
+    disclaimer: str | None = None
+    date_inferred: str | None = None
+    unofficial_translation: str | None = None
+    not_checked_translation: str | None = None
+    old_warning: str | None = None  # {date}, {years}
+    who_said: str | None = None
+    no_quotes: str | None = None
+    reviewed_by: str | None = None  # {by}, {date}
+    not_reviewed: str | None = None
+    when_quotes: str | None = None  # {dates}
+    when_latest: str | None = None  # {latest}
+    when_records: str | None = None  # {dates}
+    qualified_by: str | None = None  # {dates}
+
+    _placeholders = validator("*", allow_reuse=True)(_template("labels"))
+
+    def __getitem__(self, key: str) -> str:
+        return getattr(self, key) or ""
+
+
+KEYWORD_KINDS = ("more", "sources", "stop")
+
+
+class Language(Record):
     noun: ClassVar[str] = "language"
     code: Text
     name: Text
@@ -269,21 +411,67 @@ class LanguageIn(Record):
     months: list[Text] = Field(..., min_items=12, max_items=12, description="list the 12 month names")
     direction: Literal["ltr", "rtl"] = "ltr"
     detection: Detection = Detection()
-    keywords: Keywords = Keywords()
-    messages: dict[str, str | None]
-    labels: dict[str, str | None]
-    ui: dict[str, str | None]
+    # the words people reply with on a phone (SMS, WhatsApp), by kind, in capitals
+    keywords: dict[str, tuple[str, ...]] = {}
+    messages: dict[str, str]
+    labels: Labels = Labels()
+    ui: dict[str, str]
+    _fallback: Labels | None = PrivateAttr(None)  # the default language's labels (the loader sets them)
+
+    @validator("date_format")
+    def _date_format(cls, value: str) -> str:
+        return fills_in(value, DATE_PLACEHOLDERS)
+
+    @validator("keywords", pre=True)
+    def _capitals(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        unknown = sorted(set(value) - set(KEYWORD_KINDS))
+        if unknown:
+            raise Problem(f"'keywords' has an unknown kind '{unknown[0]}': use {', '.join(KEYWORD_KINDS)}")
+        return {kind: [_text(w).strip().upper() for w in words or []] for kind, words in value.items()}
+
+    @validator("messages", "ui", pre=True)
+    def _texts(cls, value: Any, field: ModelField) -> Any:
+        """Each text stripped (none is empty text), with only the placeholders
+        the assistant fills in for it."""
+        if not isinstance(value, Mapping):
+            return value
+        texts = {}
+        for key, text in value.items():
+            texts[str(key)] = (str(text) if text is not None else "").strip()
+            try:
+                fills_in(texts[str(key)], PLACEHOLDERS.get(f"{field.name}.{key}", {}))
+            except Problem as problem:
+                raise Problem(str(problem).replace("'{field}'", f"'{field.name}.{key}'")) from None
+        return texts
+
+    @property
+    def detection_words(self) -> frozenset[str]:
+        return self.detection.words
+
+    @property
+    def switch_words(self) -> frozenset[str]:
+        return self.detection.switch_words
+
+    def label(self, key: str) -> str:
+        """The label in this language, or the default language's."""
+        return getattr(self.labels, key, None) or (getattr(self._fallback, key, None) if self._fallback else None) or ""
 
 
-class NotSpokenIn(Record):
+class NotSpoken(Record):
     """A language the assistant does not speak, and one sentence in it."""
 
     noun: ClassVar[str] = "language not spoken"
     code: Text  # ISO 639-1
     name: Text  # in the language itself
-    detected_as: list[Text] = []  # other codes the language identifier may give it (a near neighbour)
+    detected_as: tuple[Text, ...] = ()  # other codes the language identifier may give it (a near neighbour)
     sentence: Text  # "I answer only in English and Spanish. If anyone is in danger, call 911."
     reviewed: StrictBool = False  # true only once a speaker of the language has checked the sentence
+
+    @validator("sentence")
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
 
 
 OPTIONAL = {"resources.yml", "not_spoken.yml"}  # files a store may leave out
@@ -291,10 +479,10 @@ OPTIONAL = {"resources.yml", "not_spoken.yml"}  # files a store may leave out
 # What each file is made of: one record (topics/<id>.yml, languages/<code>.yml),
 # or top-level lists of records.
 LISTS: dict[str, dict[str, type[Record]]] = {
-    "sources.yml": {"sources": SourceIn},
-    "quotes.yml": {"speakers": SpeakerIn, "occasions": OccasionIn, "quotes": QuoteIn},
-    "updates.yml": {"updates": UpdateIn},
-    "resources.yml": {"resources": ResourceIn},
-    "replies.yml": {"replies": ReplyIn},
-    "not_spoken.yml": {"languages": NotSpokenIn},
+    "sources.yml": {"sources": Source},
+    "quotes.yml": {"speakers": Speaker, "occasions": Occasion, "quotes": Quote},
+    "updates.yml": {"updates": Update},
+    "resources.yml": {"resources": Resource},
+    "replies.yml": {"replies": FixedReply},
+    "not_spoken.yml": {"languages": NotSpoken},
 }

@@ -4,47 +4,50 @@ replies, languages).
 
 Three steps: read each file with ruamel.yaml (keeping every line number, and
 dates as text); check every record against its model in policy_assistant.schema;
-then one short pass over what refers to what. Every problem is reported in plain
+then one short pass over what refers to what, which also resolves every id to
+the record it names. Every problem is reported in plain
 words as `file:line: message`, so that staff can fix an edit without a developer.
 Plain Python, no Rasa.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from string import Formatter
 from typing import Any, Mapping, Sequence, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from policy_assistant.schema import (
+    DATE_PLACEHOLDERS,
     DEFAULT_LANGUAGE,
     LISTS,
     OPTIONAL,
-    LanguageIn,
+    PLACEHOLDERS,
+    FixedReply,
+    Language,
     Localized,
-    NotSpokenIn,
-    OccasionIn,
-    QuoteIn,
+    NotSpoken,
+    Occasion,
+    Quote,
     Record,
-    ReplyIn,
-    ResourceIn,
-    SourceIn,
-    SpeakerIn,
-    TopicIn,
-    UpdateIn,
+    Resource,
+    Source,
+    Speaker,
+    Topic,
+    Update,
+    ref_id,
 )
 from policy_assistant.text import fold
 
 __all__ = [
+    "DATE_PLACEHOLDERS",
     "DEFAULT_LANGUAGE",
+    "PLACEHOLDERS",
     "FixedReply",
     "Language",
     "Localized",
@@ -88,113 +91,9 @@ class StoreError(Exception):
         super().__init__("answer store is invalid:\n  " + "\n  ".join(problems))
 
 
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    publisher: str
-    date: dt.date
-    url: str | None
-    note: Localized | None = None
-    url_scope: str = "document"  # 'section' when url is a section's page, not the document
-    date_inferred: bool = False  # the date is inferred, not printed on the source
+class Store(BaseModel):
+    """Every record of the store, by id, with each reference resolved."""
 
-
-@dataclass(frozen=True)
-class Speaker:
-    id: str
-    name: str
-    role: Localized
-
-
-@dataclass(frozen=True)
-class Quote:
-    id: str
-    speaker: Speaker
-    occasion: str
-    occasion_label: Localized
-    said_on: dt.date
-    source: Source
-    text: str
-    translations: dict[str, str]  # unofficial; no English fallback: the English is `text`
-    context: Localized | None = None
-
-
-@dataclass(frozen=True)
-class Update:
-    id: str
-    date: dt.date
-    sources: tuple[Source, ...]
-    text: Localized
-    kind: str = "change"  # or 'record': a finding of the public record, not a change
-    qualifies: tuple[str, ...] = ()  # ids of earlier quotes or updates it changes or limits
-
-
-@dataclass(frozen=True)
-class Resource:
-    id: str
-    name: Localized
-    description: Localized
-    source: Source
-    url: str | None
-    phone: str | None
-    topics: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    title: Localized
-    short: Localized
-    summary: Localized
-    quotes: tuple[Quote, ...]
-    updates: tuple[Update, ...]
-    related: tuple[str, ...]
-    reviewed_by: str | None
-    reviewed_on: dt.date | None
-    file: str
-
-
-@dataclass(frozen=True)
-class Language:
-    code: str
-    name: str
-    detection_words: frozenset[str]
-    switch_words: frozenset[str]
-    months: tuple[str, ...]
-    date_format: str
-    direction: str
-    messages: dict[str, str]
-    labels: dict[str, str]
-    ui: dict[str, str]
-    # the default language's labels, for a label this language lacks
-    fallback_labels: dict[str, str] = field(default_factory=dict)
-    # the words people reply with on a phone, by kind (more, sources, stop), in capitals
-    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def label(self, key: str) -> str:
-        return self.labels.get(key) or self.fallback_labels.get(key, "")
-
-
-@dataclass(frozen=True)
-class FixedReply:
-    intent: str
-    buttons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NotSpoken:
-    """A language the assistant does not speak, with one sentence in it."""
-
-    code: str
-    name: str
-    detected_as: tuple[str, ...]
-    sentence: str
-    reviewed: bool
-
-
-@dataclass
-class Store:
     sources: dict[str, Source]
     quotes: dict[str, Quote]
     updates: dict[str, Update]
@@ -202,8 +101,11 @@ class Store:
     resources: dict[str, Resource]
     languages: dict[str, Language]
     replies: dict[str, FixedReply]
-    missing_translations: list[str] = field(default_factory=list)
-    not_spoken: dict[str, NotSpoken] = field(default_factory=dict)
+    missing_translations: list[str] = []
+    not_spoken: dict[str, NotSpoken] = {}
+
+    class Config:
+        allow_mutation = False
 
     def language(self, code: str | None) -> Language:
         return self.languages.get(code or DEFAULT_LANGUAGE) or self.languages[DEFAULT_LANGUAGE]
@@ -420,36 +322,19 @@ def load_store(root: str | Path) -> Store:
         raise StoreError([f"{root}: the answer store folder does not exist"])
     c = _Loader(root)
     for path in sorted((root / "languages").glob("*.yml")):
-        c.single(path, LanguageIn)
+        c.single(path, Language)
     for name in LISTS:
         if name not in OPTIONAL or (root / name).exists():
             c.lists(root / name)
     for path in sorted((root / "topics").glob("*.yml")):
-        c.single(path, TopicIn)
+        c.single(path, Topic)
     _check_references(c)
     _check_languages(c)
     if c.problems:
         raise StoreError(c.problems)
-    return _build(c)
+    return _resolved(c)
 
 
-# The texts the assistant fills in (policy_assistant/answers.py, and actions/
-# for messages.language_choices), with the placeholders each one takes and a
-# value of the right kind for each. Any other text takes none: a placeholder
-# the assistant does not fill in would break every answer that shows it, so a
-# staff edit that adds one is refused.
-DATE_PLACEHOLDERS: dict[str, Any] = {"day": 22, "month": "September", "year": 2017}
-PLACEHOLDERS: dict[str, dict[str, Any]] = {
-    "labels.old_warning": {"date": "22 September 2017", "years": 8},
-    "labels.officials_said": {"year": 2017},
-    "labels.reviewed_by": {"by": "city staff", "date": "22 September 2017"},
-    "labels.when_quotes": {"dates": "22 September 2017"},
-    "labels.when_records": {"dates": "22 September 2017"},
-    "labels.when_latest": {"latest": "22 September 2017"},
-    "labels.qualified_by": {"dates": "22 July 2025"},
-    "messages.language_choices": {"names": "English, Español"},
-    "messages.phone_hint": {"more": "MORE", "sources": "SOURCES"},
-}
 # The labels no answer can do without: the short answer's lead, the heading
 # that marks later changes as later, and the "not legal advice" line. Every
 # other language falls back to the default language's label, so the default
@@ -472,10 +357,10 @@ def _key_line(doc: Any, *keys: str) -> int | None:
 def _check_references(c: _Loader) -> None:
     """Unknown and duplicate ids, lists that name an id twice, topics with nothing
     to say, and the `qualifies` rules."""
-    for model in (SourceIn, SpeakerIn, OccasionIn, ResourceIn):
+    for model in (Source, Speaker, Occasion, Resource):
         c.unique(model)
-    c.unique(ReplyIn, "intent")
-    quotes, updates, topics = c.unique(QuoteIn), c.unique(UpdateIn), c.unique(TopicIn)
+    c.unique(FixedReply, "intent")
+    quotes, updates, topics = c.unique(Quote), c.unique(Update), c.unique(Topic)
     dated = {**{q.id: q.said_on for q in quotes.values()}, **{u.id: u.date for u in updates.values()}}
     qualified_by: dict[str, list[str]] = {}
     for update in updates.values():
@@ -484,16 +369,17 @@ def _check_references(c: _Loader) -> None:
 
     for path, loc, record in c.records:
         for name, value in record:
-            if isinstance(value, list) and len(set(value)) != len(value):
+            ids = [ref_id(v) for v in value] if isinstance(value, list | tuple) else []
+            if len(set(ids)) != len(ids):
                 c.problem(path, loc, f"'{name}' lists an id twice")
-    for path, loc, quote in c.of(QuoteIn):
-        c.refs(path, loc, [quote.speaker], "speaker", SpeakerIn)
-        c.refs(path, loc, [quote.occasion], "occasion", OccasionIn)
-        c.refs(path, loc, [quote.source], "source", SourceIn)
+    for path, loc, quote in c.of(Quote):
+        c.refs(path, loc, [ref_id(quote.speaker)], "speaker", Speaker)
+        c.refs(path, loc, [ref_id(quote.occasion)], "occasion", Occasion)
+        c.refs(path, loc, [ref_id(quote.source)], "source", Source)
         _check_verbatim(c, path, loc, quote)
-    for path, loc, update in c.of(UpdateIn):
-        c.refs(path, loc, update.sources, "source", SourceIn)
-        c.refs(path, loc, update.qualifies, "quote or update id", QuoteIn, UpdateIn)
+    for path, loc, update in c.of(Update):
+        c.refs(path, loc, [ref_id(s) for s in update.sources], "source", Source)
+        c.refs(path, loc, update.qualifies, "quote or update id", Quote, Update)
         for item in update.qualifies:
             if item in dated and not update.date > dated[item]:
                 c.problem(
@@ -501,38 +387,40 @@ def _check_references(c: _Loader) -> None:
                     loc,
                     f"qualifies '{item}' but is not dated after it ({update.date} is not after {dated[item]})",
                 )
-    for path, loc, topic in c.of(TopicIn):
+    for path, loc, topic in c.of(Topic):
         if topic.id != path.stem:
             c.problem(path, loc, f"topic id '{topic.id}' must match the file name '{path.stem}.yml'")
-        c.refs(path, loc, topic.quotes, "quote id", QuoteIn)
-        c.refs(path, loc, topic.updates, "update id", UpdateIn)
-        c.refs(path, loc, topic.related, "related topic id", TopicIn)
+        c.refs(path, loc, [ref_id(q) for q in topic.quotes], "quote id", Quote)
+        c.refs(path, loc, [ref_id(u) for u in topic.updates], "update id", Update)
+        c.refs(path, loc, topic.related, "related topic id", Topic)
         if not topic.quotes and not topic.updates:
             c.problem(path, loc, f"topic '{topic.id}' has nothing to say: list at least one quote or update")
-        for item in topic.quotes + topic.updates:
+        shown = [ref_id(item) for item in (*topic.quotes, *topic.updates)]
+        for item in shown:
             for later in qualified_by.get(item, []):
-                if later not in topic.updates:
+                if later not in shown:
                     c.problem(path, loc, f"lists '{item}' but not '{later}', which qualifies it")
     if not topics:
         c.problems.append("topics/: no topic files")
-    for path, loc, resource in c.of(ResourceIn):
-        c.refs(path, loc, [resource.source], "source", SourceIn, then=": every resource needs a source")
-        c.refs(path, loc, resource.topics, "topic id", TopicIn)
-    for path, loc, reply in c.of(ReplyIn):
-        c.refs(path, loc, reply.buttons, "topic id", TopicIn, then=" in buttons")
-    if ReplyIn not in c.partial and FALLBACK_REPLY not in c.ids[ReplyIn] and not c.problems_in("replies.yml"):
+    for path, loc, resource in c.of(Resource):
+        c.refs(path, loc, [ref_id(resource.source)], "source", Source, then=": every resource needs a source")
+        c.refs(path, loc, resource.topics, "topic id", Topic)
+    for path, loc, reply in c.of(FixedReply):
+        c.refs(path, loc, reply.buttons, "topic id", Topic, then=" in buttons")
+    if FixedReply not in c.partial and FALLBACK_REPLY not in c.ids[FixedReply] and not c.problems_in("replies.yml"):
         c.problems.append(f"replies.yml: no '{FALLBACK_REPLY}' reply: it answers every message not understood")
 
 
-def _check_verbatim(c: _Loader, path: Path, loc: Loc, quote: QuoteIn) -> None:
+def _check_verbatim(c: _Loader, path: Path, loc: Loc, quote: Quote) -> None:
     """A quote stands character for character in its source's text."""
-    if quote.source not in c.ids.get(SourceIn, set()):
+    source = ref_id(quote.source)
+    if source not in c.ids.get(Source, set()):
         return  # an unknown source is its own problem; its name is never made a path
-    text_file = source_text_path(c.root, quote.source)
+    text_file = source_text_path(c.root, source)
     try:
         document = text_file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        c.problem(path, loc, f"quote '{quote.id}': no text of its source: add {SOURCE_TEXTS}/{quote.source}.txt")
+        c.problem(path, loc, f"quote '{quote.id}': no text of its source: add {SOURCE_TEXTS}/{source}.txt")
         return
     except (OSError, UnicodeDecodeError) as error:
         c.problem(path, loc, f"quote '{quote.id}': the text of its source cannot be read ({error})")
@@ -541,20 +429,20 @@ def _check_verbatim(c: _Loader, path: Path, loc: Loc, quote: QuoteIn) -> None:
         c.problem(
             path,
             loc,
-            f"quote '{quote.id}' is not in the text of its source ({SOURCE_TEXTS}/{quote.source}.txt) "
+            f"quote '{quote.id}' is not in the text of its source ({SOURCE_TEXTS}/{source}.txt) "
             "character for character",
         )
 
 
 def _check_languages(c: _Loader) -> None:
     """Texts in undeclared languages are problems; missing translations are warnings."""
-    languages = c.unique(LanguageIn, "code")
-    for path, loc, other in c.of(NotSpokenIn):
+    languages = c.unique(Language, "code")
+    for path, loc, other in c.of(NotSpoken):
         if other.code in languages:
             c.warn(path, loc, f"'{other.code}' is now a language the assistant speaks: remove it from not_spoken.yml")
-    c.unique(NotSpokenIn, "code")
+    c.unique(NotSpoken, "code")
     codes = [path.stem for path in sorted((c.root / "languages").glob("*.yml"))] or [DEFAULT_LANGUAGE]
-    for path, loc, language in c.of(LanguageIn):
+    for path, loc, language in c.of(Language):
         if language.code != path.stem:
             c.problem(path, loc, f"code '{language.code}' must match the file name '{path.stem}.yml'")
     if DEFAULT_LANGUAGE not in languages:
@@ -570,167 +458,78 @@ def _check_languages(c: _Loader) -> None:
                         c.warn(
                             path, loc, f"no '{lang}' translation of {record.noun} '{getattr(record, 'id', '')}' {name}"
                         )
-    for path, loc, quote in c.of(QuoteIn):
+    for path, loc, quote in c.of(Quote):
         for lang in quote.translations:
             if lang not in codes:
                 c.problem(path, loc, f"translation into undeclared language '{lang}'")
         for lang in codes:
             if lang != DEFAULT_LANGUAGE and lang not in quote.translations:
                 c.warn(path, loc, f"no '{lang}' translation of quote '{quote.id}'")
-    for path, _, language in c.of(LanguageIn):
-        _check_placeholders(c, path, language)
+    for path, _, language in c.of(Language):
         if language.code == DEFAULT_LANGUAGE:
             for key in REQUIRED_LABELS:
-                if not (language.labels.get(key) or "").strip():
+                if not language.labels[key]:
                     c.problems.append(
                         f"{c.where(path, line=_key_line(c.docs.get(path), 'labels', key))}: "
                         f"no 'labels.{key}' text: every answer needs it, and every language falls back to it"
                     )
+    # a label is given when it has text; a message or web page text when its key is there (it may be empty)
     for section in ("messages", "labels", "ui"):
-        every_key = {key for language in languages.values() for key in getattr(language, section)}
-        for code, language in languages.items():
-            for key in sorted(every_key - set(getattr(language, section))):
+        given = {
+            code: {key for key, text in dict(getattr(language, section)).items() if text is not None}
+            for code, language in languages.items()
+        }
+        every_key = set().union(*given.values())
+        for code in languages:
+            for key in sorted(every_key - given[code]):
                 c.warnings.append(f"languages/{code}.yml: no '{section}.{key}' text")
-    for _, _, reply in c.of(ReplyIn):
+    for _, _, reply in c.of(FixedReply):
         for code, language in languages.items():
             if reply.intent not in language.messages:
                 message = f"languages/{code}.yml: no 'messages.{reply.intent}' text for reply '{reply.intent}'"
                 (c.problems if code == DEFAULT_LANGUAGE else c.warnings).append(message)
 
 
-def _check_placeholders(c: _Loader, path: Path, language: LanguageIn) -> None:
-    """Each text of a language has only the placeholders the assistant fills in
-    (PLACEHOLDERS), and can be filled in with them."""
-    texts = [("date_format", language.date_format, {**DATE_PLACEHOLDERS, "month": language.months[8]})]
-    texts += [
-        (f"{section}.{key}", text or "", PLACEHOLDERS.get(f"{section}.{key}", {}))
-        for section in ("messages", "labels", "ui")
-        for key, text in getattr(language, section).items()
-    ]
-    for where, text, values in texts:
-        at = c.where(path, line=_key_line(c.docs.get(path), *where.split(".")))
-        try:
-            names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
-        except ValueError:
-            c.problems.append(f"{at}: '{where}' has an unmatched {{ or }}")
-            continue
-        unknown = sorted(names - set(values))
-        if unknown:
-            allowed = ", ".join("{" + n + "}" for n in sorted(values))
-            fix = f"use only {allowed}" if values else "this text takes no placeholders"
-            c.problems.append(f"{at}: '{where}' has an unknown placeholder {{{unknown[0]}}}: {fix}")
-            continue
-        if not values:
-            continue
-        try:
-            text.format(**values)
-        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-            c.problems.append(f"{at}: '{where}' cannot be filled in: {exc}")
-
-
-def _build(c: _Loader) -> Store:
-    """The store's objects, once every check has passed (so every id resolves)."""
-    sources = {
-        s.id: Source(
-            id=s.id,
-            title=s.title,
-            publisher=s.publisher,
-            date=s.date,
-            url=s.url,
-            note=s.note,
-            url_scope=s.url_scope,
-            date_inferred=s.date_inferred,
-        )
-        for _, _, s in c.of(SourceIn)
-    }
-    speakers = {s.id: Speaker(id=s.id, name=s.name, role=s.role) for _, _, s in c.of(SpeakerIn)}
-    occasions = {o.id: o.label for _, _, o in c.of(OccasionIn)}
+def _resolved(c: _Loader) -> Store:
+    """The store, once every check has passed: every id replaced by the
+    record it names (so every id resolves), and each language's labels
+    falling back to the default language's."""
+    sources = {s.id: s for _, _, s in c.of(Source)}
+    speakers = {s.id: s for _, _, s in c.of(Speaker)}
+    occasions = {o.id: o for _, _, o in c.of(Occasion)}
     quotes = {
-        q.id: Quote(
-            id=q.id,
-            speaker=speakers[q.speaker],
-            occasion=q.occasion,
-            occasion_label=occasions[q.occasion],
-            said_on=q.said_on,
-            source=sources[q.source],
-            text=q.text,
-            context=q.context,
-            translations={lang: text.strip() for lang, text in q.translations.items()},
+        q.id: q.copy(
+            update={
+                "speaker": speakers[ref_id(q.speaker)],
+                "occasion": occasions[ref_id(q.occasion)],
+                "source": sources[ref_id(q.source)],
+            }
         )
-        for _, _, q in c.of(QuoteIn)
+        for _, _, q in c.of(Quote)
     }
-    updates = {
-        u.id: Update(
-            id=u.id,
-            date=u.date,
-            sources=tuple(sources[s] for s in u.sources),
-            text=u.text,
-            kind=u.kind,
-            qualifies=tuple(u.qualifies),
-        )
-        for _, _, u in c.of(UpdateIn)
-    }
+    updates = {u.id: u.copy(update={"sources": [sources[ref_id(s)] for s in u.sources]}) for _, _, u in c.of(Update)}
     topics = {
-        t.id: Topic(
-            id=t.id,
-            title=t.title,
-            short=t.short,
-            summary=t.summary,
-            quotes=tuple(quotes[q] for q in t.quotes),
-            updates=tuple(updates[u] for u in t.updates),
-            related=tuple(t.related),
-            reviewed_by=t.reviewed_by,
-            reviewed_on=t.reviewed_on,
-            file=path.relative_to(c.root).as_posix(),
+        t.id: t.copy(
+            update={
+                "quotes": tuple(quotes[ref_id(q)] for q in t.quotes),
+                "updates": tuple(updates[ref_id(u)] for u in t.updates),
+            }
         )
-        for path, _, t in c.of(TopicIn)
+        for _, _, t in c.of(Topic)
     }
-    resources = {
-        r.id: Resource(
-            id=r.id,
-            name=r.name,
-            description=r.description,
-            source=sources[r.source],
-            url=r.url,
-            phone=r.phone,
-            topics=tuple(r.topics),
-        )
-        for _, _, r in c.of(ResourceIn)
-    }
-    languages = {
-        lang.code: Language(
-            code=lang.code,
-            name=lang.name,
-            months=tuple(lang.months),
-            date_format=lang.date_format,
-            direction=lang.direction,
-            detection_words=frozenset(fold(w) for w in lang.detection.words),
-            switch_words=frozenset(fold(w) for w in lang.detection.switch_words),
-            messages={k: (v or "").strip() for k, v in lang.messages.items()},
-            labels={k: (v or "").strip() for k, v in lang.labels.items()},
-            ui={k: (v or "").strip() for k, v in lang.ui.items()},
-            keywords={kind: tuple(w.strip().upper() for w in words) for kind, words in lang.keywords},
-        )
-        for _, _, lang in c.of(LanguageIn)
-    }
-    default = languages.get(DEFAULT_LANGUAGE)
-    if default is not None:
-        languages = {
-            code: replace(language, fallback_labels=default.labels) if code != DEFAULT_LANGUAGE else language
-            for code, language in languages.items()
-        }
-    replies = {r.intent: FixedReply(intent=r.intent, buttons=tuple(r.buttons)) for _, _, r in c.of(ReplyIn)}
-    return Store(
+    resources = {r.id: r.copy(update={"source": sources[ref_id(r.source)]}) for _, _, r in c.of(Resource)}
+    languages = {lang.code: lang for _, _, lang in c.of(Language)}
+    for code, language in languages.items():
+        if code != DEFAULT_LANGUAGE:
+            language._fallback = languages[DEFAULT_LANGUAGE].labels
+    return Store.construct(
         sources=sources,
         quotes=quotes,
         updates=updates,
         topics=topics,
         resources=resources,
         languages=languages,
-        replies=replies,
+        replies={r.intent: r for _, _, r in c.of(FixedReply)},
         missing_translations=c.warnings,
-        not_spoken={
-            n.code: NotSpoken(n.code, n.name, tuple(n.detected_as), n.sentence.strip(), n.reviewed)
-            for _, _, n in c.of(NotSpokenIn)
-        },
+        not_spoken={n.code: n for _, _, n in c.of(NotSpoken)},
     )

@@ -2,7 +2,6 @@
 answer first, dates, the order of updates and quotes, Spanish, and honest
 fallbacks."""
 
-import dataclasses
 import datetime as dt
 import re
 
@@ -121,9 +120,9 @@ def test_contact_liaison_lists_only_sourced_resources_without_invented_contacts(
 def test_the_review_line_says_reviewed_only_when_a_reviewer_is_recorded():
     topic = store.topics["home_visits"]
     en = store.language("en")
-    unreviewed = dataclasses.replace(topic, reviewed_by=None, reviewed_on=None)
+    unreviewed = topic.copy(update={"reviewed_by": None, "reviewed_on": None})
     assert answers.review_line(unreviewed, en) == en.labels["not_reviewed"]
-    reviewed = dataclasses.replace(topic, reviewed_by="Liaison office", reviewed_on=dt.date(2026, 12, 1))
+    reviewed = topic.copy(update={"reviewed_by": "Liaison office", "reviewed_on": dt.date(2026, 12, 1)})
     assert answers.review_line(reviewed, en) == "Reviewed by city staff (Liaison office) on 1 December 2026."
 
 

@@ -49,8 +49,8 @@ def language_gaps(project: Path, store_root: Path):
         if not (project / "tests" / "nlu" / f"holdout_{code}.yml").exists():
             gaps.append(f"tests/nlu/holdout_{code}.yml: missing held-out questions")
         for section in ("messages", "labels", "ui"):
-            for key, text in getattr(reference, section).items():
-                if text and not getattr(language, section).get(key):
+            for key, text in dict(getattr(reference, section)).items():
+                if text and not dict(getattr(language, section)).get(key):
                     gaps.append(f"languages/{code}.yml: empty or missing '{section}.{key}'")
         if not language.detection_words or not language.switch_words:
             gaps.append(f"languages/{code}.yml: needs detection words and switch words")

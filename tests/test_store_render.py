@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import policy_assistant.store as store_rules
-from policy_assistant import answers
+from policy_assistant import answers, schema
 from policy_assistant.live_store import LiveStore
 from policy_assistant.render_check import load_rendered_store, main, render_problems
 from policy_assistant.store import PLACEHOLDERS, REQUIRED_LABELS, StoreError, load_store
@@ -125,7 +125,8 @@ def test_what_the_rules_let_through_is_refused_by_rendering(store_copy, monkeypa
     problems, _ = render_problems(load_store(store_copy))
     assert len(problems) == 1, problems
     assert re.fullmatch(
-        r"rendering topic '\w+' in '(en|es)' failed: the label 'since_then' is missing \(and \d+ more .*\)", problems[0]
+        r"rendering the messages in '(en|es)' failed: the label 'since_then' is missing \(and \d+ more .*\)",
+        problems[0],
     ), problems
     with caplog.at_level(logging.ERROR, logger="policy_assistant.live_store"):
         assert live.get() is good
@@ -134,14 +135,12 @@ def test_what_the_rules_let_through_is_refused_by_rendering(store_copy, monkeypa
 
 
 def test_an_unfilled_date_placeholder_the_rules_let_through_is_refused_by_rendering(store_copy, monkeypatch):
-    monkeypatch.setattr(store_rules, "DATE_PLACEHOLDERS", {**store_rules.DATE_PLACEHOLDERS, "weekday": "lunes"})
+    monkeypatch.setattr(schema, "DATE_PLACEHOLDERS", {**schema.DATE_PLACEHOLDERS, "weekday": "lunes"})
     unknown_date_placeholder(store_copy)
     problems, _ = render_problems(load_store(store_copy))
     assert len(problems) == 1, problems
     assert re.fullmatch(
-        r"rendering topic '\w+' in 'es' failed: the date_format has the placeholder \{weekday\}, "
-        r"which the answers do not fill in \(and \d+ more .*\)",
-        problems[0],
+        r"rendering topic '\w+' in 'es' failed: KeyError: 'weekday' \(and \d+ more .*\)", problems[0]
     ), problems
 
 
