@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,12 @@ import pytest
 from devtools.paths import STORE
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
 from policy_assistant.store import load_store
-from staff_console.accounts import Accounts
+from staff_console.accounts import Accounts, User
 from staff_console.app import create_app
 from staff_console.config import Config, connect
 from staff_console.content_repo import ContentRepo, Person
-from staff_console.drafts import Drafts
+from staff_console.drafts import IN_REVIEW, OPEN, Draft, Drafts
+from staff_console.editing import clean_note, commit_message, publish_refusal
 from staff_console.replica_sync import sync_once
 
 PASSWORDS = {"ed": "editor-password-1", "pub": "publisher-password-1", "pub2": "publisher-password-2"}
@@ -463,3 +465,19 @@ def test_failed_sign_ins_are_forgotten_after_the_longest_wait(config):
     assert accounts.attempt("maria", "10.0.0.2", now + 1) == 15 * 60 - 1
     # 15 minutes after the last failure, the address starts afresh
     assert [accounts.attempt("maria", "10.0.0.2", now + 15 * 60 + 1) for _ in range(4)] == [0, 0, 0, 2]
+
+
+# ---------------------------------------------------------------- the editing rules, without a request
+
+
+def test_who_may_publish_and_what_the_history_keeps_are_plain_rules():
+    draft = Draft(1, "ed", "base", {TOPIC: "text"}, "Shorter", IN_REVIEW, 0.0, None, None)
+    editor, publisher, author = User("ed", "editor", "t"), User("pub", "publisher", "t"), User("ed", "publisher", "t")
+    assert publish_refusal(editor, draft, self_publish=False) == (403, "Only a publisher can do this.")
+    assert publish_refusal(publisher, draft, self_publish=False) is None
+    assert publish_refusal(author, draft, self_publish=False)[0] == 403
+    assert publish_refusal(author, draft, self_publish=True) is None
+    assert publish_refusal(publisher, replace(draft, status=OPEN), self_publish=False)[0] == 409
+    assert commit_message(draft, "pub", "") == ("Shorter", f"Edit {TOPIC}")
+    assert commit_message(draft, "pub", "Checked") == ("Shorter\n\npub: Checked", f"Edit {TOPIC}")
+    assert clean_note(" odd\x1fnote\r\nnext\x00 ") == "oddnote\nnext"
