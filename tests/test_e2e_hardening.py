@@ -230,8 +230,8 @@ def test_a_slow_action_server_gets_every_message_a_reply_in_bounded_time_in_orde
     assert "Steve Conrad" in live.ask("who said that?", sender=me)[0]["text"]
 
 
-def test_thousands_of_hostile_requests_get_no_5xx_and_leave_no_trace(live):
-    count = int(os.environ.get("FUZZ_REQUESTS", "10000"))
+def test_a_thousand_hostile_requests_get_no_5xx_and_leave_no_trace(live):
+    count = int(os.environ.get("FUZZ_REQUESTS", "1000"))  # make fuzz sends 10,000
     result = hostile.send_all(live.url, list(hostile.requests_for(count, seed=7)))
     assert result.server_errors == 0, result.statuses
     assert not result.errors, result.errors
