@@ -9,7 +9,9 @@ SHELL := /bin/bash
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
-INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
+# the lock make install installs: the developer's, which holds every service's requirements
+LOCK      := requirements/dev.txt
+INSTALLED := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | sha1sum | cut -c1-12)
 SPACY     := build/spacy_pipeline/meta.json
 MODEL     := models/.trained
 NLU_DATA  := $(shell find data -name '*.yml')
@@ -21,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE = 1
 export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 # Rasa reports usage and errors to Rasa's servers unless told not to (its
 # first run turns that on for the machine); the assistant's servers, its
-# training and its tests never do. The Dockerfiles set the same.
+# training and its tests never do. The Rasa image sets the same (the action server has no Rasa).
 export RASA_TELEMETRY_ENABLED = false
 
 .PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench nlu-dev lock clean
@@ -64,12 +66,15 @@ test:
 	@scripts/stage.sh --summary
 
 install: $(INSTALLED)
-$(INSTALLED): requirements.txt pyproject.toml
+# The lock with --require-hashes (every file checked against its hash); then the
+# project itself, editable, in a second pip run: an editable install has no hash,
+# and pip would refuse it in the first.
+$(INSTALLED): $(LOCK) pyproject.toml
 	@py=$$(scripts/find_python310.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
@@ -138,11 +143,22 @@ nlu-bench: $(MODEL)
 nlu-dev: $(MODEL)
 	$(PY) -m devtools.nlu_bench --set dev --errors
 
+# Every lock from its requirements/*.in, with the hash of every file of each
+# pinned release (pip-tools' pip-compile, for Python 3.10 on the machine that
+# runs it). First the developer's, dev.txt (everything); then each service's,
+# held to dev.txt's versions so that all locks agree. pip-compile keeps the
+# versions a lock already has unless its .in file asks for others.
+# --allow-unsafe pins setuptools and wheel too (Rasa needs setuptools 70.3, and
+# with --require-hashes pip installs nothing the lock does not hash); the locks
+# name no index or find-links of the machine they were made on.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" build/lock-venv/bin/pip-compile --quiet --generate-hashes \
+  --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 lock:
 	rm -rf build/lock-venv && $$(scripts/find_python310.sh) -m venv build/lock-venv
-	build/lock-venv/bin/pip install --quiet "pip==24.0" && build/lock-venv/bin/pip install --quiet -r requirements.in
-	(echo "# Every dependency pinned (generated from requirements.in with: make lock)."; \
-	  build/lock-venv/bin/pip freeze) > requirements.txt
+	build/lock-venv/bin/pip install --quiet "pip==24.0" && build/lock-venv/bin/pip install --quiet "pip-tools==7.4.1"
+	$(PIP_COMPILE) requirements/dev.in -o requirements/dev.txt
+	for service in rasa actions console; do \
+	  $(PIP_COMPILE) -c requirements/dev.txt requirements/$$service.in -o requirements/$$service.txt; done
 
 clean:
 	rm -rf build models results .rasa tests/artifacts

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import zlib
 
 import pluggy
@@ -33,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from policy_assistant.secret_check import WeakSecret, check_secret
+from policy_assistant.settings import AnswerSettings
 
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -53,7 +53,7 @@ class Unguarded(SystemExit):
 
 @hookimpl
 def attach_sanic_app_extensions(app: Sanic) -> None:
-    token = os.environ.get(TOKEN_ENV, "")
+    token = AnswerSettings().action_server_token
     try:
         check_secret(TOKEN_ENV, token)
     except WeakSecret as weak:

@@ -8,9 +8,14 @@ reference lines up. Also what keeps people and staff safe: every front door
 no access log and no body on disk; the console has a host of its own and
 answers only the ingress controller; TWILIO_WEBHOOK_URL is set wherever the
 Twilio credentials are; no secret is on a command line; every Compose service
-runs read-only, without capabilities or root.
+runs read-only, without capabilities or root. And what goes into each image:
+each Dockerfile installs its own services' locks (requirements/*.txt, read
+from the build context), every line of them pinned and hashed, in the
+developer's versions; no test or check tool in any image, no Rasa or
+TensorFlow in the action server's; every program a command runs in an image
+is one that image has.
 
-    .venv/bin/python deploy/check_consistency.py [--deploy DIR] [--project DIR]
+    .venv/bin/python deploy/check_consistency.py [--deploy DIR] [--project DIR] [--context DIR]
 
 Run by scripts/deploy_lint.sh. Prints each problem and exits 1 if any.
 Reads files only; imports nothing from the project."""
@@ -18,8 +23,11 @@ Reads files only; imports nothing from the project."""
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import re
+import shlex
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Set, Tuple
 from urllib.parse import urlparse
@@ -57,6 +65,34 @@ INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
 QUIET_ERROR_LEVELS = ("crit", "alert", "emerg")
 # How a command line hands a Redis password over (argv is readable by every user of the machine: ps).
 PASSWORD_ARGUMENTS = re.compile(r"--requirepass\b|\bredis-cli\b[^|;&\n]*\s(?:-a|--pass|--user)\s")
+# The project's packages (pyproject.toml), in every image through `pip install -e .`.
+PROJECT_PACKAGES = (
+    "policy_assistant",
+    "actions",
+    "rasa_server",
+    "rasa_sdk_plugins",
+    "nlu_pipeline",
+    "devtools",
+    "staff_console",
+)
+# The locks (paths in the build context, the repository root) that each image installs: the actions
+# image also runs the staff console and the replica sync, which share the console's lock.
+IMAGE_LOCKS = {"rasa": ("requirements/rasa.txt",), "actions": ("requirements/actions.txt", "requirements/console.txt")}
+# The lock `make install` puts into .venv, where the tests run: every image runs its versions.
+DEV_LOCK = "requirements/dev.txt"
+# What no image may hold (normalized package names, as patterns), and why; the action server is
+# rasa-sdk's, so its image has neither Rasa nor TensorFlow.
+TOOLS = {r"pytest(-.+)?": "a test tool", "selenium": "a test tool", "ruff": "a check tool", "mypy": "a check tool"}
+NOT_IN_IMAGE = {
+    "rasa": TOOLS,
+    "actions": {
+        "rasa": "the Rasa framework (the action server is rasa-sdk's)",
+        r"tensorflow(-.+)?|tf-.+|keras": "TensorFlow",
+        **TOOLS,
+    },
+}
+# Where a Dockerfile puts a program of its own: the actions image's stand-in for `rasa run actions`.
+STAND_IN = {"rasa": re.compile(r">\s*/opt/venv/bin/rasa\b")}
 
 
 def nginx_size(value: Any) -> int | None:
@@ -91,9 +127,39 @@ def nginx_directives(text: str) -> List[Tuple[int, str, List[str]]]:
     return directives
 
 
+def normalized(name: str) -> str:
+    """A package name as pip compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dockerfile_instructions(text: str) -> List[Tuple[str, str]]:
+    """Each instruction of a Dockerfile as (INSTRUCTION, its arguments), continuation lines joined
+    and comment lines dropped, as Docker reads them."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\s*\n", " ", "\n".join(lines))
+    return [
+        (match.group(1).upper(), match.group(2).strip())
+        for match in re.finditer(r"^\s*([A-Za-z]+)\s+(.*)$", joined, re.M)
+    ]
+
+
+def shell_commands(script: str) -> List[List[str]]:
+    """The simple commands of a shell line (split at ;, &&, ||, |), each as its words."""
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    commands: List[List[str]] = [[]]
+    for token in lexer:
+        if token and set(token) <= set(";&|"):
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [words for words in commands if words]
+
+
 class Checker:
-    def __init__(self, deploy: Path, project: Path):
+    def __init__(self, deploy: Path, project: Path, context: Path | None = None):
         self.deploy, self.project = deploy, project
+        self.context = context or project  # the build context: what the Dockerfiles COPY
         self.problems: List[str] = []
         self.allowed: Set[str] = set()
         self.chat_hosts: Set[str] = set()  # the Ingress hosts that serve the chat (/webhooks/)
@@ -183,6 +249,7 @@ class Checker:
         self.check_nginx_template()
         self.check_ingress_controller()
         self.check_dockerfiles()
+        self.check_image_dependencies(compose, docs)
         self.check_kustomization()
         return self.problems
 
@@ -785,6 +852,163 @@ class Checker:
         cmd = re.search(r"^CMD\s+(\[.*?\])\s*$", rasa.replace("\\\n", " "), re.M | re.S)
         self.check_command("Dockerfile.rasa CMD", yaml.safe_load(cmd.group(1)) if cmd else [], PORTS["rasa"])
 
+    # --- what goes into each image ----------------------------------------------------------------
+
+    def check_image_dependencies(self, compose: Dict[str, Any], docs: List[Tuple[str, Dict[str, Any]]]) -> None:
+        """Each Dockerfile installs its own services' locks and nothing else outside a lock; every lock
+        line is pinned and hashed, in the developer's versions; no image holds what it must not; every
+        command run in an image finds its program there."""
+        dev = self.read_lock(DEV_LOCK)
+        for image, expected in IMAGE_LOCKS.items():
+            where = f"Dockerfile.{image}"
+            installed = self.dockerfile_locks(image)
+            for lock in expected:
+                if lock not in installed:
+                    self.fail(where, f"does not install {lock} (its own service's lock) with --require-hashes")
+            for lock in sorted(set(installed) - set(expected)):
+                self.fail(where, f"installs {lock}, which is not a lock of this image's services {list(expected)}")
+            pins: Dict[str, str] = {}
+            for lock in installed:
+                for name, version in self.read_lock(lock).items():
+                    pins[name] = version
+                    if dev and dev.get(name) != version:
+                        has = f"{name}=={dev[name]}" if name in dev else f"no {name}"
+                        self.fail(lock, f"{name}=={version}, but {DEV_LOCK} (where the tests run) has {has}")
+                    for pattern, why in NOT_IN_IMAGE[image].items():
+                        if re.fullmatch(pattern, name):
+                            self.fail(where, f"installs {name}=={version} ({lock}): {why}, not for this image")
+            self.check_image_programs(image, pins, compose, docs)
+
+    def read_lock(self, lock: str) -> Dict[str, str]:
+        """A lock's pins (normalized name -> version); reports each line that is not `name==version`
+        with at least one --hash."""
+        path = self.context / lock
+        if not path.is_file():
+            self.fail(lock, "missing (make lock writes it)")
+            return {}
+        pins: Dict[str, str] = {}
+        text = re.sub(r"\\\s*\n", " ", self.text(path))
+        for line in text.splitlines():
+            line = re.sub(r"(^|\s)#.*", "", line).strip()
+            if not line:
+                continue
+            pinned = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;]+)(?:\s*;[^-]*)?", line)
+            if not pinned or not re.search(r"\s--hash=sha256:[0-9a-f]{64}\b", line[pinned.end() :] + " "):
+                requirement = re.split(r"\s+--hash", line)[0][:80]
+                self.fail(lock, f"not pinned with == and hashed: {requirement}")
+            else:
+                pins[normalized(pinned.group(1))] = pinned.group(2)
+        return pins
+
+    def dockerfile_locks(self, image: str) -> List[str]:
+        """The locks (paths in the build context) that a Dockerfile installs with --require-hashes;
+        reports every other way a package gets in."""
+        where = f"Dockerfile.{image}"
+        copied: Dict[str, str] = {}  # path in the image -> path in the build context
+        workdir, locks = "/", []
+        for instruction, arguments in dockerfile_instructions(self.text(self.deploy / f"Dockerfile.{image}")):
+            if instruction == "WORKDIR":
+                workdir = str(Path(workdir, arguments))
+            elif instruction == "COPY" and "--from" not in arguments:
+                *sources, target = [word for word in shlex.split(arguments) if not word.startswith("--")]
+                into = str(Path(workdir, target))
+                for source in sources:
+                    folder = target.endswith("/") or len(sources) > 1
+                    copied[str(Path(into, Path(source).name)) if folder else into] = str(Path(source))
+            elif instruction == "RUN":
+                for command in shell_commands(arguments):
+                    locks += self.pip_install_locks(where, command, workdir, copied)
+        for lock in locks:
+            for pattern in self.dockerignored(image):
+                if any(fnmatch.fnmatch(part, pattern) for part in (lock, *map(str, Path(lock).parents))):
+                    self.fail(f"{where}.dockerignore", f"`{pattern}` keeps {lock} out of the build context")
+        return locks
+
+    def pip_install_locks(self, where: str, words: List[str], workdir: str, copied: Dict[str, str]) -> List[str]:
+        if "pip" not in words or words[words.index("pip") + 1 : words.index("pip") + 2] != ["install"]:
+            return []
+        options = words[words.index("pip") + 2 :]
+        locks, rest = [], []
+        while options:
+            word = options.pop(0)
+            if word in ("-r", "--requirement") and options:
+                inside = str(Path(workdir, options.pop(0)))
+                source = copied.get(inside) or next(  # or inside a folder copied whole (COPY . /app)
+                    (
+                        str(Path(source, Path(inside).relative_to(target)))
+                        for target, source in copied.items()
+                        if Path(inside).is_relative_to(target) and (self.context / source).is_dir()
+                    ),
+                    None,
+                )
+                if source is None:
+                    self.fail(where, f"pip install -r {inside}, which no COPY brings from the build context")
+                else:
+                    locks.append(source)
+            elif not word.startswith("-") or word == "-e":
+                rest.append(word)
+        if locks and "--require-hashes" not in words:
+            self.fail(where, f"installs {', '.join(locks)} without --require-hashes")
+        project = rest in (["."], ["-e", "."]) and "--no-deps" in words
+        for package in [] if project else [word for word in rest if word != "-e"]:
+            if not re.fullmatch(r"pip==[\w.]+", package):
+                self.fail(where, f"pip install {package}: outside a lock, only pip itself (pinned) and the project")
+        return locks
+
+    def dockerignored(self, image: str) -> List[str]:
+        path = self.deploy / f"Dockerfile.{image}.dockerignore"
+        lines = self.text(path).splitlines() if path.exists() else []
+        return [line.strip().rstrip("/") for line in lines if line.strip() and not line.startswith(("#", "!"))]
+
+    def image_commands(
+        self, image: str, compose: Dict[str, Any], docs: List[Tuple[str, Dict[str, Any]]]
+    ) -> Iterable[Tuple[str, List[str]]]:
+        """Every command run in an image: its CMD, and what Compose and the manifests run in it."""
+        for instruction, arguments in dockerfile_instructions(self.text(self.deploy / f"Dockerfile.{image}")):
+            if instruction in ("CMD", "ENTRYPOINT"):
+                words = yaml.safe_load(arguments) if arguments.startswith("[") else ["sh", "-c", arguments]
+                yield f"Dockerfile.{image} {instruction}", [str(word) for word in words]
+        ours = f"policy-assistant/{image}:"
+        for name, service in (compose.get("services") or {}).items():
+            if str(service.get("image", "")).startswith(ours):
+                for key in ("entrypoint", "command"):
+                    words = service.get(key) or []
+                    yield f"compose.yaml {name}", shlex.split(words) if isinstance(words, str) else list(words)
+        for file, doc in docs:
+            for container in self.containers(doc):
+                if str(container.get("image", "")).startswith(ours):
+                    words = [str(word) for word in (container.get("command") or []) + (container.get("args") or [])]
+                    yield f"k8s/{file} {doc['metadata']['name']}/{container.get('name')}", words
+
+    def check_image_programs(
+        self, image: str, pins: Dict[str, str], compose: Dict[str, Any], docs: List[Tuple[str, Dict[str, Any]]]
+    ) -> None:
+        """`python -m MODULE` needs MODULE from the project, the standard library or a locked package;
+        `rasa` needs Rasa in the image's locks, or the image's stand-in for `rasa run actions`."""
+        modules = self.locked_modules(pins)
+        dockerfile = self.text(self.deploy / f"Dockerfile.{image}")
+        for where, words in self.image_commands(image, compose, docs):
+            script = words[2] if words[:2] == ["sh", "-c"] and len(words) > 2 else shlex.join(words)
+            for module in re.findall(r"(?:^|[\s;&|(])python3?\s+-m\s+([\w.]+)", script):
+                top = module.split(".")[0]
+                if top not in PROJECT_PACKAGES and top not in sys.stdlib_module_names and top not in modules:
+                    self.fail(where, f"runs python -m {module}, which nothing in the {image} image provides")
+            for run in re.findall(r"(?:^|[;&|(\n]\s*|\bexec\s+)(rasa(?![\w.-])(?:\s+[\w-]+){0,2})", script):
+                stand_in = run.split()[:3] == ["rasa", "run", "actions"] and STAND_IN["rasa"].search(dockerfile)
+                if "rasa" not in pins and not stand_in:
+                    self.fail(where, f"runs `{run}`, which the {image} image does not have (no rasa in its locks)")
+
+    def locked_modules(self, pins: Dict[str, str]) -> Set[str]:
+        """The top-level modules of the locked packages, as .venv installed them."""
+        site = next((self.project / ".venv" / "lib").glob("python3*/site-packages"), None)
+        modules: Set[str] = set()
+        for dist in metadata.distributions(path=[str(site)] if site else []):
+            if normalized(dist.metadata["Name"] or "") in pins:
+                top_level = dist.read_text("top_level.txt")
+                names = top_level.split() if top_level else [f.parts[0] for f in dist.files or [] if f.parts]
+                modules.update(name.removesuffix(".py") for name in names if not name.endswith(".dist-info"))
+        return modules
+
     def check_kustomization(self) -> None:
         kustomization = yaml.safe_load(self.text(self.deploy / "kustomization.yaml"))
         listed = kustomization.get("resources", [])
@@ -803,8 +1027,10 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--deploy", type=Path, default=HERE, help="the deploy/ folder to check (default: this one)")
     parser.add_argument("--project", type=Path, default=HERE.parent, help="the project whose code it must match")
+    parser.add_argument("--context", type=Path, help="the build context the Dockerfiles COPY from (default: --project)")
     args = parser.parse_args(argv)
-    problems = Checker(args.deploy.resolve(), args.project.resolve()).run()
+    context = args.context.resolve() if args.context else None
+    problems = Checker(args.deploy.resolve(), args.project.resolve(), context).run()
     for problem in problems:
         print(f"  {problem}")
     print(f"consistency: {len(problems)} problem(s)" if problems else "consistency: ok")

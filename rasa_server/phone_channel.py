@@ -39,7 +39,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import os
 import re
 import time
 from collections import OrderedDict
@@ -63,6 +62,7 @@ from policy_assistant.secret_check import check_secret
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 from rasa_server import fallback_messages, http_limits
 from rasa_server.incoming import Refused, clean_text
+from rasa_server.settings import PhoneEnvironment
 from rasa_server.tracker_store import Forgot, configured_store, forget_conversation
 from rasa_server.turns import Outcome, TurnRunner
 
@@ -122,19 +122,20 @@ class PhoneSettings:
 
     @classmethod
     def from_env(cls) -> PhoneSettings | None:
-        values = {name: os.environ.get(name, "").strip() for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")}
-        number = os.environ.get("TWILIO_NUMBER", "").strip()
-        if not all(values.values()) or not number:
+        env = PhoneEnvironment()
+        sid, token, number = env.twilio_account_sid.strip(), env.twilio_auth_token.strip(), env.twilio_number.strip()
+        if not (sid and token and number):
             return None
-        secret = os.environ.get("TWILIO_SENDER_SECRET", "")
-        check_secret("TWILIO_SENDER_SECRET", secret)  # it hides phone numbers: a guessable one would not
+        check_secret(
+            "TWILIO_SENDER_SECRET", env.twilio_sender_secret
+        )  # it hides phone numbers: a guessable one would not
         return cls(
-            account_sid=values["TWILIO_ACCOUNT_SID"],
-            auth_token=values["TWILIO_AUTH_TOKEN"],
+            account_sid=sid,
+            auth_token=token,
             number=number,
-            sender_secret=secret.encode(),
-            api_url=os.environ.get("TWILIO_API_URL") or None,
-            webhook_url=os.environ.get("TWILIO_WEBHOOK_URL") or None,
+            sender_secret=env.twilio_sender_secret.encode(),
+            api_url=env.twilio_api_url or None,
+            webhook_url=env.twilio_webhook_url or None,
         )
 
 

@@ -16,10 +16,17 @@
 #      balancing (no hashing on a conversation id) against the code; the
 #      privacy settings of every front door, the console's own host and
 #      network policy, TWILIO_WEBHOOK_URL, no secret on a command line, and
-#      the Compose services' hardening
+#      the Compose services' hardening; and what goes into each image, from
+#      the locks the Dockerfiles copy (requirements/*.txt): each image its own
+#      services' locks, installed with --require-hashes, every line hashed, in
+#      the versions of requirements/dev.txt; no test or check tool in an image,
+#      no Rasa or TensorFlow in the action server's; every command's program
+#      in its image
 #
-#   scripts/deploy_lint.sh [DEPLOY_DIR]     (default: deploy; another folder
-#                                            checks a copy, e.g. a broken one)
+#   scripts/deploy_lint.sh [DEPLOY_DIR [CONTEXT_DIR]]
+#       DEPLOY_DIR   default deploy; another folder checks a copy, e.g. a broken one
+#       CONTEXT_DIR  the build context whose requirements/ the Dockerfiles COPY
+#                    (default: the repository root); a copy checks broken locks
 #
 # The tools live in their own virtual environment, build/deploy-lint-venv,
 # pinned by deploy/requirements-lint.txt; the project's .venv is only read.
@@ -28,6 +35,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PROJECT=$PWD
 DEPLOY=$(cd "${1:-deploy}" && pwd) || exit 2
+CONTEXT=$(cd "${2:-.}" && pwd) || exit 2
 VENV=$PROJECT/build/deploy-lint-venv
 REQUIREMENTS=$PROJECT/deploy/requirements-lint.txt
 K8S_VERSIONS=(1.30.0 1.37.0)
@@ -142,7 +150,7 @@ fi
 
 # --- 5. consistency with the code ----------------------------------------------------------------
 step "deploy/check_consistency.py (project .venv python)"
-"$PROJECT_PY" "$PROJECT/deploy/check_consistency.py" --deploy "$DEPLOY" --project "$PROJECT"
+"$PROJECT_PY" "$PROJECT/deploy/check_consistency.py" --deploy "$DEPLOY" --project "$PROJECT" --context "$CONTEXT"
 result "consistency" $?
 
 echo

@@ -1,7 +1,9 @@
 """deploy/check_consistency.py (run by `make deploy-lint`) passes on deploy/ and
 fails on copies of it, each broken in one place: the privacy settings of every
 front door, the console's own host and network policy, the URL Twilio signs,
-secrets on command lines and the Compose services' hardening.
+secrets on command lines and the Compose services' hardening; and, on copies
+of deploy/ and the locks (requirements/*.txt) together, what goes into each
+image.
 
 No marker: it reads files only (no Docker, cluster, Redis or nginx), so it runs
 in `make unit`."""
@@ -387,3 +389,170 @@ def test_check_fails_when_the_phone_webhook_moves(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(Checker, "text", text)
     assert "rasa_server/phone_channel.py: no POST /webhook route on a channel with a name" in problems(DEPLOY)
+
+
+# What goes into each image: copies of deploy/ and requirements/, one of them broken in one place
+# (file in the build context, text there, what replaces its first occurrence, part of the problem expected).
+def lock_entry(lock: str, name: str) -> str:
+    """A package's lines in a lock (its pin and its hashes), to put into another lock."""
+    text = (PROJECT / lock).read_text(encoding="utf-8")
+    start = text.index(f"\n{name}==") + 1
+    end = text.index("    # via", start)
+    return text[start:end]
+
+
+ACTIONS_LOCK, CONSOLE_LOCK, RASA_LOCK = "requirements/actions.txt", "requirements/console.txt", "requirements/rasa.txt"
+ACTIONS_INSTALL = "-r /tmp/requirements/actions.txt -r /tmp/requirements/console.txt"
+ACTIONS_DEPS = (  # Dockerfile.actions: the locks copied, then installed
+    "COPY requirements/actions.txt requirements/console.txt /tmp/requirements/\n"
+    'RUN pip install --no-cache-dir "pip==24.0" \\\n'
+    f" && pip install --no-cache-dir --require-hashes {ACTIONS_INSTALL}\n"
+)
+IMAGE_BREAKAGES = {
+    # the actions image: no TensorFlow, no Rasa, no test or check tools, in either of its locks ...
+    "tensorflow in the actions lock": (
+        ACTIONS_LOCK,
+        "rasa-sdk==",
+        lock_entry(RASA_LOCK, "tensorflow") + "rasa-sdk==",
+        "Dockerfile.actions: installs tensorflow==2.12.0 (requirements/actions.txt): TensorFlow",
+    ),
+    "rasa in the console lock": (
+        CONSOLE_LOCK,
+        "flask==",
+        lock_entry(RASA_LOCK, "rasa") + "flask==",
+        "Dockerfile.actions: installs rasa==3.6.21 (requirements/console.txt): the Rasa framework",
+    ),
+    "pytest in the actions lock": (
+        ACTIONS_LOCK,
+        "rasa-sdk==",
+        lock_entry("requirements/dev.txt", "pytest") + "rasa-sdk==",
+        "Dockerfile.actions: installs pytest==8.4.2 (requirements/actions.txt): a test tool",
+    ),
+    "selenium in the actions lock": (
+        ACTIONS_LOCK,
+        "rasa-sdk==",
+        lock_entry("requirements/dev.txt", "selenium") + "rasa-sdk==",
+        "Dockerfile.actions: installs selenium==4.32.0 (requirements/actions.txt): a test tool",
+    ),
+    "mypy in the console lock": (
+        CONSOLE_LOCK,
+        "flask==",
+        lock_entry("requirements/dev.txt", "mypy") + "flask==",
+        "Dockerfile.actions: installs mypy==1.13.0 (requirements/console.txt): a check tool",
+    ),
+    # ... and no test or check tool in the Rasa image either
+    "ruff in the rasa lock": (
+        RASA_LOCK,
+        "rasa==",
+        lock_entry("requirements/dev.txt", "ruff") + "rasa==",
+        "Dockerfile.rasa: installs ruff==0.8.4 (requirements/rasa.txt): a check tool",
+    ),
+    # every lock line pinned and hashed, in the versions the tests run
+    "a lock line without hashes": (
+        ACTIONS_LOCK,
+        lock_entry(ACTIONS_LOCK, "sanic"),
+        "sanic==21.12.2\n",
+        "requirements/actions.txt: not pinned with == and hashed: sanic==21.12.2",
+    ),
+    "an unpinned lock line": (
+        CONSOLE_LOCK,
+        "flask==3.1.1 ",
+        "flask>=3.1 ",
+        "requirements/console.txt: not pinned with == and hashed: flask>=3.1",
+    ),
+    "a version the tests do not run": (
+        ACTIONS_LOCK,
+        "sanic==21.12.2 ",
+        "sanic==21.12.1 ",
+        "requirements/actions.txt: sanic==21.12.1, but requirements/dev.txt (where the tests run) has sanic==21.12.2",
+    ),
+    # each Dockerfile installs its own services' locks, with --require-hashes, and nothing else
+    "a lock that no COPY brings": (
+        "deploy/Dockerfile.actions",
+        ACTIONS_INSTALL,
+        ACTIONS_INSTALL + " -r /tmp/requirements/rasa.txt",
+        "Dockerfile.actions: pip install -r /tmp/requirements/rasa.txt, which no COPY brings",
+    ),
+    "the actions image copies and installs the rasa lock instead of its own": (
+        "deploy/Dockerfile.actions",
+        ACTIONS_DEPS,
+        ACTIONS_DEPS.replace("actions.txt", "rasa.txt"),
+        "Dockerfile.actions: installs requirements/rasa.txt, which is not a lock of this image's services",
+    ),
+    "the actions image without the action server's lock": (
+        "deploy/Dockerfile.actions",
+        " -r /tmp/requirements/actions.txt",
+        "",
+        "Dockerfile.actions: does not install requirements/actions.txt (its own service's lock)",
+    ),
+    "the rasa image installs the actions lock": (
+        "deploy/Dockerfile.rasa",
+        "requirements/rasa.txt /tmp/requirements/rasa.txt",
+        "requirements/actions.txt /tmp/requirements/rasa.txt",
+        "Dockerfile.rasa: does not install requirements/rasa.txt (its own service's lock)",
+    ),
+    "a lock without --require-hashes": (
+        "deploy/Dockerfile.rasa",
+        "--require-hashes ",
+        "",
+        "Dockerfile.rasa: installs requirements/rasa.txt without --require-hashes",
+    ),
+    "a package outside the locks": (
+        "deploy/Dockerfile.actions",
+        'pip install --no-cache-dir "pip==24.0"',
+        'pip install --no-cache-dir "pip==24.0" pytest',
+        "Dockerfile.actions: pip install pytest: outside a lock",
+    ),
+    "the locks kept out of the build context": (
+        "deploy/Dockerfile.rasa.dockerignore",
+        "\nbuild\n",
+        "\nbuild\nrequirements\n",
+        "Dockerfile.rasa.dockerignore: `requirements` keeps requirements/rasa.txt out of the build context",
+    ),
+    # every command run in an image finds its program there
+    "rasa run actions without the stand-in": (
+        "deploy/Dockerfile.actions",
+        ">/opt/venv/bin/rasa ",
+        ">/tmp/rasa ",
+        "compose.yaml actions: runs `rasa run actions`, which the actions image does not have",
+    ),
+    "python -m a module the image lacks": (
+        "deploy/Dockerfile.actions",
+        'CMD ["python", "-m", "rasa_sdk"',
+        'CMD ["python", "-m", "rasa"',
+        "Dockerfile.actions CMD: runs python -m rasa, which nothing in the actions image provides",
+    ),
+}
+
+
+def context_copy(tmp_path: Path) -> Path:
+    """A build context holding copies of deploy/ and the locks."""
+    shutil.copytree(DEPLOY, tmp_path / "deploy")
+    shutil.copytree(PROJECT / "requirements", tmp_path / "requirements")
+    return tmp_path
+
+
+def context_problems(context: Path) -> List[str]:
+    return list(Checker(context / "deploy", PROJECT, context).run())
+
+
+@pytest.mark.parametrize("name", list(IMAGE_BREAKAGES))
+def test_image_check_fails_on_a_broken_copy(name: str, tmp_path: Path) -> None:
+    file, old, new, expected = IMAGE_BREAKAGES[name]
+    context = context_copy(tmp_path)
+    text = (context / file).read_text(encoding="utf-8")
+    assert old in text, f"{file} no longer has {old!r}: update this breakage"
+    (context / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = context_problems(context)
+    assert any(expected in problem for problem in found), found
+
+
+def test_image_check_passes_on_an_unbroken_copy(tmp_path: Path) -> None:
+    """The breakages above are the only thing wrong with their copies."""
+    assert context_problems(context_copy(tmp_path)) == problems(DEPLOY)
+
+
+def test_image_check_fails_without_a_lock(tmp_path: Path) -> None:
+    context = context_copy(tmp_path)
+    (context / CONSOLE_LOCK).unlink()
+    assert "requirements/console.txt: missing (make lock writes it)" in context_problems(context)

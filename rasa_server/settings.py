@@ -1,0 +1,19 @@
+"""The Rasa server's own settings from the environment, read when asked for:
+the Twilio channel's (SMS and WhatsApp). Its conversations' Redis settings are
+Rasa's, named in endpoints-scaled.yml; its answer store is
+policy_assistant.settings'."""
+
+from __future__ import annotations
+
+from pydantic import BaseSettings
+
+
+class PhoneEnvironment(BaseSettings):
+    """The phone channel is on when the account, its token and the number are set."""
+
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_number: str = ""
+    twilio_sender_secret: str = ""  # hides phone numbers (an HMAC key): 32 random characters
+    twilio_api_url: str = ""  # another base URL for the outgoing client (a local stub in tests)
+    twilio_webhook_url: str = ""  # the URL Twilio signs, when a proxy stands in front
