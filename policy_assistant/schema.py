@@ -19,7 +19,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Literal, Mapping
 
 from pydantic import BaseModel, Extra, Field, PrivateAttr, PydanticValueError, StrictBool, root_validator, validator
-from pydantic.fields import SHAPE_DICT, SHAPE_LIST, SHAPE_TUPLE_ELLIPSIS, ModelField
+from pydantic.fields import SHAPE_DICT, SHAPE_LIST, SHAPE_SINGLETON, SHAPE_TUPLE_ELLIPSIS, ModelField
 
 from policy_assistant.text import fold, sentences
 
@@ -37,8 +37,8 @@ class Problem(PydanticValueError):
     code = "store"
     msg_template = "{message}"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message=message)
+    def __init__(self, message: str, at: str | None = None) -> None:
+        super().__init__(message=message, at=at)  # at: the key of a mapping field the problem is in
 
 
 def _text(value: Any) -> str:
@@ -209,9 +209,14 @@ class Record(BaseModel):
 
     @validator("*", pre=True)
     def _nothing_is_empty(cls, value: Any, field: ModelField) -> Any:
-        """`quotes:` with nothing after it means no quotes (and so for every list or mapping)."""
+        """`quotes:` with nothing after it means no quotes (and so for every
+        list or mapping, and for a group of fields such as `labels:`)."""
+        if value is not None:
+            return value
+        if isinstance(field.type_, type) and issubclass(field.type_, Record) and field.shape == SHAPE_SINGLETON:
+            return {}
         empty: dict[int, Any] = {SHAPE_LIST: [], SHAPE_TUPLE_ELLIPSIS: (), SHAPE_DICT: {}}
-        return empty.get(field.shape) if value is None and field.shape in empty else value
+        return empty.get(field.shape)
 
 
 def ref_id(value: Any) -> str:
@@ -341,12 +346,12 @@ class Detection(Record):
     """Words that mark a message as written in the language, and words that
     name it ("in English please"), folded as the NLU folds text."""
 
-    words: frozenset[str] = frozenset()
-    switch_words: frozenset[str] = frozenset()
+    words: list[Text] = []
+    switch_words: list[Text] = []
 
-    @validator("words", "switch_words", pre=True)
-    def _folded(cls, value: Any) -> Any:
-        return [fold(_text(word)) for word in value] if isinstance(value, list) else value
+    @validator("words", "switch_words")
+    def _folded(cls, value: list[str]) -> list[str]:
+        return [fold(word) for word in value]
 
 
 def _template(section: str) -> Callable[..., Any]:
@@ -426,10 +431,17 @@ class Language(Record):
     def _capitals(cls, value: Any) -> Any:
         if not isinstance(value, Mapping):
             return value
-        unknown = sorted(set(value) - set(KEYWORD_KINDS))
-        if unknown:
-            raise Problem(f"'keywords' has an unknown kind '{unknown[0]}': use {', '.join(KEYWORD_KINDS)}")
-        return {kind: [_text(w).strip().upper() for w in words or []] for kind, words in value.items()}
+        words: dict[str, list[str]] = {}
+        for kind, listed in value.items():
+            if kind not in KEYWORD_KINDS:
+                raise Problem(f"'keywords' has an unknown kind '{kind}': use {', '.join(KEYWORD_KINDS)}", at=kind)
+            if not isinstance(listed, list | None):
+                raise Problem(f"'keywords.{kind}' must be a list, such as [MAS]", at=kind)
+            try:
+                words[kind] = [_text(word).strip().upper() for word in listed or []]
+            except Problem:
+                raise Problem(f"'keywords.{kind}' must list words", at=kind) from None
+        return words
 
     @validator("messages", "ui", pre=True)
     def _texts(cls, value: Any, field: ModelField) -> Any:
@@ -439,20 +451,23 @@ class Language(Record):
             return value
         texts = {}
         for key, text in value.items():
+            where = f"{field.name}.{key}"
+            if not (text is None or (isinstance(text, str | int | float) and not isinstance(text, bool))):
+                raise Problem(f"'{where}' must be text (put it in quotes if it starts with {{ or [)", at=str(key))
             texts[str(key)] = (str(text) if text is not None else "").strip()
             try:
-                fills_in(texts[str(key)], PLACEHOLDERS.get(f"{field.name}.{key}", {}))
+                fills_in(texts[str(key)], PLACEHOLDERS.get(where, {}))
             except Problem as problem:
-                raise Problem(str(problem).replace("'{field}'", f"'{field.name}.{key}'")) from None
+                raise Problem(str(problem).replace("'{field}'", f"'{where}'"), at=str(key)) from None
         return texts
 
     @property
     def detection_words(self) -> frozenset[str]:
-        return self.detection.words
+        return frozenset(self.detection.words)
 
     @property
     def switch_words(self) -> frozenset[str]:
-        return self.detection.switch_words
+        return frozenset(self.detection.switch_words)
 
     def label(self, key: str) -> str:
         """The label in this language, or the default language's."""

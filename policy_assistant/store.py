@@ -149,13 +149,17 @@ class _TextDates(RoundTripConstructor):
 _TextDates.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
-def _line(doc: Any, loc: Loc) -> int | None:
+def _line(doc: Any, loc: Loc, keys_from: int | None = None) -> int | None:
     """The line of the innermost mapping on the path `loc` (a record, or a text
-    per language), or of the list item that is not a mapping."""
+    per language), or of the list item that is not a mapping; from depth
+    `keys_from` on (inside a group of a record's fields: labels, messages), the
+    line of the key itself."""
     line = doc.lc.line + 1 if isinstance(doc, CommentedMap) else None
     node = doc
-    for key in loc:
+    for depth, key in enumerate(loc):
         if isinstance(node, CommentedMap) and key in node:
+            if keys_from is not None and depth >= keys_from:
+                return int(node.lc.key(key)[0]) + 1
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
             line, node = node.lc.item(key)[0] + 1, node[key]
@@ -246,7 +250,10 @@ class _Loader:
             record = model.parse_obj(data)
         except ValidationError as error:
             for e in error.errors():
-                self.problem(path, loc + tuple(e["loc"]), _plain(e, model))
+                at = (e.get("ctx") or {}).get("at")  # the key of a mapping field that is wrong (messages.thank)
+                where = loc + tuple(e["loc"]) + ((at,) if at else ())
+                line = _line(self.docs.get(path), where, keys_from=len(loc) + 1)  # a label's or a message's own line
+                self.problems.append(f"{self.where(path, line=line)}: {_plain(e, model)}")
             self.broken.add(str(data.get("id")))
             return None
         self.records.append((path, loc, record))
@@ -507,7 +514,9 @@ def _resolved(c: _Loader) -> Store:
         )
         for _, _, q in c.of(Quote)
     }
-    updates = {u.id: u.copy(update={"sources": [sources[ref_id(s)] for s in u.sources]}) for _, _, u in c.of(Update)}
+    updates = {
+        u.id: u.copy(update={"sources": tuple(sources[ref_id(s)] for s in u.sources)}) for _, _, u in c.of(Update)
+    }
     topics = {
         t.id: t.copy(
             update={

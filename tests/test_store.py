@@ -525,3 +525,47 @@ def test_editing_a_source_text_reloads_the_live_store(small_store):
     text.write_text("nothing quoted here\n", encoding="utf-8")
     live.get()
     assert live.last_error is not None and "is not in the text of its source" in str(live.last_error)
+
+
+# ---------------------------------------------------------------- language files, with the line of the key
+
+
+def test_a_keyword_written_as_one_word_is_refused_not_read_letter_by_letter(store_copy):
+    """`more: MAS` is not [M, A, S]: texting "A" must never mean MORE (or, with
+    `stop: ALTO`, stop the conversation)."""
+    path = store_copy / "languages" / "es.yml"
+    replace(path, "  more: [MAS, MÁS]", "  more: MAS")
+    assert f"languages/es.yml:{line_of(path, 'more: MAS')}: 'keywords.more' must be a list, such as [MAS]" in (
+        problems_of(store_copy)
+    )
+
+
+def test_a_message_that_is_not_text_is_refused_with_the_line_of_its_key(store_copy):
+    path = store_copy / "languages" / "es.yml"
+    replace(path, "  thank: ", "  thank: [")
+    text = path.read_text(encoding="utf-8").splitlines()
+    at = line_of(path, "  thank: [")
+    text[at - 1] += "]"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    problems = problems_of(store_copy)
+    assert any(p.startswith(f"languages/es.yml:{at}: 'messages.thank' must be text") for p in problems), problems
+
+
+def test_a_label_with_an_unknown_placeholder_is_refused_on_its_own_line(store_copy):
+    path = store_copy / "languages" / "es.yml"
+    replace(path, "son del {date}", "son del {latest}")
+    at = line_of(path, "old_warning:")
+    assert any(
+        p.startswith(f"languages/es.yml:{at}: 'labels.old_warning' has an unknown placeholder")
+        for p in (problems_of(store_copy))
+    )
+
+
+def test_a_language_with_its_labels_left_empty_loads_and_falls_back(store_copy):
+    path = store_copy / "languages" / "es.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("labels:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    path.write_text("\n".join(lines[: start + 1] + lines[end:]) + "\n", encoding="utf-8")
+    store = load_store(store_copy)
+    assert store.language("es").label("since_then") == store.language("en").label("since_then")
