@@ -355,14 +355,19 @@ BREAKAGES = {
 }
 
 
+def break_file(path: Path, old: str, new: str) -> None:
+    """`path` with its first `old` replaced by `new` (which must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer has {old!r}: update this breakage"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.mark.parametrize("name", list(BREAKAGES))
 def test_check_fails_on_a_broken_copy(name: str, tmp_path: Path) -> None:
     file, old, new, expected = BREAKAGES[name]
     copy = tmp_path / "deploy"
     shutil.copytree(DEPLOY, copy)
-    text = (copy / file).read_text(encoding="utf-8")
-    assert old in text, f"{file} no longer has {old!r}: update this breakage"
-    (copy / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    break_file(copy / file, old, new)
     found = problems(copy)
     assert any(expected in problem for problem in found), found
 
@@ -540,9 +545,7 @@ def context_problems(context: Path) -> List[str]:
 def test_image_check_fails_on_a_broken_copy(name: str, tmp_path: Path) -> None:
     file, old, new, expected = IMAGE_BREAKAGES[name]
     context = context_copy(tmp_path)
-    text = (context / file).read_text(encoding="utf-8")
-    assert old in text, f"{file} no longer has {old!r}: update this breakage"
-    (context / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    break_file(context / file, old, new)
     found = context_problems(context)
     assert any(expected in problem for problem in found), found
 
