@@ -267,7 +267,7 @@ class Checker:
         if f'@app.route("{HEALTH["console"]}"' not in app:
             self.fail("staff_console/app.py", f"no route {HEALTH['console']}")
         config = self.text(self.project / "staff_console" / "config.py")
-        if f'"STAFF_CONSOLE_PORT", "{PORTS["console"]}"' not in config:
+        if not re.search(rf"^    staff_console_port: int = {PORTS['console']}$", config, re.M):
             self.fail("staff_console/config.py", f"the console's default port is not {PORTS['console']}")
 
     def check_env_names(self, where: str, names: Iterable[str], allowed: Set[str]) -> None:

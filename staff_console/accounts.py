@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import getpass
 import math
-import os
 import re
 import secrets
 import sqlite3
@@ -24,6 +23,7 @@ from typing import Sequence, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseSettings
 
 from staff_console.config import Config, connect
 
@@ -211,9 +211,19 @@ class Accounts:
         return self.user(username)
 
 
+class StaffUserEnvironment(BaseSettings):
+    """What `make staff-user` is given: STAFF_USER, STAFF_ROLE, and
+    STAFF_PASSWORD and STAFF_DISPLAY_NAME when set (None when not)."""
+
+    staff_user: str = ""
+    staff_role: str = ""
+    staff_password: str | None = None
+    staff_display_name: str | None = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    username = os.environ.get("STAFF_USER", "").strip()
-    role = os.environ.get("STAFF_ROLE", "").strip()
+    env = StaffUserEnvironment()
+    username, role = env.staff_user.strip(), env.staff_role.strip()
     if not username or not role:
         print(
             "Set STAFF_USER and STAFF_ROLE (editor or publisher), for example:\n"
@@ -221,14 +231,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    password = os.environ.get("STAFF_PASSWORD")
+    password = env.staff_password
     if password is None:
         password = getpass.getpass(f"Password for {username} (at least {MIN_PASSWORD} characters): ")
         if getpass.getpass("The same password again: ") != password:
             print("The two passwords differ; nothing was changed.", file=sys.stderr)
             return 1
     config = Config.from_env()
-    display_name = os.environ.get("STAFF_DISPLAY_NAME")
+    display_name = env.staff_display_name
     try:
         created = Accounts(connect(config.database)).save(
             username, role, password, None if display_name is None else display_name.strip()

@@ -1,5 +1,6 @@
-"""The console's configuration, from the environment. Every value has a default
-that works on a fresh clone (`make run`)."""
+"""The console's configuration, from the environment (one settings class,
+ConsoleEnvironment). Every value has a default that works on a fresh clone
+(`make run`)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,35 @@ import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseSettings, validator
+from pydantic.fields import ModelField
+
+from policy_assistant.settings import AnswerSettings
 
 PROJECT = Path(__file__).resolve().parent.parent
 VAR = PROJECT / "var"
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+class ConsoleEnvironment(BaseSettings):
+    """The console's settings as the environment gives them (each field's name
+    in capitals: STAFF_DB, STAFF_CONSOLE_PORT, ...); an empty value is unset."""
+
+    staff_console_host: str = "127.0.0.1"
+    staff_console_port: int = 5002
+    content_repo: Path = VAR / "content"
+    project_answer_store: Path = PROJECT / "answer_store"
+    staff_db: Path = VAR / "staff.sqlite3"
+    staff_secret_key: str = ""  # else one made once and kept beside the database
+    staff_session_minutes: int = 30
+    staff_session_max_hours: int = 12
+    staff_self_publish: bool = False
+    staff_behind_proxy: bool = False
+
+    @validator("*", pre=True)
+    def _empty_is_unset(cls, value: Any, field: ModelField) -> Any:
+        return field.default if value == "" else value
 
 
 @dataclass(frozen=True)
@@ -34,19 +57,19 @@ class Config:
 
     @classmethod
     def from_env(cls) -> Config:
-        database = Path(os.environ.get("STAFF_DB") or VAR / "staff.sqlite3")
+        env = ConsoleEnvironment()
         return cls(
-            host=os.environ.get("STAFF_CONSOLE_HOST", "127.0.0.1"),
-            port=int(os.environ.get("STAFF_CONSOLE_PORT", "5002")),
-            content=Path(os.environ.get("CONTENT_REPO") or VAR / "content"),
-            project_store=Path(os.environ.get("PROJECT_ANSWER_STORE") or PROJECT / "answer_store"),
-            database=database,
-            counts=Path(os.environ.get("QUESTION_COUNTS_DB") or VAR / "question_counts.sqlite3"),
-            secret_key=os.environ.get("STAFF_SECRET_KEY") or _kept_secret(database.parent / "staff_secret_key"),
-            session_minutes=int(os.environ.get("STAFF_SESSION_MINUTES", "30")),
-            self_publish=_flag("STAFF_SELF_PUBLISH"),
-            behind_proxy=_flag("STAFF_BEHIND_PROXY"),
-            session_max_hours=int(os.environ.get("STAFF_SESSION_MAX_HOURS", "12")),
+            host=env.staff_console_host,
+            port=env.staff_console_port,
+            content=env.content_repo,
+            project_store=env.project_answer_store,
+            database=env.staff_db,
+            counts=AnswerSettings().question_counts_db,  # the assistant's own setting: the file it writes
+            secret_key=env.staff_secret_key or _kept_secret(env.staff_db.parent / "staff_secret_key"),
+            session_minutes=env.staff_session_minutes,
+            self_publish=env.staff_self_publish,
+            behind_proxy=env.staff_behind_proxy,
+            session_max_hours=env.staff_session_max_hours,
         )
 
 
