@@ -5,8 +5,8 @@ no Rasa, no Twilio.
   it within 360 characters); the second gives the date of the newest change,
   its source, whether city staff have reviewed the answer and what the
   person can reply (MORE, SOURCES, a number).
-* "MORE" gets the later changes with their dates, then the summary, as many
-  whole paragraphs as fit in MAX_MESSAGES messages, always ending with the
+* "MORE" gets the summary, then the later changes with their dates, filling
+  at most MAX_MESSAGES messages sentence by sentence, always ending with the
   review line and what to reply.
 * No message is longer than MESSAGE_LIMIT, and no answer is more than
   MAX_MESSAGES messages; text is split and cut on sentence boundaries only.

@@ -56,7 +56,7 @@ from sanic.response import HTTPResponse
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
-from policy_assistant import phone_messages
+from policy_assistant import answers, phone_messages
 from policy_assistant.live_store import shared_store
 from policy_assistant.secret_check import check_secret
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
@@ -93,11 +93,7 @@ STOP_WORDS = {"ALTO": "es"}  # a language's own stop word, understood even when 
 # conversation was kept and is gone now; "nothing to forget" when nothing was
 # kept; when the store could not be reached, the goodbye, which is true then:
 # the conversation expires 30 minutes after its last message.
-STOP_REPLIES = {
-    Forgot.FORGOTTEN: ("stopped",),
-    Forgot.NOTHING: ("nothing_to_forget",),
-    Forgot.UNREACHABLE: ("goodbye",),
-}
+STOP_REPLIES = {Forgot.FORGOTTEN: "stopped", Forgot.NOTHING: "nothing_to_forget", Forgot.UNREACHABLE: "goodbye"}
 # when even the answer store cannot be read
 STOP_LAST_RESORT = {
     Forgot.FORGOTTEN: fallback_messages.LAST_RESORT["stopped"],
@@ -126,9 +122,8 @@ class PhoneSettings:
         sid, token, number = env.twilio_account_sid.strip(), env.twilio_auth_token.strip(), env.twilio_number.strip()
         if not (sid and token and number):
             return None
-        check_secret(
-            "TWILIO_SENDER_SECRET", env.twilio_sender_secret
-        )  # it hides phone numbers: a guessable one would not
+        # it hides phone numbers: a guessable one would not
+        check_secret("TWILIO_SENDER_SECRET", env.twilio_sender_secret)
         return cls(
             account_sid=sid,
             auth_token=token,
@@ -400,12 +395,8 @@ def _unreadable(store: Store | None, lang: str | None) -> str:
 
 def _stop_reply(store: Store | None, lang: str, forgot: Forgot) -> str:
     """What a stop gets, in `lang`: see STOP_REPLIES."""
-    if store is not None:
-        for language in (store.language(lang), store.language(DEFAULT_LANGUAGE)):
-            for key in STOP_REPLIES[forgot]:
-                if language.messages.get(key):
-                    return language.messages[key]
-    return STOP_LAST_RESORT[forgot]
+    said = answers.message(store, STOP_REPLIES[forgot], lang) if store is not None else ""
+    return said or STOP_LAST_RESORT[forgot]
 
 
 async def _forget(agent: Any, sender_id: str) -> Forgot:
