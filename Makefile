@@ -1,7 +1,7 @@
 # The two commands a new user needs:  make run   and   make test
 # `make test` runs its stages cheapest first; each is a target of its own and
-# fails the build on its own: lint, types, unit, validate, train, stories, e2e,
-# browser-test.
+# fails the build on its own: lint, types, unit, validate, train, stories, e2e
+# (the model, the servers and the browser, in one pytest run).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -25,6 +25,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING = 1
 # first run turns that on for the machine); the assistant's servers, its
 # training and its tests never do. The Rasa image sets the same (the action server has no Rasa).
 export RASA_TELEMETRY_ENABLED = false
+# Rasa's training cache, outside the clone: a fresh clone whose data, config
+# and pipeline did not change restores every trained component instead of
+# training it again (a component's fingerprint covers its config and inputs;
+# spaCy's and the ensemble's also their built pipeline and their own code)
+export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/lmpd-ice-assistant/rasa
 
 .PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench nlu-dev lock clean
 
@@ -32,7 +37,7 @@ help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make run-scaled  the same behind nginx: Redis, RASA_REPLICAS (2) Rasa servers, ACTION_REPLICAS (2) action servers"
 	@echo "make test   set up everything and run every test, cheapest stage first:"
-	@echo "            lint, types, unit, validate, train, stories, e2e, browser-test (each also a target)"
+	@echo "            lint, types, unit, validate, train, stories, e2e (model, servers and browser in one pytest run; each also a target)"
 	@echo "make test-scaled  the scaled tests: Redis, nginx, replicas, faults under load (.ci/run runs it after make test)"
 	@echo "make deploy-lint  check deploy/ offline: Dockerfiles, Kubernetes manifests, Compose file, nginx, against the code"
 	@echo "make bench-scaled  print throughput and latency through nginx with 1, 2 and 3 Rasa servers, and the ratios"
@@ -62,7 +67,7 @@ staff-user: $(INSTALLED)
 # expensive ones start (and before a browser is installed).
 test:
 	@scripts/stage.sh --reset
-	@$(MAKE) --no-print-directory lint types unit validate train stories e2e browser-test
+	@$(MAKE) --no-print-directory lint types unit validate train stories e2e
 	@scripts/stage.sh --summary
 
 install: $(INSTALLED)
@@ -79,7 +84,7 @@ $(INSTALLED): $(LOCK) pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 spacy: $(SPACY)
-$(SPACY): $(INSTALLED) nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/*.py policy_assistant/text.py
+$(SPACY): $(INSTALLED) nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/build_spacy.py nlu_pipeline/spacy_components.py policy_assistant/text.py
 	$(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
 
 lint: $(INSTALLED)
@@ -97,15 +102,16 @@ validate: $(INSTALLED)
 # Trains only when the data, the config, the domain or the spaCy pipeline changed
 # (and Rasa's own cache skips the parts that did not).
 train: $(MODEL)
-$(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA)
+$(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) nlu_pipeline/*.py
 	@$(STAGE) train $(RASA) train --fixed-model-name policy-assistant --out models
 	touch $@
 
 stories: $(MODEL)
 	@$(STAGE) stories scripts/stories.sh
 
-e2e: $(MODEL)
-	@$(STAGE) e2e $(PYTEST) -m "model or e2e"
+# one pytest run: the model is loaded and the servers started once for all of them
+e2e: $(MODEL) $(BROWSER)
+	@$(STAGE) e2e $(PYTEST) -m "model or e2e or browser"
 
 browser-test: $(MODEL) $(BROWSER)
 	@$(STAGE) browser-test $(PYTEST) -m browser

@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
+    chosen_option,
     conversation_language,
     entity_value,
     latest_intent,
@@ -22,20 +23,29 @@ from actions.conversation import (
 from policy_assistant import answers, language, phone_messages
 from policy_assistant.answers import Reply
 from policy_assistant.live_store import LiveStore, shared_store
+from policy_assistant.names import (
+    ASK_MORE,
+    ASK_WHEN_SAID,
+    ASK_WHO_SAID,
+    EMERGENCY,
+    FOREIGN_LANGUAGE,
+    LANGUAGE_SLOT,
+    LAST_TOPIC_SLOT,
+    NLU_FALLBACK,
+    OTHER_PLACE,
+)
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts, shared_counts
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
-LANGUAGE_ENTITY = "foreign_language"  # set by nlu_pipeline.gates.LanguageGate
-OTHER_PLACE = "other_place"  # set by nlu_pipeline.gates.JurisdictionGate
 # fixed replies that offer first the topics the question was closest to, and
 # how many: "another place"; the emergency reply (which
 # nlu_pipeline.gates.UrgencyGate also gives a question that only might be about
 # danger now); "I'm not sure I understood" (a situation told in everyday words
 # is often between two topics)
-OFFER_CLOSEST = {OTHER_PLACE: 1, "emergency": 1, "nlu_fallback": 2}
-FOLLOW_UPS = {"ask_who_said": "who", "ask_when_said": "when", "ask_more": "more"}
+OFFER_CLOSEST = {OTHER_PLACE: 1, EMERGENCY: 1, NLU_FALLBACK: 2}
+FOLLOW_UPS = {ASK_WHO_SAID: "who", ASK_WHEN_SAID: "when", ASK_MORE: "more"}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
 # edits are refused by LiveStore and the last good store keeps serving).
@@ -60,7 +70,7 @@ class StoreAction(Action, ABC):
         try:
             store = self.store.get()
         except StoreError:
-            slot = tracker.get_slot("language")
+            slot = tracker.get_slot(LANGUAGE_SLOT)
             dispatcher.utter_message(text=NO_STORE.get(slot, NO_STORE[DEFAULT_LANGUAGE]))
             return []
         lang = conversation_language(tracker, store)
@@ -85,16 +95,39 @@ class ActionAnswerTopic(StoreAction):
         return "action_answer_topic"
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
-        topic = latest_intent(tracker)
+        topic = self.topic(tracker)
         if topic is None or topic not in store.topics:
             logger.warning("No topic '%s' in the answer store; answering as a fallback", topic)
-            return answers.fixed_reply(store, "nlu_fallback", lang), remember(lang)
+            return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)
         self.counts.count(topic)
         return answers.answer_topic(store, topic, lang), remember(lang, topic)
+
+    def topic(self, tracker: Tracker) -> str | None:
+        """The topic asked about: the intent is the topic id (domain.yml)."""
+        return latest_intent(tracker)
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         topic = (reply.payload or {}).get("topic")
         return phone_messages.topic_messages(store, topic, lang) if topic in store.topics else None
+
+
+class ActionChooseOption(ActionAnswerTopic):
+    """A number that picks one of the numbered options last offered on a
+    phone ("2"): that option's topic, as if its question had been asked. A
+    number that picks none gets the "not sure I understood" reply, with
+    options to pick from."""
+
+    def name(self) -> str:
+        return "action_choose_option"
+
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
+        if self.topic(tracker) not in store.topics:
+            return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)
+        return super().answer(store, tracker, lang)
+
+    def topic(self, tracker: Tracker) -> str | None:
+        payload = chosen_option(tracker)  # "/topic_id": the buttons' payloads (answers.topic_buttons)
+        return payload.lstrip("/") if payload else None
 
 
 class ActionFollowUp(StoreAction):
@@ -103,13 +136,13 @@ class ActionFollowUp(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         kind = FOLLOW_UPS.get(latest_intent(tracker) or "", "more")
-        reply = answers.follow_up(store, kind, tracker.get_slot("last_topic"), lang)
+        reply = answers.follow_up(store, kind, tracker.get_slot(LAST_TOPIC_SLOT), lang)
         answered = reply.payload.get("topic") if reply.payload else None  # "when?" with no topic yet
         return reply, remember(lang, answered)
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         # "more" on a phone: the summary and the later changes, not every quote
-        topic = tracker.get_slot("last_topic")
+        topic = tracker.get_slot(LAST_TOPIC_SLOT)
         if FOLLOW_UPS.get(latest_intent(tracker) or "") != "more" or topic not in store.topics:
             return None
         return phone_messages.details_messages(store, topic, lang)
@@ -120,12 +153,12 @@ class ActionFixedReply(StoreAction):
         return "action_fixed_reply"
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
-        intent = latest_intent(tracker) or "nlu_fallback"
-        if intent == "nlu_fallback":
+        intent = latest_intent(tracker) or NLU_FALLBACK
+        if intent == NLU_FALLBACK:
             self.counts.count(NOT_UNDERSTOOD)
         closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
         reply = answers.fixed_reply(
-            store, intent, lang, foreign=entity_value(tracker, LANGUAGE_ENTITY), closest=closest
+            store, intent, lang, foreign=entity_value(tracker, FOREIGN_LANGUAGE), closest=closest
         )
         return reply, remember(lang)
 
@@ -138,7 +171,7 @@ class ActionChangeLanguage(StoreAction):
         text = tracker.latest_message.get("text") or ""
         asked = language.requested(text, store.languages)
         if asked is None:  # "another language please": offer the ones we have
-            current = tracker.get_slot("language") or DEFAULT_LANGUAGE
+            current = tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE
             names = ", ".join(choice.name for choice in store.languages.values())
             choices = answers.message(store, "language_choices", current).format(names=names)
             return Reply(text=choices), remember(current)

@@ -11,10 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_assistant import answers, language
 from policy_assistant.answers import Reply
+from policy_assistant.names import (
+    LANGUAGE_SLOT,
+    LAST_TOPIC_SLOT,
+    OPTION_NUMBER,
+    OPTIONS_SLOT,
+    PHONE_CHANNEL,
+    WEBCHAT_CHANNEL,
+)
 from policy_assistant.store import Store
-
-WEBCHAT = "webchat"  # the project's own web page renders the payload itself
-PHONE = "twilio"  # SMS and WhatsApp (rasa_server/phone_channel.py): messages made for a small screen
 
 
 def user_metadata(tracker: Tracker) -> Dict[str, Any]:
@@ -49,7 +54,7 @@ def conversation_language(tracker: Tracker, store: Store) -> str:
     return language.choose(
         tracker.latest_message.get("text") or "",
         store.languages,
-        slot=tracker.get_slot("language"),
+        slot=tracker.get_slot(LANGUAGE_SLOT),
         metadata=user_metadata(tracker),
     )
 
@@ -60,13 +65,13 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, phone
     A phone gets `phone`, its own messages for a small screen, when there are
     any, with the buttons on the last one (the channel numbers them)."""
     channel = tracker.get_latest_input_channel()
-    if channel == PHONE:
+    if channel == PHONE_CHANNEL:
         texts = phone or [reply.text]
         for text in texts[:-1]:
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(text=texts[-1], buttons=reply.buttons or None)
         return
-    if reply.payload and "topic" in reply.payload and channel == WEBCHAT:
+    if reply.payload and "topic" in reply.payload and channel == WEBCHAT_CHANNEL:
         dispatcher.utter_message(json_message=answers.web_message(reply))
         return
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
@@ -76,14 +81,25 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, phone
 
 def offered(tracker: Tracker, reply: Reply) -> List[Dict[str, Any]]:
     """On a phone, remember the numbered options offered, so that a reply of
-    "1" picks the first (rasa_server/phone_channel.py reads the slot)."""
-    if tracker.get_latest_input_channel() != PHONE:
+    "1" picks the first (chosen_option reads them)."""
+    if tracker.get_latest_input_channel() != PHONE_CHANNEL:
         return []
-    return [SlotSet("options", [b["payload"] for b in reply.buttons])]
+    return [SlotSet(OPTIONS_SLOT, [b["payload"] for b in reply.buttons])]
+
+
+def chosen_option(tracker: Tracker) -> str | None:
+    """The payload ("/topic_id") of the numbered option the latest message
+    picks (its entity OPTION_NUMBER, from nlu_pipeline/reply_words.py), if
+    one with that number was offered."""
+    number = entity_value(tracker, OPTION_NUMBER)
+    options = tracker.get_slot(OPTIONS_SLOT) or []
+    if number is None or not number.isdigit() or not 1 <= int(number) <= len(options):
+        return None
+    return str(options[int(number) - 1])
 
 
 def remember(lang: str, topic: str | None = None) -> List[Dict[str, Any]]:
-    events = [SlotSet("language", lang)]
+    events = [SlotSet(LANGUAGE_SLOT, lang)]
     if topic:
-        events.append(SlotSet("last_topic", topic))
+        events.append(SlotSet(LAST_TOPIC_SLOT, topic))
     return events

@@ -55,9 +55,10 @@ OTHER_ENV = {
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - what a server inside a container must bind
 PORTS = {"rasa": 5005, "actions": 5055, "console": 5002, "redis": 6379, "git": 9418}
 HEALTH = {"rasa": "/webhooks/rest/", "actions": "/health", "console": "/staff/sign-in"}
-# Pods whose server reads the answer store from their own clone of the content repository (the action
-# servers; the Rasa servers for the fallback and server-side texts).
-SYNCED_PODS = ("actions", "rasa")
+# Pods that keep their own clone of the content repository (staff_console.replica_sync), and what their
+# server reads from it: the variable naming it, and the replica_sync option that writes it there. The action
+# servers read the clone itself; the Rasa servers read their own texts, written from the clone.
+SYNCED_PODS = {"actions": ("ANSWER_STORE", "--into"), "rasa": ("SERVER_TEXTS", "--server-texts")}
 # What ingress-nginx documents for nginx.ingress.kubernetes.io/load-balance (its ConfigMap's load-balance).
 INGRESS_BALANCERS = ("round_robin", "ewma")
 INGRESS_NGINX = "nginx.ingress.kubernetes.io/"
@@ -315,12 +316,12 @@ class Checker:
         ):
             self.fail("compose.yaml", "the action server and console must listen on 0.0.0.0 inside their containers")
         content = env["console"].get("CONTENT_REPO")
-        for reader in ("actions", "rasa"):  # the action servers, and the Rasa servers' fallback texts
-            store = env[reader].get("ANSWER_STORE")
-            if store != content:
-                self.fail(f"compose.yaml {reader}", f"ANSWER_STORE {store!r} is not the console's {content}")
-            elif not any(str(v).endswith(f":{content}:ro") for v in services[reader].get("volumes", []) or []):
-                self.fail(f"compose.yaml {reader}", f"does not mount the content volume read-only at {content}")
+        store = env["actions"].get("ANSWER_STORE")
+        if store != content:
+            self.fail("compose.yaml actions", f"ANSWER_STORE {store!r} is not the console's {content}")
+        elif not any(str(v).endswith(f":{content}:ro") for v in services["actions"].get("volumes", []) or []):
+            self.fail("compose.yaml actions", f"does not mount the content volume read-only at {content}")
+        self.check_compose_texts(services, env)
         self.check_command("compose.yaml rasa", services["rasa"].get("command", []), PORTS["rasa"])
         self.check_command("compose.yaml actions", services["actions"].get("command", []), PORTS["actions"])
         for name, port in (("rasa", "rasa"), ("actions", "actions"), ("console", "console"), ("nginx", "rasa")):
@@ -342,6 +343,31 @@ class Checker:
         template = "./nginx/assistant.conf.template:/etc/nginx/templates/assistant.conf.template"
         if not any(str(v).startswith(template) for v in services["nginx"].get("volumes", []) or []):
             self.fail("compose.yaml nginx", f"does not mount {template}")
+
+    def check_compose_texts(self, services: Dict[str, Any], env: Dict[str, Dict[str, Any]]) -> None:
+        """The Rasa servers read their own texts (SERVER_TEXTS) from the file the console writes at each
+        publish: the same path, in a volume the console mounts writable and the Rasa servers read-only."""
+        texts = env["console"].get("SERVER_TEXTS")
+        if not texts or env["rasa"].get("SERVER_TEXTS") != texts:
+            self.fail(
+                "compose.yaml rasa", f"SERVER_TEXTS {env['rasa'].get('SERVER_TEXTS')!r} is not the console's {texts}"
+            )
+            return
+        folder = str(Path(texts).parent)
+
+        def volume(service: str) -> List[str]:
+            """The named volume `service` mounts at the texts' folder: [name, "ro"?]."""
+            for entry in services[service].get("volumes", []) or []:
+                parts = str(entry).split(":")
+                if len(parts) >= 2 and parts[1] == folder:
+                    return [parts[0], *parts[2:]]
+            return []
+
+        console, rasa = volume("console"), volume("rasa")
+        if not console or "ro" in console[1:]:
+            self.fail("compose.yaml console", f"does not mount a volume writable at {folder} (SERVER_TEXTS)")
+        if not rasa or rasa[1:] != ["ro"] or (console and rasa[0] != console[0]):
+            self.fail("compose.yaml rasa", f"does not mount the console's volume read-only at {folder} (SERVER_TEXTS)")
 
     def check_compose_hardening(self, services: Dict[str, Any]) -> None:
         """Every service: read-only root filesystem, all capabilities dropped, no-new-privileges, not root."""
@@ -478,8 +504,8 @@ class Checker:
 
     def check_content_flow(self, deployments: Dict[str, Any], values: Dict[str, Dict[str, str]]) -> None:
         """git://console:9418/<name> reaches the console's CONTENT_REPO through git daemon's base path, and
-        each pod that reads the answer store (the action servers; the Rasa servers for their fallback
-        texts) syncs its own clone into the ANSWER_STORE its server reads."""
+        each pod that keeps a clone syncs it into what its server reads: the action servers' ANSWER_STORE,
+        and the Rasa servers' SERVER_TEXTS (written from the clone)."""
         origins = {reader: values.get(f"{reader}/replica-sync", {}).get("CONTENT_ORIGIN", "") for reader in SYNCED_PODS}
         for reader, origin in origins.items():
             parsed = urlparse(origin)
@@ -508,13 +534,15 @@ class Checker:
             self.check_sync_into(reader, deployments, values)
 
     def check_sync_into(self, reader: str, deployments: Dict[str, Any], values: Dict[str, Dict[str, str]]) -> None:
-        store = values.get(f"{reader}/{reader}", {}).get("ANSWER_STORE") or "<ANSWER_STORE unset>"
+        variable, option = SYNCED_PODS[reader]
+        read = values.get(f"{reader}/{reader}", {}).get(variable) or f"<{variable} unset>"
+        what = "answer store" if variable == "ANSWER_STORE" else "texts"
         pod = deployments.get(reader, ("", {}))[1]
         server = next((c for c in self.containers(pod) if c["name"] == reader), None)
         if server is not None:
-            mounts = [m for m in server.get("volumeMounts", []) if store.startswith(m["mountPath"].rstrip("/") + "/")]
+            mounts = [m for m in server.get("volumeMounts", []) if read.startswith(m["mountPath"].rstrip("/") + "/")]
             if not mounts or not all(m.get("readOnly") for m in mounts):
-                self.fail(f"k8s {reader}/{reader}", f"does not mount its answer store {store} read-only")
+                self.fail(f"k8s {reader}/{reader}", f"does not mount its {what} {read} read-only")
         for container in ("first-sync", "replica-sync"):
             env = values.get(f"{reader}/{container}", {})
             spec = next((c for c in self.containers(pod) if c["name"] == container), None)
@@ -522,9 +550,12 @@ class Checker:
                 self.fail(f"k8s {reader}", f"no container {container}")
                 continue
             text = " ".join(str(a) for a in (spec.get("command") or []) + (spec.get("args") or []))
-            into = env.get("ANSWER_STORE") if "$ANSWER_STORE" in text else None
-            if into != store and store not in text:
-                self.fail(f"k8s {reader}/{container}", f"does not sync into the {reader} server's {store}")
+            given = re.search(rf"""{option}[\s=]+["']?([^\s"']+)""", text)
+            # "$NAME" in a shell script, "$(NAME)" in a container's args: the container's own variable
+            named = re.fullmatch(r"\$\{?\(?([A-Z][A-Z0-9_]*)\)?\}?", given.group(1)) if given else None
+            into = env.get(named.group(1)) if named else given.group(1) if given else None
+            if into != read:
+                self.fail(f"k8s {reader}/{container}", f"does not sync into the {reader} server's {read} ({option})")
             if "staff_console.replica_sync" not in text:
                 self.fail(f"k8s {reader}/{container}", "does not run staff_console.replica_sync")
             if not str(spec.get("image", "")).startswith("policy-assistant/actions:"):
@@ -774,13 +805,21 @@ class Checker:
             )
 
     def twilio_webhook_path(self) -> str:
-        """The phone channel's webhook: /webhooks/<channel name>/webhook (rasa_server/phone_channel.py)."""
+        """The phone channel's webhook: /webhooks/<channel name>/webhook (rasa_server/phone_channel.py,
+        naming itself in quotes or by a constant of policy_assistant/names.py)."""
         code = self.text(self.project / "rasa_server" / "phone_channel.py")
-        name = re.search(r"""class PhoneInput\b.*?def name\(cls\)[^:]*:\s*return\s*"([a-z_]+)\"""", code, re.S)
+        named = re.search(
+            r"""class PhoneInput\b.*?def name\(cls\)[^:]*:\s*return\s*(?:"([a-z_]+)"|([A-Z_]+)\b)""", code, re.S
+        )
+        name = named.group(1) if named else None
+        if named and named.group(2):
+            names = self.text(self.project / "policy_assistant" / "names.py")
+            constant = re.search(rf'^{named.group(2)} = "([a-z_]+)"', names, re.M)
+            name = constant.group(1) if constant else None
         if not name or not re.search(r"""@channel\.route\(\s*"/webhook"\s*,\s*methods=\[\s*"POST"\s*\]""", code):
             self.fail("rasa_server/phone_channel.py", "no POST /webhook route on a channel with a name")
             return "/webhooks/twilio/webhook"
-        return f"/webhooks/{name.group(1)}/webhook"
+        return f"/webhooks/{name}/webhook"
 
     def check_nginx_template(self) -> None:
         """The Rasa upstream balances by least_conn, with no hashing (see the template's comment), and

@@ -33,6 +33,7 @@ import asyncio
 import itertools
 import json
 import math
+import os
 import re
 import signal
 import subprocess
@@ -49,8 +50,9 @@ from types import FrameType
 
 import aiohttp
 
-from devtools.paths import BIN, PROJECT
+from devtools.paths import BIN, MODEL, PROJECT
 from devtools.servers import Servers, free_port, group_pids, stop_group, wait_for
+from devtools.supervise import RASA_THREADS
 
 QUESTIONS = [
     "will the police ask about my immigration status?",
@@ -131,6 +133,37 @@ def server_rss(proc: subprocess.Popen | None) -> float | None:
     return None if proc is None or proc.poll() is not None else rss_mib(proc.pid)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(procs: Sequence[subprocess.Popen | None]) -> float:
+    """CPU time (user + system, every thread) spent so far by the process
+    groups of these servers (each started in its own session)."""
+    total = 0
+    for proc in procs:
+        if proc is None:
+            continue
+        for pid in group_pids(proc.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return total / CLOCK_TICKS
+
+
+@contextmanager
+def cpu_per_request(procs: Sequence[subprocess.Popen | None], runs: list[Run]) -> Iterator[None]:
+    """Sets the CPU milliseconds per request of the runs recorded in the block
+    (the servers' CPU over the block divided by its requests)."""
+    before, first = cpu_seconds(procs), len(runs)
+    yield
+    spent = cpu_seconds(procs) - before
+    requests = sum(len(run.replies) for run in runs[first:])
+    for run in runs[first:]:
+        run.cpu_ms = 1000 * spent / requests if requests else math.nan
+
+
 @contextmanager
 def no_interrupts() -> Iterator[None]:
     """Let clean-up finish even if Ctrl-C is pressed again."""
@@ -142,10 +175,12 @@ def no_interrupts() -> Iterator[None]:
 
 
 @contextmanager
-def our_servers(workdir: Path) -> Iterator[Servers]:
+def our_servers(workdir: Path, model: Path = MODEL, threads: int | None = None) -> Iterator[Servers]:
     """The action server and the Rasa server, stopped (process groups) however
-    the block ends."""
-    servers = Servers(workdir)
+    the block ends; `threads` in each of the Rasa server's thread pools (none:
+    as `make run` sets them)."""
+    pools = {name: str(threads) for name in RASA_THREADS} if threads else None
+    servers = Servers(workdir, model, rasa_env=pools)
     try:
         yield servers
     finally:
@@ -241,6 +276,7 @@ class Run:
     replies: list[Reply]
     elapsed: float  # wall-clock seconds of the whole run
     rss: dict[str, float | None] = field(default_factory=dict)
+    cpu_ms: float = math.nan  # the servers' CPU per request, every thread (cpu_per_request)
 
     def latencies(self) -> list[float]:
         return [r.ms for r in self.replies]
@@ -458,6 +494,7 @@ def cells(run: Run) -> dict[str, str]:
         "max ms": ms(run.p(100)),
         "lost": str(len(run.lost())),
         "unavail.": str(run.unavailable()),
+        "CPU ms/req": f"{run.cpu_ms:.1f}",
         "Rasa MiB": mib(run.rss.get("rasa")),
         "actions MiB": mib(run.rss.get("actions")),
     }
@@ -465,7 +502,7 @@ def cells(run: Run) -> dict[str, str]:
 
 def summary(runs: Sequence[Run]) -> None:
     header = ["bot", "section", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "lost", "unavail."]
-    header += ["Rasa MiB", "actions MiB"]
+    header += ["CPU ms/req", "Rasa MiB", "actions MiB"]
     rows = [header] + [[cells(run)[column] for column in header] for run in runs]
     print_table("summary (latencies nearest-rank; Rasa/actions MiB = RSS after the section):", rows, left=2)
 
@@ -526,6 +563,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", action="store_true", help="also time a full `rasa train --force`")
     parser.add_argument("--starter", action="store_true", help="also measure `rasa init`'s starter bot")
+    parser.add_argument("--model", type=Path, default=MODEL, help=f"the model to serve (default {MODEL})")
+    parser.add_argument(
+        "--threads", type=int, help="threads in each of the Rasa server's pools (default: as make run, 1 each)"
+    )
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}")
     parser.add_argument("--requests", type=int, default=80, help="sequential requests (default 80)")
     add_load_options(parser)
@@ -578,7 +619,9 @@ def run_all(args: argparse.Namespace) -> None:
                 a, b = mine[0], theirs[0]
                 say(
                     f"ratio {section} (this / starter): req/s {ratio(a.rps(), b.rps())}, "
-                    f"p50 {ratio(a.p(50), b.p(50))}, p95 {ratio(a.p(95), b.p(95))}"
+                    f"p50 {ratio(a.p(50), b.p(50))}, p95 {ratio(a.p(95), b.p(95))}, "
+                    f"CPU per request {ratio(a.cpu_ms, b.cpu_ms)}; Rasa RSS "
+                    f"{ratio(a.rss.get('rasa') or math.nan, b.rss.get('rasa') or math.nan)}"
                 )
     summary(runs)
 
@@ -598,7 +641,7 @@ def start_ours(servers: Servers) -> None:
 
 def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
     sections, runs = args.sections, []
-    with tempfile.TemporaryDirectory() as work, our_servers(Path(work)) as servers:
+    with tempfile.TemporaryDirectory() as work, our_servers(Path(work), args.model, args.threads) as servers:
         start_ours(servers)
 
         def rss() -> dict[str, float | None]:
@@ -612,14 +655,17 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
         say(f"memory (RSS) after start-up: {memory_line(rss())}")
         asyncio.run(warm_up(servers.url, QUESTIONS, unavailable))
         url = servers.url
+        both = [servers.rasa, servers.actions]
         if "sequential" in sections:
-            run = record(asyncio.run(sequential(url, QUESTIONS, args.requests, args.timeout, unavailable)))
+            with cpu_per_request(both, runs):
+                run = record(asyncio.run(sequential(url, QUESTIONS, args.requests, args.timeout, unavailable)))
             describe(run)
             say(f"  memory (RSS): {memory_line(run.rss)}")
         if "load" in sections:
             say(f"load: {args.parallel} conversations of {args.turns} messages at a time for {args.seconds:.0f} s ...")
             load = conversations(url, QUESTIONS, args.seconds, args.parallel, args.turns, args.timeout, unavailable)
-            run = record(asyncio.run(load))
+            with cpu_per_request(both, runs):
+                run = record(asyncio.run(load))
             describe(run, args.parallel)
             say(f"  memory (RSS) after: {memory_line(run.rss)}")
         if "senders" in sections:
@@ -685,13 +731,16 @@ def measure_starter(args: argparse.Namespace, unavailable: set[str]) -> list[Run
             say(f"  memory (RSS): starter bot's Rasa server {mib(run.rss['rasa'])} MiB")
 
         if "sequential" in args.sections:
-            record(asyncio.run(sequential(url, STARTER_QUESTIONS, args.requests, args.timeout, unavailable)), None)
+            with cpu_per_request([proc], runs):
+                run = asyncio.run(sequential(url, STARTER_QUESTIONS, args.requests, args.timeout, unavailable))
+                record(run, None)
         if "load" in args.sections:
             say(f"starter load: {args.parallel} conversations at a time for {args.seconds:.0f} s ...")
             load = conversations(
                 url, STARTER_QUESTIONS, args.seconds, args.parallel, args.turns, args.timeout, unavailable
             )
-            record(asyncio.run(load), args.parallel)
+            with cpu_per_request([proc], runs):
+                record(asyncio.run(load), args.parallel)
     return runs
 
 

@@ -5,7 +5,8 @@ scaled tests and `make bench-scaled` measure.
     Redis (no persistence, loopback)
     M action servers, each answering from its own clone of the content
       repository, kept in step by staff_console.replica_sync
-    N Rasa servers (endpoints-scaled.yml)
+    N Rasa servers (endpoints-scaled.yml), their own texts from one file
+      written from the live answers (SERVER_TEXTS)
     nginx: the Rasa servers on one port (5005), the action servers on another (5055)
     the staff console (run-scaled only)
 
@@ -37,7 +38,9 @@ import requests
 
 from devtools.paths import BIN, MODEL, PROJECT
 from devtools.servers import free_port, stop_group
-from devtools.supervise import Program, port_in_use, serve, write_private
+from devtools.supervise import RASA_THREADS, Program, port_in_use, serve, write_private
+from policy_assistant import write_server_texts
+from policy_assistant.store import load_store
 
 NGINX_TEMPLATE = PROJECT / "deploy" / "nginx" / "assistant.conf.template"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -123,6 +126,8 @@ class ScaledStack:
         ]
         self.url = f"http://127.0.0.1:{self.port}"
         self.counts = self.workdir / "question_counts.sqlite3"
+        # the Rasa servers' own texts, written from the live answers (prepare, and the console at each publish)
+        self.server_texts = self.workdir / "server_texts.json"
         self.redis_conf = self.workdir / "redis.conf"
         self.nginx_folder = self.workdir / "nginx"
         # what every process shares, the secrets among it: they reach the
@@ -132,6 +137,7 @@ class ScaledStack:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_SERVER_TOKEN": self.token,
             "QUESTION_COUNTS_DB": str(self.counts),
+            "SERVER_TEXTS": str(self.server_texts),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.redis_port),
             "REDIS_PASSWORD": self.redis_password,
@@ -176,9 +182,7 @@ class ScaledStack:
 
     def rasa_program(self, number: int) -> Program:
         port = self.rasa_ports[number]
-        env = {"SANIC_WORKERS": str(self.sanic_workers)} if self.sanic_workers > 1 else {}
-        if self.content_repo is not None:  # its own replies (fallback, phone texts) from the live answers
-            env["ANSWER_STORE"] = str(self.content_repo)
+        env = {**RASA_THREADS, **({"SANIC_WORKERS": str(self.sanic_workers)} if self.sanic_workers > 1 else {})}
         return Program(
             f"rasa-{number}",
             [str(BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
@@ -261,8 +265,8 @@ class ScaledStack:
         return conf
 
     def prepare(self) -> None:
-        """Redis's and nginx's configuration (nginx's checked), and each
-        action server's clone of the content repository."""
+        """Redis's and nginx's configuration (nginx's checked), each action
+        server's clone of the content repository, and the Rasa servers' texts."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.write_redis_conf()
         conf = self.nginx_conf()
@@ -275,6 +279,7 @@ class ScaledStack:
             for number in range(self.action_replicas):
                 self.content_clone(number).parent.mkdir(parents=True, exist_ok=True)
                 subprocess.run(self.sync_command(number, "--once"), cwd=PROJECT, check=True, capture_output=True)
+        write_server_texts.write(load_store(self.content_repo or PROJECT / "answer_store"), self.server_texts)
 
     # --- started by the stack itself (tests, benchmark) ----------------------------------------------
 

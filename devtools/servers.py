@@ -17,6 +17,9 @@ from typing import Any, Dict, List
 import requests
 
 from devtools.paths import BIN, MODEL, PROJECT
+from devtools.supervise import RASA_THREADS
+from policy_assistant import write_server_texts
+from policy_assistant.store import load_store
 
 
 def free_port() -> int:
@@ -85,8 +88,9 @@ def stop_group(proc: subprocess.Popen | None) -> None:
 class Servers:
     """The real action server and Rasa server, as `make run` starts them."""
 
-    def __init__(self, workdir: Path, model: Path = MODEL, **env: str):
+    def __init__(self, workdir: Path, model: Path = MODEL, rasa_env: Dict[str, str] | None = None, **env: str):
         self.workdir = workdir
+        self.rasa_env = rasa_env or {}  # the Rasa server's own, over its thread settings
         self.model = model
         self.port, self.actions_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -99,11 +103,14 @@ class Servers:
         self.token = secrets.token_hex(32)
         self.counts = workdir / "question_counts.sqlite3"
         self.store = Path(env.get("ANSWER_STORE") or os.environ.get("ANSWER_STORE") or PROJECT / "answer_store")
+        # the Rasa server's own texts, written from the store before it starts (as the console does)
+        self.server_texts = Path(env.get("SERVER_TEXTS") or workdir / "server_texts.json")
         self.env = {
             **os.environ,
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_SERVER_TOKEN": self.token,
             "QUESTION_COUNTS_DB": str(self.counts),
+            "SERVER_TEXTS": str(self.server_texts),
             **env,
         }
         self.actions: subprocess.Popen | None = None
@@ -130,6 +137,7 @@ class Servers:
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions)
 
     def start_rasa(self) -> None:
+        write_server_texts.write(load_store(self.store), self.server_texts)
         self.rasa = self._start(
             [
                 "run",
@@ -145,6 +153,7 @@ class Servers:
                 str(self.endpoints),
             ],
             self.rasa_log,
+            **{**RASA_THREADS, **self.rasa_env},
         )
         wait_for(f"{self.url}/webhooks/rest/", self.rasa, seconds=300)
 

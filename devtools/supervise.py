@@ -50,6 +50,14 @@ import requests
 
 from devtools.paths import BIN, MODEL, PROJECT
 
+# The Rasa server's thread pools: one thread each. The server answers many
+# small messages at once, one at a time on its event loop; a pool of several
+# threads only spins while waiting for the next small matrix, burning CPU the
+# other requests need (OpenBLAS reads OMP_NUM_THREADS too). More throughput
+# comes from more Rasa processes (make run-scaled), not from more threads.
+# deploy/ sets the same (deploy/check_consistency.py checks it).
+RASA_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
 ACTIONS_PORT = 5055  # make run: the action_endpoint in endpoints.yml
 READY_SECONDS = 420  # loading the model takes half a minute alone, longer with replicas on two cores
 STOP_SECONDS = 20  # each process's time to stop after SIGTERM, before SIGKILL
@@ -355,14 +363,15 @@ def serve(
 
 def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
     """make run: the action server, the Rasa server (conversations in its own
-    memory) and the staff console, each on 127.0.0.1; the action server and
-    the Rasa server answer from the content repository."""
-    answers = {"ANSWER_STORE": str(content)}
+    memory) and the staff console, each on 127.0.0.1; the action server
+    answers from the content repository, and the Rasa server says its own
+    texts from the file the console writes from it ($SERVER_TEXTS, by default
+    var/server_texts.json; `python -m staff_console prepare` writes it first)."""
     return [
         Program(
             "actions",
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
-            {**answers, "SANIC_HOST": "127.0.0.1"},
+            {"ANSWER_STORE": str(content), "SANIC_HOST": "127.0.0.1"},
             (ACTIONS_PORT,),
             f"http://127.0.0.1:{ACTIONS_PORT}/health",
             priority=10,
@@ -383,7 +392,7 @@ def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
                 "--endpoints",
                 "endpoints.yml",
             ],
-            answers,  # its own replies (fallback, phone texts) come from the live answers too
+            RASA_THREADS,
             (port,),
             f"http://127.0.0.1:{port}/webhooks/rest/",
             priority=20,

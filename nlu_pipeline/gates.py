@@ -39,11 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu_pipeline.untrained import UntrainedComponent
 from policy_assistant import text as text_rules
-
-UNSUPPORTED = "unsupported_language"
-OTHER_PLACE = "other_place"
-EMERGENCY = "emergency"
-LANGUAGE_ENTITY = "foreign_language"
+from policy_assistant.names import EMERGENCY, FOREIGN_LANGUAGE, OTHER_PLACE, UNSUPPORTED_LANGUAGE
 
 
 def override(message: Message, intent: str) -> None:
@@ -85,9 +81,9 @@ class LanguageGate(UntrainedComponent):
                 code = text_rules.foreign_language(text, spoken, text_rules.UNSURE_CONFIDENCE, text_rules.UNSURE_RATIO)
             if code is None:
                 continue
-            override(message, UNSUPPORTED)
+            override(message, UNSUPPORTED_LANGUAGE)
             entity = {
-                "entity": LANGUAGE_ENTITY,
+                "entity": FOREIGN_LANGUAGE,
                 "value": code,
                 "start": 0,
                 "end": len(message.get("text") or ""),
@@ -134,7 +130,7 @@ class JurisdictionGate(_PlaceGate):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get("intent") or {}).get("name")
-            if intent in self.component_config["keep"] or intent == UNSUPPORTED:
+            if intent in self.component_config["keep"] or intent == UNSUPPORTED_LANGUAGE:
                 continue
             elsewhere, here = self.places_named(message)
             if elsewhere and not here:
@@ -167,7 +163,7 @@ class UrgencyGate(UntrainedComponent):
         config = self.component_config
         for message in messages:
             intent = (message.get("intent") or {}).get("name")
-            if intent in config["keep"] or intent in (UNSUPPORTED, EMERGENCY):
+            if intent in config["keep"] or intent in (UNSUPPORTED_LANGUAGE, EMERGENCY):
                 continue
             marked = any(e.get("entity") == config["urgency_entity"] for e in message.get("entities") or [])
             ranked = max(

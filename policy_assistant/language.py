@@ -1,14 +1,33 @@
-"""Decide which language to answer in. The languages and the words that mark
-them come from the answer store (languages/<code>.yml), so a new language is
-added as data. Plain Python, no Rasa."""
+"""Decide which language to answer in. The languages, the words that mark
+them and their reply words come from the answer store (languages/<code>.yml),
+so a new language is added as data: the action server gives the store's
+languages, the Rasa server the same data from its texts file
+(policy_assistant.server_texts). Plain Python, no Rasa."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import AbstractSet, Any, Dict, Iterable, Mapping, Protocol
 
-from policy_assistant.store import DEFAULT_LANGUAGE, Language
+from policy_assistant.names import LANG_METADATA
+from policy_assistant.reply_words import reply_word
+from policy_assistant.schema import DEFAULT_LANGUAGE
 from policy_assistant.text import detect as detect_words
 from policy_assistant.text import words
+
+
+class Language(Protocol):
+    """What choosing a language reads of one: policy_assistant.store's
+    Language, or policy_assistant.server_texts' LanguageTexts."""
+
+    @property
+    def detection_words(self) -> AbstractSet[str]: ...
+
+    @property
+    def switch_words(self) -> AbstractSet[str]: ...
+
+    @property
+    def keywords(self) -> Mapping[str, Iterable[str]]: ...
+
 
 SWITCH_CUES = {
     "in",
@@ -31,7 +50,7 @@ SWITCH_CUES = {
 }
 
 
-def detect(text: str, languages: Dict[str, Language], current: str | None = None) -> str | None:
+def detect(text: str, languages: Mapping[str, Language], current: str | None = None) -> str | None:
     """The language a message is clearly written in, or None when it is too
     short or too mixed to tell ("ok", "ICE?"). With no current language, one
     marker word is enough; to switch away from the current one, it takes two
@@ -40,7 +59,7 @@ def detect(text: str, languages: Dict[str, Language], current: str | None = None
     return detect_words(words(text), vocabularies, current)
 
 
-def requested(text: str, languages: Dict[str, Language]) -> str | None:
+def requested(text: str, languages: Mapping[str, Language]) -> str | None:
     """The language someone asks for by name ("en español por favor",
     "in English please"), or None."""
     tokens = words(text)
@@ -52,17 +71,27 @@ def requested(text: str, languages: Dict[str, Language]) -> str | None:
     return None
 
 
+def replied_in(text: str, languages: Mapping[str, Language]) -> str | None:
+    """The language of a message that is only one of its reply words ("MAS": Spanish)."""
+    word = reply_word(text, {code: language.keywords for code, language in languages.items()})
+    return word[1] if word else None
+
+
 def choose(
-    text: str, languages: Dict[str, Language], slot: str | None = None, metadata: Dict[str, Any] | None = None
+    text: str, languages: Mapping[str, Language], slot: str | None = None, metadata: Dict[str, Any] | None = None
 ) -> str:
     """Order of precedence: a request by name ("en español por favor"), the
-    page's explicit choice (message metadata), what the message is clearly
-    written in, the language already in use, English."""
+    page's explicit choice (message metadata), a reply word's language ("MAS"
+    on a phone), what the message is clearly written in, the language already
+    in use, English."""
     asked = requested(text, languages)
     if asked:
         return asked
-    chosen = metadata.get("lang") if isinstance(metadata, dict) else None
+    chosen = metadata.get(LANG_METADATA) if isinstance(metadata, dict) else None
     if isinstance(chosen, str) and chosen in languages:
         return chosen
+    replied = replied_in(text, languages)
+    if replied:
+        return replied
     current = slot if slot in languages else None
     return detect(text, languages, current) or current or DEFAULT_LANGUAGE

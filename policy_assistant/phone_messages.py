@@ -11,11 +11,11 @@ no Rasa, no Twilio.
 * No message is longer than MESSAGE_LIMIT, and no answer is more than
   MAX_MESSAGES messages; text is split and cut on sentence boundaries only.
 * Buttons become numbered options; the words people reply with (MORE, MAS,
-  ...) are each language's `keywords` in the answer store."""
+  ...) are each language's `keywords` in the answer store, understood by the
+  NLU (nlu_pipeline/reply_words.py, by the rule of policy_assistant.reply_words)."""
 
 from __future__ import annotations
 
-import re
 from typing import Dict, Iterable, List, Sequence
 
 from policy_assistant.answers import changes, format_date, label, latest_change, message, review_line
@@ -112,16 +112,6 @@ def keywords(store: Store, lang: str) -> Dict[str, str]:
         kind: (language.keywords.get(kind) or default.keywords.get(kind) or (kind.upper(),))[0]
         for kind in KEYWORD_KINDS
     }
-
-
-def keyword(store: Store, text: str) -> tuple[str, str] | None:
-    """(kind, language) when `text` is only a reply word of some language."""
-    word = re.sub(r"[\s.!¡?¿]+", "", text).upper()
-    for code, language in store.languages.items():
-        for kind, words in language.keywords.items():
-            if word in words:
-                return kind, code
-    return None
 
 
 def topic_messages(store: Store, topic_id: str, lang: str) -> List[str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Literal, Ma
 from pydantic import BaseModel, Extra, Field, PrivateAttr, PydanticValueError, StrictBool, root_validator, validator
 from pydantic.fields import SHAPE_DICT, SHAPE_LIST, SHAPE_SINGLETON, SHAPE_TUPLE_ELLIPSIS, ModelField
 
+from policy_assistant.reply_words import MORE, SOURCES, STOP
 from policy_assistant.text import fold, sentences
 
 DEFAULT_LANGUAGE = "en"  # the language the official quotes were said in
@@ -405,7 +406,7 @@ class Labels(Record):
         return getattr(self, key) or ""
 
 
-KEYWORD_KINDS = ("more", "sources", "stop")
+KEYWORD_KINDS = (MORE, SOURCES, STOP)
 
 
 class Language(Record):

@@ -1,6 +1,7 @@
-"""The action server's settings (and the Rasa server's own replies', which
-read the same answer store), from the environment: one class, read when asked
-for, so that a test or a replica can point them elsewhere."""
+"""The assistant's settings from the environment, read when asked for, so that
+a test or a replica can point them elsewhere: the action server's (the answer
+store, the question counts, its token), and where the Rasa server's own texts
+are (written from the answer store at publish time, read by the Rasa server)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,18 @@ class AnswerSettings(BaseSettings):
     question_counts_db: Path = PROJECT / "var" / "question_counts.sqlite3"  # QUESTION_COUNTS_DB
     # ACTION_SERVER_TOKEN: the Rasa server shows it on every call; checked by actions/action_server_guard.py
     action_server_token: str = ""
+
+    @validator("*", pre=True)
+    def _empty_is_unset(cls, value: Any, field: ModelField) -> Any:
+        return field.default if value == "" else value
+
+
+class ServerTextSettings(BaseSettings):
+    """SERVER_TEXTS: the Rasa server's own texts (policy_assistant.server_texts),
+    written by the staff console when it prepares or publishes the live
+    answers, and by a replica's sync that is asked to."""
+
+    server_texts: Path = PROJECT / "var" / "server_texts.json"
 
     @validator("*", pre=True)
     def _empty_is_unset(cls, value: Any, field: ModelField) -> Any:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Collection
 
+from policy_assistant.names import LANG_METADATA
+
 # Sanic refuses bigger bodies before reading them (rasa_server/http_limits.py).
 MAX_BODY_BYTES = 32 * 1024  # 2000 characters of escaped emoji fit
 MAX_MESSAGE_CHARS = 2000
@@ -91,7 +93,7 @@ def _sender(value: Any) -> str | None:
 
 def _lang(metadata: Any) -> str | None:
     if isinstance(metadata, dict):
-        lang = metadata.get("lang")
+        lang = metadata.get(LANG_METADATA)
         if isinstance(lang, str) and LANG.fullmatch(lang):
             return lang
     return None

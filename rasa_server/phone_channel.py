@@ -18,11 +18,17 @@ hooks, with what a public text line needs:
 * The assistant's actions make replies for a small screen
   (policy_assistant/phone_messages.py); here buttons become numbered options,
   a first reply gets the privacy line, and at most 3 messages go out.
-* Reply words: MORE/MAS, SOURCES/FUENTES, a number for an option, and
-  STOP/ALTO and Twilio's other opt-out words, which forget the conversation at
-  once (after a turn still running for it, under Rasa's lock); the reply says
-  "forgotten" only when a conversation was kept and is gone. A person's own
-  "/..." is plain text.
+* What the person wrote goes on to Rasa as written: the NLU understands the
+  reply words MORE/MAS and SOURCES/FUENTES and a number that picks an option
+  (nlu_pipeline/reply_words.py), as on every channel. A person's own "/..."
+  is plain text.
+* STOP/ALTO and Twilio's other opt-out words stay here, because forgetting a
+  conversation is the channel's part: they forget it at once (after a turn
+  still running for it, under Rasa's lock); the reply says "forgotten" only
+  when a conversation was kept and is gone.
+* The channel's own texts (the privacy line, the replies to a stop, "could
+  not read that") come from the server's texts file
+  (policy_assistant.server_texts), never from the answer store itself.
 * A message whose text is not well-formed Unicode gets the friendly
   "could not read that" reply, never "I can't reach my answers".
 * Twilio gets its answer (empty TwiML) at once; the reply is made right after
@@ -39,7 +45,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -56,10 +61,12 @@ from sanic.response import HTTPResponse
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
-from policy_assistant import answers, phone_messages
-from policy_assistant.live_store import shared_store
+from policy_assistant import language, phone_messages, server_texts
+from policy_assistant.names import LANGUAGE_SLOT, PHONE_CHANNEL
+from policy_assistant.reply_words import STOP, bare, reply_word
+from policy_assistant.schema import DEFAULT_LANGUAGE
 from policy_assistant.secret_check import check_secret
-from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
+from policy_assistant.server_texts import ServerTexts
 from rasa_server import fallback_messages, http_limits
 from rasa_server.incoming import Refused, clean_text
 from rasa_server.settings import PhoneEnvironment
@@ -77,9 +84,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # one that was copied stays valid, and a day of hashes is small.
 REPLAY_SECONDS = 24 * 60 * 60
 MAX_ANSWERED_HERE = 100_000  # in this process's memory, the oldest go first beyond this
-FOLLOW_UP_INTENTS = {"more": "/ask_more", "sources": "/ask_who_said"}
-OPTION = re.compile(r"\s*(\d{1,2})\s*[.)]?\s*")
-NOT_IN_A_WORD = re.compile(r"[\s.!¡?¿]+")  # what a reply word may come with ("Stop.", "¡ALTO!")
 # Twilio's own opt-out words: on SMS, Twilio blocks further messages to the
 # phone until it texts START, and passes the message on; each forgets the
 # conversation as STOP does. REVOKE and OPTOUT since 14 May 2025
@@ -88,20 +92,12 @@ NOT_IN_A_WORD = re.compile(r"[\s.!¡?¿]+")  # what a reply word may come with (
 # conversation's language. Twilio also marks a message that matched an
 # opt-out word set in its console (Advanced Opt-Out) with OptOutType=STOP.
 TWILIO_OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
-STOP_WORDS = {"ALTO": "es"}  # a language's own stop word, understood even when the answer store cannot be read
+STOP_WORDS = {"ALTO": "es"}  # a language's own stop word, understood even when the server's texts cannot be read
 # What a stop gets, by what forgetting did: "forgotten" only when a
 # conversation was kept and is gone now; "nothing to forget" when nothing was
-# kept; when the store could not be reached, the goodbye, which is true then:
-# the conversation expires 30 minutes after its last message.
+# kept; when the tracker store could not be reached, the goodbye, which is
+# true then: the conversation expires 30 minutes after its last message.
 STOP_REPLIES = {Forgot.FORGOTTEN: "stopped", Forgot.NOTHING: "nothing_to_forget", Forgot.UNREACHABLE: "goodbye"}
-# when even the answer store cannot be read
-STOP_LAST_RESORT = {
-    Forgot.FORGOTTEN: fallback_messages.LAST_RESORT["stopped"],
-    Forgot.NOTHING: "There was nothing to forget: this assistant had no conversation kept for this phone. "
-    "If anyone is in danger, call 911.",
-    Forgot.UNREACHABLE: "This assistant forgets this conversation 30 minutes after your last message. "
-    "If anyone is in danger, call 911.",
-}
 # the Twilio library logs each API request at INFO; none of it belongs in our logs
 _quiet = logging.getLogger(f"{__name__}.twilio_http")
 _quiet.setLevel(logging.WARNING)
@@ -232,7 +228,7 @@ class WholeMessages(CollectingOutputChannel):
 class PhoneInput(TwilioInput):
     @classmethod
     def name(cls) -> str:
-        return "twilio"
+        return PHONE_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
@@ -328,75 +324,61 @@ class PhoneInput(TwilioInput):
     async def _reply(
         self, agent: Any, turns: TurnRunner, settings: PhoneSettings, phone: str, body: str, opted_out: bool
     ) -> None:
-        try:
-            store: Store | None = shared_store().get()
-        except StoreError:
-            store = None
+        texts = server_texts.read()
         out = self.get_output_channel()
         sender_id = conversation_id(settings.sender_secret, phone)
         before = await _tracker(agent, sender_id)
         first = before is None or not any(isinstance(e, BotUttered) for e in before.events)
-        spoken = before.get_slot("language") if before else None  # the conversation's language, if any
+        spoken = before.get_slot(LANGUAGE_SLOT) if before else None  # the conversation's language, if any
         try:
-            # a person's "/..." is text like any other: intents come only from reply words and options
+            # a person's "/..." is text like any other: it never names an intent
             text = clean_text(body)
         except Refused:
             # text that is not well-formed Unicode: a message to type again, not an outage
-            await out.send_texts(phone, [_unreadable(store, spoken)])
+            await out.send_texts(phone, [_unreadable(spoken)])
             return
-        metadata: Dict[str, Any] = {}
-        word = phone_messages.keyword(store, text) if store else None
-        bare = NOT_IN_A_WORD.sub("", text).upper()
-        if bare in TWILIO_OPT_OUT or opted_out:
-            word = ("stop", spoken or DEFAULT_LANGUAGE)
-        elif word is None and bare in STOP_WORDS:
-            word = ("stop", STOP_WORDS[bare])
-        if word is not None:
-            # the reply word's language is the person's choice (Twilio's opt-out words: the conversation's)
-            kind, metadata["lang"] = word
-            if kind == "stop":
-                forgot = await _forget(agent, sender_id)
-                await out.send_texts(phone, [_stop_reply(store, metadata["lang"], forgot)])
-                return
-            text = FOLLOW_UP_INTENTS[kind]
-        elif (match := OPTION.fullmatch(text)) and before is not None:
-            options = before.get_slot("options") or []
-            number = int(match.group(1))
-            if 1 <= number <= len(options):
-                text = options[number - 1]
+        stop = _stop_language(texts, text, spoken, opted_out)
+        if stop is not None:
+            forgot = await _forget(agent, sender_id)
+            await out.send_texts(phone, [fallback_messages.message_in(STOP_REPLIES[forgot], stop)])
+            return
         collector = WholeMessages()
-        message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata or None)
-        outcome = await turns.run(message)
+        outcome = await turns.run(UserMessage(text, collector, sender_id, input_channel=self.name()))
         after = await _tracker(agent, sender_id)
-        lang = (after.get_slot("language") if after else None) or metadata.get("lang") or DEFAULT_LANGUAGE
+        # the language the actions chose; when they could not answer, the one the message chooses
+        chosen = after.get_slot(LANGUAGE_SLOT) if after else None
+        lang = chosen or (language.choose(text, texts.languages, slot=spoken) if texts else DEFAULT_LANGUAGE)
         said = [(m.get("text") or "", m.get("buttons") or []) for m in collector.messages if m.get("text")]
         if outcome is Outcome.BUSY:
-            said = [(fallback_messages.server_message("busy", None, {"lang": lang}), [])]
+            said = [(fallback_messages.message_in("busy", lang), [])]
         elif not said:
-            said = [(fallback_messages.server_message("unavailable", None, {"lang": lang}), [])]
+            said = [(fallback_messages.message_in("unavailable", lang), [])]
         privacy = None
-        if first and store is not None:
+        if first and texts is not None:
             carrier = "whatsapp" if phone.startswith("whatsapp:") else "sms"
-            privacy = store.language(lang).messages.get(f"phone_privacy_{carrier}")
+            privacy = texts.message(f"phone_privacy_{carrier}", lang)
         await out.send_texts(phone, phone_messages.outgoing(said, privacy))
 
 
-def _unreadable(store: Store | None, lang: str | None) -> str:
+def _stop_language(texts: ServerTexts | None, text: str, spoken: str | None, opted_out: bool) -> str | None:
+    """The language to answer a stop in, or None when the message is not one.
+    Twilio's opt-out words are the same in every language: the conversation's;
+    a language's own stop word (ALTO): that language."""
+    word = bare(text)
+    if word in TWILIO_OPT_OUT or opted_out:
+        return spoken or DEFAULT_LANGUAGE
+    found = reply_word(text, texts.keywords) if texts else None
+    if found is None:
+        return STOP_WORDS.get(word)
+    kind, lang = found
+    return lang if kind == STOP else None
+
+
+def _unreadable(lang: str | None) -> str:
     """The "could not read that message" reply, in the conversation's language,
-    or in every language of the store when there is no conversation to tell
-    it by (as the web chat's refusals)."""
-    if store is None:
-        return fallback_messages.LAST_RESORT["unreadable"]
-    if lang:
-        return fallback_messages.server_message("unreadable", None, {"lang": lang})
-    texts = (language.messages.get("unreadable") for language in store.languages.values())
-    return "\n".join(dict.fromkeys(t for t in texts if t)) or fallback_messages.LAST_RESORT["unreadable"]
-
-
-def _stop_reply(store: Store | None, lang: str, forgot: Forgot) -> str:
-    """What a stop gets, in `lang`: see STOP_REPLIES."""
-    said = answers.message(store, STOP_REPLIES[forgot], lang) if store is not None else ""
-    return said or STOP_LAST_RESORT[forgot]
+    or in every language when there is no conversation to tell it by (as the
+    web chat's refusals)."""
+    return fallback_messages.message_in("unreadable", lang) if lang else fallback_messages.every_language("unreadable")
 
 
 async def _forget(agent: Any, sender_id: str) -> Forgot:

@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from policy_assistant.names import LANG_METADATA
 from rasa_server import fallback_messages, http_limits, tracker_store
 from rasa_server.incoming import CONTROL_INTENTS, Refused, read
 from rasa_server.turns import Outcome, TurnRunner
@@ -60,7 +61,7 @@ class RestInput(InputChannel):
         except Refused as refused:
             return fallback_messages.refusal(refused.reason, refused.status)
         sender = incoming.sender or uuid.uuid4().hex
-        metadata = {"lang": incoming.lang} if incoming.lang else None
+        metadata = {LANG_METADATA: incoming.lang} if incoming.lang else None
         collector = CollectingOutputChannel()
         message = UserMessage(
             incoming.text,

@@ -1,7 +1,7 @@
 """The Rasa server's own settings from the environment, read when asked for:
 the Twilio channel's (SMS and WhatsApp). Its conversations' Redis settings are
-Rasa's, named in endpoints-scaled.yml; its answer store is
-policy_assistant.settings'."""
+Rasa's, named in endpoints-scaled.yml; where its own texts are (SERVER_TEXTS)
+is policy_assistant.settings'."""
 
 from __future__ import annotations
 

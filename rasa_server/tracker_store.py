@@ -32,6 +32,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
+from policy_assistant.names import FOREIGN_LANGUAGE, LANGUAGE_SLOT, LAST_TOPIC_SLOT, OPTIONS_SLOT
+
 SWEEP_SECONDS = 60.0
 
 
@@ -66,16 +68,16 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
 # which would be the person's words): tests/test_tracker_store.py fails when
 # domain.yml gains a slot this table does not name.
 KEPT_SLOT_VALUES: Dict[str, Callable[[Any], bool]] = {
-    "language": _matches(LANGUAGE_CODE),  # set by the actions, from the answer store's languages
-    "last_topic": _matches(IDENTIFIER),  # a topic id, set by the actions
-    "options": _options,  # the numbered options last offered by text message: "/topic_id" payloads
+    LANGUAGE_SLOT: _matches(LANGUAGE_CODE),  # set by the actions, from the answer store's languages
+    LAST_TOPIC_SLOT: _matches(IDENTIFIER),  # a topic id, set by the actions
+    OPTIONS_SLOT: _options,  # the numbered options last offered by text message: "/topic_id" payloads
 }
 # Entities keep their name (the dialogue policies read only names) and, for
 # these, their value when it is in the entity's vocabulary. The entity ruler's
 # entities (speaker, agency, place, ...) carry the words as the person typed
 # them, so their values are dropped, as are every entity's character offsets.
 KEPT_ENTITY_VALUES: Dict[str, Callable[[Any], bool]] = {
-    "foreign_language": _matches(LANGUAGE_CODE),  # nlu_pipeline/gates.py: the language's ISO code
+    FOREIGN_LANGUAGE: _matches(LANGUAGE_CODE),  # nlu_pipeline/gates.py: the language's ISO code
 }
 
 

@@ -1,7 +1,8 @@
 """The web chat page, served by the Rasa server itself (same origin, so no CORS
 to open): GET /webhooks/webchat/ serves the page and its script and styles from
 rasa_server/webchat/, GET .../strings.json the page's words in every language of
-the answer store, POST .../webhook takes messages like the REST channel (rasa_server/rest_channel.py),
+the answer store (kept in the server's texts file, policy_assistant.server_texts),
+POST .../webhook takes messages like the REST channel (rasa_server/rest_channel.py),
 in conversations of its own.
 
 Every response carries a Content-Security-Policy that allows only this origin,
@@ -14,9 +15,8 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, HTTPResponse, response
 from sanic.request import Request
 
-from policy_assistant.answers import page_strings
-from policy_assistant.live_store import shared_store
-from policy_assistant.store import StoreError
+from policy_assistant import server_texts
+from policy_assistant.names import WEBCHAT_CHANNEL
 from rasa_server.rest_channel import RestInput
 
 STATIC = Path(__file__).resolve().parent / "webchat"
@@ -40,14 +40,13 @@ SECURITY_HEADERS = {
 class WebChatInput(RestInput):
     @classmethod
     def name(cls) -> str:
-        return "webchat"
+        return WEBCHAT_CHANNEL
 
     def unanswered(self, sender: str, text: str) -> HTTPResponse:
         # the page keeps the question and offers a retry
         return response.json({"error": "unavailable", "messages": [{"recipient_id": sender, "text": text}]}, status=503)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        store = shared_store()
         webchat = Blueprint("webchat", __name__)
 
         @webchat.middleware("response")
@@ -77,10 +76,9 @@ class WebChatInput(RestInput):
 
         @webchat.route("/strings.json", methods=["GET"])
         async def strings(request: Request) -> HTTPResponse:
-            try:
-                current = store.get()
-            except StoreError:
+            texts = server_texts.read()
+            if texts is None:
                 return response.json({"error": "unavailable"}, status=503)
-            return response.json(page_strings(current))
+            return response.json(texts.page)
 
         return self.with_webhook(webchat, on_new_message)

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 mkdir -p results
+# the reply words the NLU reads (nlu_pipeline/reply_words.py), from the project's answer store
+export SERVER_TEXTS=results/server_texts.json
+"$VENV/bin/python" -m policy_assistant.write_server_texts answer_store --to "$SERVER_TEXTS" > /dev/null
 status=0
 "$VENV/bin/rasa" test core --model models/policy-assistant.tar.gz --stories tests/test_stories.yml \
   --fail-on-prediction-errors --out results/stories --no-plot > results/stories.log 2>&1 || status=$?

@@ -1,9 +1,11 @@
-"""`python -m staff_console`: bring in the project's answer store, then serve
-the console with waitress (a production WSGI server) on
+"""`python -m staff_console`: bring in the project's answer store and write the
+Rasa server's texts from the live answers ($SERVER_TEXTS), then serve the
+console with waitress (a production WSGI server) on
 $STAFF_CONSOLE_HOST:$STAFF_CONSOLE_PORT (127.0.0.1:5002 by default).
-`python -m staff_console prepare` only prepares the content repository, and
-`python -m staff_console serve` only serves (make run prepares first, before
-the action server starts reading the content repository, then serves).
+`python -m staff_console prepare` only prepares (the content repository and
+the Rasa server's texts), and `python -m staff_console serve` only serves
+(make run prepares first, before the action server and the Rasa server start
+reading what it prepared, then serves).
 It refuses to serve with a guessable $STAFF_SECRET_KEY, saying why."""
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from staff_console.content_repo import ContentRepo, PublishError
 
 def prepare(config: Config) -> bool:
     try:
-        for line in ContentRepo(config.content).ensure(config.project_store):
+        for line in ContentRepo(config.content, config.server_texts).ensure(config.project_store):
             print(f"Staff console: {line}")
     except PublishError as error:
         print(f"Staff console: the content repository cannot be prepared: {error}", file=sys.stderr)

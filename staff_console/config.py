@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseSettings, validator
 from pydantic.fields import ModelField
 
-from policy_assistant.settings import AnswerSettings
+from policy_assistant.settings import AnswerSettings, ServerTextSettings
 
 PROJECT = Path(__file__).resolve().parent.parent
 VAR = PROJECT / "var"
@@ -54,6 +54,7 @@ class Config:
     self_publish: bool  # one person may write and publish the same change (small offices)
     behind_proxy: bool  # trust X-Forwarded-Proto/For from one proxy (nginx with TLS)
     session_max_hours: int = 12  # and this long after signing in, however active
+    server_texts: Path | None = None  # the Rasa server's texts, written at each publish (None: not written)
 
     @classmethod
     def from_env(cls) -> Config:
@@ -70,6 +71,7 @@ class Config:
             self_publish=env.staff_self_publish,
             behind_proxy=env.staff_behind_proxy,
             session_max_hours=env.staff_session_max_hours,
+            server_texts=ServerTextSettings().server_texts,  # the Rasa server's own setting: the file it reads
         )
 
 

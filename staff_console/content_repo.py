@@ -11,6 +11,11 @@ store's own validator (policy_assistant.render_check), and only then does the
 live branch move forward to it (`git merge --ff-only`). If anything fails, the
 live files are untouched and the last good version keeps serving.
 
+Whenever the live answers are prepared or published, the Rasa server's own
+texts are written from them (policy_assistant.write_server_texts), when the
+repository is given a file for them: the Rasa server reads that file, never
+the answer store.
+
 The project's own answer_store/ reaches the content repository through the
 branch `project`: each time the console starts, a changed answer_store/ is
 committed there and merged into `main`, so a developer's change and a staff
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -29,8 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping
 
+from policy_assistant import write_server_texts
 from policy_assistant.render_check import load_rendered_store
-from policy_assistant.store import Store, StoreError, store_files
+from policy_assistant.store import Store, StoreError, load_store, store_files
+
+logger = logging.getLogger(__name__)
 
 MAIN, PROJECT_BRANCH = "main", "project"
 PROJECT_AUTHOR = ("answer_store of the project", "project@staff-console.invalid")
@@ -87,8 +96,9 @@ def _identity(author: Person, committer: Person) -> Dict[str, str]:
 
 
 class ContentRepo:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, server_texts: Path | None = None):
         self.path = Path(path).resolve()
+        self.server_texts = server_texts  # the Rasa server's texts, written from the live answers (None: nowhere)
 
     # ------------------------------------------------------------ git
     def git(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True) -> str:
@@ -140,8 +150,12 @@ class ContentRepo:
     # ------------------------------------------------------------ set-up
     def ensure(self, project_store: Path) -> List[str]:
         """Create the repository from the project's answer store if there is
-        none, else bring in what changed in the project's answer store. Returns
-        what it did, in plain words."""
+        none, else bring in what changed in the project's answer store; then
+        write the Rasa server's texts from the live answers. Returns what it
+        did, in plain words."""
+        return self._set_up(project_store) + self.write_server_texts()
+
+    def _set_up(self, project_store: Path) -> List[str]:
         if not (self.path / ".git").exists():
             if self.path.exists() and any(self.path.iterdir()):
                 raise PublishError(f"{self.path} exists and is not a content repository")
@@ -224,14 +238,31 @@ class ContentRepo:
                 if not self.git("status", "--porcelain", cwd=tree).strip():
                     raise PublishError("There is nothing to publish: the draft is the same as the live answers.")
                 try:
-                    load_rendered_store(tree)
+                    store = load_rendered_store(tree)
                 except StoreError as error:
                     raise InvalidContent(error) from error
                 message = f"{subject}\n\n{note.strip()}\n\n{PUBLISHED_BY}{publisher.name}\n"
                 self.git("commit", "--quiet", "--message", message, cwd=tree, env=_identity(author, publisher))
                 sha = self.git("rev-parse", "HEAD", cwd=tree).strip()
             self._advance(sha)
+            for problem in self.write_server_texts(store, quiet=True):
+                logger.error("Published %s. %s", sha[:10], problem)
             return sha
+
+    def write_server_texts(self, store: Store | None = None, quiet: bool = False) -> List[str]:
+        """The Rasa server's own texts from the live answers (`store` when it
+        is loaded already) into self.server_texts. Returns what it did, in
+        plain words; with `quiet`, only what failed. A failure keeps the last
+        texts written: the Rasa server goes on saying them."""
+        if self.server_texts is None:
+            return []
+        try:
+            write_server_texts.write(store or load_store(self.path), self.server_texts)
+        except StoreError:
+            return ["The Rasa server's texts were not written: the live answers do not load."]
+        except OSError as error:
+            return [f"The Rasa server's texts could not be written to {self.server_texts} ({error.strerror})."]
+        return [] if quiet else [f"Wrote the Rasa server's texts to {self.server_texts}"]
 
     def _advance(self, sha: str) -> None:
         """Move the live branch and work tree to `sha` (a descendant of it)."""

@@ -33,7 +33,9 @@ def init_app(app: Flask, config: Config) -> None:
     with closing(connect(config.database)) as db:  # the constructors create the tables
         Accounts(db)
         Drafts(db)
-    app.extensions["staff_console"] = Console(config, ContentRepo(config.content), LiveStore(config.content))
+    app.extensions["staff_console"] = Console(
+        config, ContentRepo(config.content, config.server_texts), LiveStore(config.content)
+    )
     app.teardown_appcontext(close_db)
 
 

@@ -7,6 +7,10 @@ request, with no restart.
 
     python -m staff_console.replica_sync --origin ssh://content-host/srv/content --into /srv/answers
 
+With `--server-texts FILE` (beside a Rasa server) it also writes the Rasa
+server's own texts from the clone (policy_assistant.write_server_texts) when
+it starts and whenever the clone changed.
+
 Only publishes that the console validated reach the branch, and each action
 server validates again before it answers from a new version
 (policy_assistant.live_store), so a replica never serves a broken store."""
@@ -21,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from staff_console.content_repo import MAIN
+from staff_console.content_repo import MAIN, ContentRepo
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--into", required=True, type=Path, help="this replica's answer store ($ANSWER_STORE)")
     parser.add_argument("--every", type=float, default=1.0, help="seconds between checks (default 1)")
     parser.add_argument("--once", action="store_true", help="sync once and exit (1 if there is no clone)")
+    parser.add_argument("--server-texts", type=Path, help="also write the Rasa server's texts from the clone here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    first = True
     while True:
-        if sync_once(args.origin, args.into):
+        changed = sync_once(args.origin, args.into)
+        if changed:
             logger.info(
                 "Answer store updated to %s", _git("rev-parse", "--short", "HEAD", cwd=args.into).stdout.strip()
             )
+        if args.server_texts and (changed or first) and (args.into / ".git").exists():
+            for problem in ContentRepo(args.into, args.server_texts).write_server_texts(quiet=True):
+                logger.error("%s", problem)
+        first = False
         if args.once:
             # 1 when there is no clone to serve from (the first clone failed)
             return 0 if (args.into / ".git").exists() else 1

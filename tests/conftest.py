@@ -32,6 +32,16 @@ TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
+def agent() -> Any:
+    """The trained model, loaded once for every test that parses with it."""
+    from devtools.nlu_evaluation import load_agent
+
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make test` (it trains first)")
+    return load_agent(MODEL)
+
+
+@pytest.fixture(scope="session")
 def twilio_stub() -> Iterator[TwilioStub]:
     """Where the phone channel's outgoing messages go in tests (never Twilio)."""
     stub = TwilioStub()

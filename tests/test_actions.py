@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
 from devtools.paths import PROJECT
+from policy_assistant import phone_messages
 from policy_assistant.live_store import LiveStore, shared_store
 
 TRACKERS = PROJECT / "tests" / "fixtures" / "trackers"
@@ -62,6 +63,41 @@ def test_webchat_gets_the_payload_alone_with_its_buttons():
 def test_follow_up_uses_last_topic_slot():
     messages, _ = run(actions.ActionFollowUp(), tracker("who_said_after_home"))
     assert "Steve Conrad" in messages[0]["text"]
+
+
+def test_a_number_answers_the_option_it_names_in_the_conversations_language():
+    messages, events = run(actions.ActionChooseOption(), tracker("option_phone"))
+    store = shared_store().get()
+    assert messages[0]["text"] == phone_messages.topic_messages(store, "traffic_stops", "es")[0]
+    assert SlotSet("last_topic", "traffic_stops") in events and SlotSet("language", "es") in events
+    # the new answer's related questions are the options now
+    related = [f"/{t}" for t in store.topics["traffic_stops"].related]
+    assert SlotSet("options", related) in events
+
+
+@pytest.mark.parametrize("number", ["3", "0"])
+def test_a_number_that_names_no_option_gets_the_fallback_with_options_and_no_topic(number):
+    t = tracker("option_phone")
+    t.latest_message["entities"][0]["value"] = number
+    messages, events = run(actions.ActionChooseOption(), t)
+    assert messages[-1]["text"].startswith(shared_store().get().language("es").messages["nlu_fallback"])
+    assert messages[-1]["buttons"] and not any(m.get("custom") for m in messages)
+    assert not any(e.get("name") == "last_topic" for e in events)
+
+
+def test_a_number_without_options_offered_gets_the_fallback():
+    t = tracker("option_phone", slots={"options": None})
+    messages, events = run(actions.ActionChooseOption(), t)
+    assert messages[0]["text"].startswith(shared_store().get().language("es").messages["nlu_fallback"])
+    assert not any(e.get("name") == "last_topic" for e in events)
+
+
+def test_a_reply_word_answers_in_its_own_language():
+    """MÁS in a conversation held in English: the details, in Spanish."""
+    messages, events = run(actions.ActionFollowUp(), tracker("more_es_phone"))
+    store = shared_store().get()
+    assert messages[0]["text"] == phone_messages.details_messages(store, "home_visits", "es")[0]
+    assert SlotSet("language", "es") in events
 
 
 @pytest.mark.parametrize(

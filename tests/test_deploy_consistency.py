@@ -352,6 +352,25 @@ BREAKAGES = {
         "proxy_max_temp_file_size 0;\nclient_body_in_file_only on;\n",
         "client_body_in_file_only writes every body to a file",
     ),
+    # the Rasa servers' own texts: the file the console writes (Compose), or each pod's sync (Kubernetes)
+    "compose texts elsewhere": (
+        "compose.yaml",
+        "      SERVER_TEXTS: /var/lib/assistant/texts/server_texts.json\n      # SMS",
+        "      SERVER_TEXTS: /tmp/server_texts.json\n      # SMS",
+        "compose.yaml rasa: SERVER_TEXTS '/tmp/server_texts.json' is not the console's",
+    ),
+    "compose texts writable by rasa": (
+        "compose.yaml",
+        "      - texts:/var/lib/assistant/texts:ro\n",
+        "      - texts:/var/lib/assistant/texts\n",
+        "compose.yaml rasa: does not mount the console's volume read-only at /var/lib/assistant/texts",
+    ),
+    "k8s sync without texts": (
+        "k8s/rasa.yaml",
+        '"--server-texts", "/srv/answers/server_texts.json", ',
+        "",
+        "k8s rasa/replica-sync: does not sync into the rasa server's /srv/answers/server_texts.json",
+    ),
 }
 
 

@@ -60,6 +60,22 @@ def test_follow_ups_after_an_answer(live):
     assert store.topics["dangerous_situations"].title["en"] in [b["title"] for b in more[0]["buttons"]]
 
 
+def test_reply_words_and_numbers_are_understood_by_the_nlu_on_any_channel(live):
+    """MAS, FUENTES and a bare number are the NLU's (nlu_pipeline/reply_words.py), not the phone's:
+    the REST channel gets the details in the reply word's language, and a number that names no
+    option offered here (options are numbered on a phone only) the "not sure I understood" reply."""
+    me = sender()
+    assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
+    more = live.ask("MAS", sender=me)
+    assert store.topics["home_visits"].summary["es"] in more[0]["text"]
+    sources = live.ask("fuentes", sender=me)
+    assert "Steve Conrad" in sources[0]["text"] and sources[0]["text"].startswith(
+        store.language("es").label("who_said")
+    )
+    number = live.ask("2", sender=me)
+    assert number[0]["text"] == store.language("es").messages["nlu_fallback"] and topic_of(number) is None
+
+
 def test_button_payload_answers_the_topic(live):
     assert topic_of(live.ask("/joint_operations", sender=sender())) == "joint_operations"
 

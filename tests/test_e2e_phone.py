@@ -91,6 +91,18 @@ def test_a_number_picks_the_option_in_the_conversations_language(live, twilio_st
     assert "Privacidad" not in " ".join(messages)  # said once, in the first reply
 
 
+def test_a_number_that_names_no_option_gets_the_options_again(live, twilio_stub):
+    phone = new_phone()
+    text(live, twilio_stub, phone, "Can I call 911 if I am undocumented?")
+    messages = text(live, twilio_stub, phone, "42")
+    assert messages[0].startswith(store.language("en").messages["nlu_fallback"])
+    assert options_of(messages)  # numbered options to pick from
+    first = options_of(messages)["1"]
+    answer = text(live, twilio_stub, phone, "1.")
+    topic = next(t for t, topic in store.topics.items() if topic.title.text("en") == first)
+    assert answer[0] == phone_messages.topic_messages(store, topic, "en")[0]
+
+
 @pytest.mark.parametrize(
     "lang, question, more, sources, stop",
     [

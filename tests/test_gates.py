@@ -255,7 +255,7 @@ def test_a_louisville_question_the_classifier_sent_elsewhere_meets_the_fallback(
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 
     names, _ = pipeline()
-    assert names.index("AverageIntentRankings") < names.index("LocalQuestionGate") < names.index("FallbackClassifier")
+    assert names.index("IntentEnsemble") < names.index("LocalQuestionGate") < names.index("FallbackClassifier")
     config = settings()
     assert config["LocalQuestionGate"]["local_agencies"] == config["JurisdictionGate"]["local_agencies"]
     local = gates.LocalQuestionGate({**gates.LocalQuestionGate.get_default_config(), **config["LocalQuestionGate"]})

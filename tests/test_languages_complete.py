@@ -9,12 +9,15 @@ from pathlib import Path
 import yaml
 
 from devtools.paths import PROJECT, STORE
+from policy_assistant.names import CHOOSE_OPTION
 from policy_assistant.store import DEFAULT_LANGUAGE, load_store
 
 MIN_EXAMPLES = 25
-# Set by the NLU's language gate for messages in the languages it does not
-# speak; its examples are in data/nlu/other/, not in a spoken language.
-NOT_A_SPOKEN_INTENT = {"unsupported_language"}
+# Intents without examples in a spoken language: unsupported_language, set by
+# the NLU's language gate for messages in the languages it does not speak (its
+# examples are in data/nlu/other/), and choose_option, set for a bare number by
+# nlu_pipeline/reply_words.py, never by a classifier.
+NOT_A_SPOKEN_INTENT = {"unsupported_language", CHOOSE_OPTION}
 
 
 def domain_intents(root: Path):

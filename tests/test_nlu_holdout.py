@@ -8,21 +8,14 @@ import pytest
 import yaml
 
 from devtools.nlu_bench import READABLE, SETS, bench_files, examples
-from devtools.nlu_evaluation import REPORT, evaluate, load_agent
-from devtools.paths import MODEL, PROJECT
+from devtools.nlu_evaluation import REPORT, evaluate
+from devtools.paths import PROJECT
 
 MINIMUM_ACCURACY = 0.85
 HOLDOUT = sorted((PROJECT / "tests" / "nlu").glob("holdout_*.yml"))
 # the harder benchmarks of issue 7 (make nlu-bench) and its development set
 # (make nlu-dev): held out just the same
 BENCH = [f for name in SETS for f in bench_files(name)]
-
-
-@pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make test` (it trains first)")
-    return load_agent(MODEL)
 
 
 def normal(text: str) -> str:

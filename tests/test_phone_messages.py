@@ -68,16 +68,6 @@ def test_pack_puts_each_text_in_its_own_message_when_there_is_room():
     assert pm.pack(["a.", "b.", "c.", "d."]) == ["a.", "b.", "c.\n\nd."]
 
 
-def test_reply_words_in_both_languages_any_case():
-    assert pm.keyword(store, "more") == ("more", "en")
-    assert pm.keyword(store, " Más ") == ("more", "es")
-    assert pm.keyword(store, "mas") == ("more", "es")
-    assert pm.keyword(store, "FUENTES") == ("sources", "es")
-    assert pm.keyword(store, "Stop.") == ("stop", "en")
-    assert pm.keyword(store, "alto") == ("stop", "es")
-    assert pm.keyword(store, "stop the police from asking") is None
-
-
 def test_buttons_become_numbered_options():
     buttons = [{"title": "Can I call 911?", "payload": "/a"}, {"title": "Traffic stops", "payload": "/b"}]
     assert pm.numbered(buttons) == "1 Can I call 911?\n2 Traffic stops"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from devtools.paths import STORE
+from policy_assistant import server_texts
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
 from policy_assistant.store import load_store
 from staff_console.accounts import Accounts, User
@@ -48,10 +49,10 @@ def make_config(tmp_path: Path, **changes) -> Config:
     return Config(**values)
 
 
-def prepared_config(tmp_path: Path) -> Config:
+def prepared_config(tmp_path: Path, **changes) -> Config:
     """A content repository made from the real answer store, and three accounts."""
-    config = make_config(tmp_path)
-    ContentRepo(config.content).ensure(STORE)
+    config = make_config(tmp_path, **changes)
+    ContentRepo(config.content, config.server_texts).ensure(STORE)
     accounts = Accounts(connect(config.database))
     accounts.save("ed", "editor", PASSWORDS["ed"])
     accounts.save("pub", "publisher", PASSWORDS["pub"])
@@ -382,6 +383,36 @@ def test_a_publish_reaches_a_replica(tmp_path):
     repo.publish({TOPIC: changed}, Person("ed"), Person("pub"), "note", "Edit")
     assert sync_once(str(repo.path), replica)
     assert (replica / TOPIC).read_text(encoding="utf-8") == changed
+
+
+def test_preparing_and_every_publish_write_the_rasa_servers_texts_from_the_live_answers(tmp_path):
+    config = prepared_config(tmp_path, server_texts=tmp_path / "texts" / "server_texts.json")
+    busy = load_store(STORE).language("es").messages["busy"]
+    written = server_texts.read(config.server_texts)
+    assert written is not None and written.message("busy", "es") == busy  # written when the console prepared
+    app = create_app(config)
+    ed = signed_in(app, "ed")
+    assert edit(ed, "languages/es.yml", {"f.messages.busy": "Un momento, por favor."}).status_code == 200
+    ask_review(ed, draft_id(ed))
+    assert server_texts.read(config.server_texts).message("busy", "es") == busy  # a draft changes nothing
+    assert publish(signed_in(app, "pub"), draft_id(ed)).status_code == 302
+    assert server_texts.read(config.server_texts).message("busy", "es") == "Un momento, por favor."
+
+
+def test_a_rasa_servers_replica_writes_its_texts_from_its_clone(tmp_path):
+    from staff_console.replica_sync import main as sync_main
+
+    repo = ContentRepo(tmp_path / "content")
+    repo.ensure(STORE)
+    texts = tmp_path / "answers" / "server_texts.json"
+    sync = ["--origin", str(repo.path), "--into", str(tmp_path / "answers" / "content"), "--server-texts", str(texts)]
+    assert sync_main([*sync, "--once"]) == 0
+    assert server_texts.read(texts).message("stopped", "es") == load_store(STORE).language("es").messages["stopped"]
+    path = "languages/es.yml"
+    changed = repo.read(path).replace("  stopped: Listo.", "  stopped: Hecho.", 1)
+    repo.publish({path: changed}, Person("ed"), Person("pub"), "note", "Edit")
+    assert sync_main([*sync, "--once"]) == 0
+    assert server_texts.read(texts).message("stopped", "es").startswith("Hecho. ")
 
 
 # ---------------------------------------------------------------- found in review
