@@ -136,7 +136,8 @@ class ActionFollowUp(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         kind = FOLLOW_UPS.get(latest_intent(tracker) or "", "more")
-        reply = answers.follow_up(store, kind, tracker.get_slot(LAST_TOPIC_SLOT), lang)
+        text = tracker.latest_message.get("text") or ""
+        reply = answers.follow_up(store, kind, tracker.get_slot(LAST_TOPIC_SLOT), lang, text=text)
         answered = reply.payload.get("topic") if reply.payload else None  # "when?" with no topic yet
         return reply, remember(lang, answered)
 

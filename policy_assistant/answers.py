@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence
 
+from policy_assistant.reply_words import reply_word
 from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, Store, Topic, Update
 
 OLD_AFTER_DAYS = 365
@@ -379,15 +380,21 @@ def _when(store: Store, topic: Topic, language: Language) -> str:
     return "\n".join(lines)
 
 
-def follow_up(store: Store, kind: str, topic_id: str | None, lang: str, today: dt.date | None = None) -> Reply:
+def follow_up(
+    store: Store, kind: str, topic_id: str | None, lang: str, today: dt.date | None = None, text: str = ""
+) -> Reply:
     """Answer "who said that?", "when was that said?" or "tell me more" about
-    the last topic answered."""
+    the last topic answered (`text`: what the person wrote)."""
     language = store.language(lang)
     lang = language.code
     topic = store.topics.get(topic_id or "")
-    if topic is None:
-        if kind == "when" and SOURCES_TOPIC in store.topics:  # "how old is this?" is about the sources
+    if topic is None and SOURCES_TOPIC in store.topics:
+        # before any answer, "how old is this?" is about the sources, and so
+        # is the bare reply word SOURCES or FUENTES ("who said that?" is not)
+        keywords = {code: choice.keywords for code, choice in store.languages.items()}
+        if kind == "when" or (kind == "who" and reply_word(text, keywords) is not None):
             return answer_topic(store, SOURCES_TOPIC, lang, today)
+    if topic is None:
         greet = store.replies.get("greet")
         return Reply(
             text=message(store, "no_topic_yet", lang),

@@ -147,6 +147,15 @@ def test_follow_up_without_a_topic_asks_what_to_answer():
     assert answers.follow_up(store, "when", None, "en").payload["topic"] == "sources_and_dates"
 
 
+@pytest.mark.parametrize(("word", "lang"), [("SOURCES", "en"), ("fuentes?", "es")])
+def test_the_reply_word_sources_before_any_answer_answers_the_sources_topic(word, lang):
+    """A bare SOURCES is about the sources even with nothing answered yet;
+    "who said that?" is not (above)."""
+    reply = answers.follow_up(store, "who", None, lang, text=word)
+    assert reply.payload["topic"] == "sources_and_dates"
+    assert answers.follow_up(store, "who", None, lang, text="who said that?").payload is None
+
+
 @pytest.mark.parametrize("intent", ["greet", "emergency", "legal_advice", "out_of_scope", "nlu_fallback"])
 def test_fixed_replies_have_no_topic_and_come_from_the_store(intent):
     for lang in ("en", "es"):

@@ -74,6 +74,8 @@ def test_reply_words_and_numbers_are_understood_by_the_nlu_on_any_channel(live):
     )
     number = live.ask("2", sender=me)
     assert number[0]["text"] == store.language("es").messages["nlu_fallback"] and topic_of(number) is None
+    # before any answer, the bare word asks about the sources themselves
+    assert topic_of(live.ask("FUENTES", sender=sender())) == "sources_and_dates"
 
 
 def test_button_payload_answers_the_topic(live):
