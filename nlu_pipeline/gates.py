@@ -82,14 +82,7 @@ class LanguageGate(UntrainedComponent):
             if code is None:
                 continue
             override(message, UNSUPPORTED_LANGUAGE)
-            entity = {
-                "entity": FOREIGN_LANGUAGE,
-                "value": code,
-                "start": 0,
-                "end": len(message.get("text") or ""),
-                "extractor": type(self).__name__,
-            }
-            message.set("entities", [*(message.get("entities") or []), entity], add_to_output=True)
+            self.tag_whole_message(message, FOREIGN_LANGUAGE, code)
         return messages
 
 

@@ -293,12 +293,9 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         if model is None:
             raise RuntimeError("IntentEnsemble has no trained members: train the model first")
         if member["kind"] == "diet":
-            found: List[Ranking | None] = []
-            for message in messages:
-                # DIET writes its verdict on the message; it is read back at once
-                model.process([message])
-                found.append(message.get("intent_ranking") or None)
-            return found
+            # DIET writes its verdict on each message; it is read back before the next member's
+            model.process(messages)
+            return [message.get("intent_ranking") or None for message in messages]
         kept, features = self.readable(member["kind"], messages)
         result: List[Ranking | None] = [None] * len(messages)
         if kept:

@@ -56,14 +56,7 @@ class ReplyWords(UntrainedComponent):
             number = option_number(text)
             if number is not None:
                 decide(message, CHOOSE_OPTION)
-                entity = {
-                    "entity": OPTION_NUMBER,
-                    "value": str(number),
-                    "start": 0,
-                    "end": len(text),
-                    "extractor": type(self).__name__,
-                }
-                message.set("entities", [*(message.get("entities") or []), entity], add_to_output=True)
+                self.tag_whole_message(message, OPTION_NUMBER, str(number))
                 continue
             word = reply_word(text, keywords)
             if word is not None and word[0] in INTENTS:

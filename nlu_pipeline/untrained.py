@@ -9,6 +9,7 @@ from typing import Any, Dict
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
@@ -28,3 +29,14 @@ class UntrainedComponent(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+    def tag_whole_message(self, message: Message, entity: str, value: str) -> None:
+        """Adds an entity that spans the whole message, found by this component."""
+        found = {
+            "entity": entity,
+            "value": value,
+            "start": 0,
+            "end": len(message.get("text") or ""),
+            "extractor": type(self).__name__,
+        }
+        message.set("entities", [*(message.get("entities") or []), found], add_to_output=True)
