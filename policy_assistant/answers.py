@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence
 
 from policy_assistant.reply_words import reply_word
+from policy_assistant.schema import Absence, Explanation, Ground, Passage, Record, Scope
 from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, Store, Topic, Update
 
 OLD_AFTER_DAYS = 365
@@ -94,7 +95,8 @@ def qualified_note(topic: Topic, item_id: str, language: Language) -> str | None
 
 def review_line(topic: Topic, language: Language) -> str:
     if topic.reviewed_by and topic.reviewed_on:
-        return label(language, "reviewed_by", by=topic.reviewed_by, date=format_date(topic.reviewed_on, language))
+        key = "changed_since_review" if topic.changed_since_review() else "reviewed_by"
+        return label(language, key, by=topic.reviewed_by, date=format_date(topic.reviewed_on, language))
     return label(language, "not_reviewed")
 
 
@@ -163,6 +165,51 @@ def update_payload(topic: Topic, update: Update, language: Language) -> Payload:
     }
 
 
+def ground_payload(ground: Quote | Ground, language: Language) -> Payload:
+    """One ground of a sentence, ready to show: its kind and label, its text
+    (a quote or passage verbatim, with a quote's unofficial translation), and
+    the source to cite. A passage of our own note cites the records it rests
+    on, labelled as our note on them."""
+    lang = language.code
+    item: Payload = {"id": ground.id, "kind": "quote" if isinstance(ground, Quote) else ground.kind}
+    cited: tuple[Source, ...] = ()
+    if isinstance(ground, Quote):
+        item |= {"label": label(language, "ground_quote"), "text": ground.text, "attributed_to": [ground.speaker.name]}
+        cited = (ground.source,)
+        if lang in ground.translations:
+            item["translation"] = {
+                "text": ground.translations[lang],
+                "label": label(language, "unofficial_translation"),
+            }
+    elif isinstance(ground, Passage):
+        note = ground.source.kind == "note"
+        item |= {"label": label(language, "ground_note" if note else "ground_passage"), "text": ground.text}
+        cited = tuple(ground.cites) if note and ground.cites else (ground.source,)
+    elif isinstance(ground, Explanation | Absence | Scope):
+        item |= {"label": label(language, f"ground_{ground.kind}"), "text": ground.text.text(lang)}
+        cited = tuple(getattr(ground, "checked", ()) or getattr(ground, "sources", ()))
+    item["source"] = source_payload(cited[0], language) if cited and not isinstance(ground, Absence) else None
+    item["sources"] = [source_payload(s, language) for s in cited]
+    return item
+
+
+def grounds_payload(store: Store, record: Record, fields: Sequence[str], lang: str) -> Payload:
+    """Each sentence of the record's texts with its grounds, in the language
+    asked (the same grounds in every language): {field: [{sentence, grounds}]}."""
+    language = store.language(lang)
+    return {
+        name: [
+            {
+                "sentence": sentence,
+                "said_by": [store.speakers[p].name for p in entry.said_by],
+                "grounds": [ground_payload(store.grounds[g], language) for g in entry.ids],
+            }
+            for sentence, entry in store.grounded(record, name, language.code)
+        ]
+        for name in fields
+    }
+
+
 def age(topic: Topic, language: Language, today: dt.date) -> Payload:
     """How old the topic's official statements are, ready to show."""
     if not topic.quotes:
@@ -222,6 +269,9 @@ def topic_payload(store: Store, topic: Topic, lang: str, today: dt.date | None =
         "reviewed_on": topic.reviewed_on.isoformat() if topic.reviewed_on else None,
         "reviewed_by": topic.reviewed_by,
         "reviewed_text": review_line(topic, language),
+        "changed_since_review": topic.changed_since_review(),
+        # each sentence of "In short" and "In more detail" with what it rests on
+        "grounds": grounds_payload(store, topic, ("short", "summary"), lang),
         "related": list(topic.related),
         "labels": {
             key: label(language, key)
@@ -360,6 +410,25 @@ def message(store: Store, key: str, lang: str) -> str:
     return language.messages.get(key) or store.language(DEFAULT_LANGUAGE).messages.get(key, "")
 
 
+def sources_by_sentence(store: Store, topic: Topic, language: Language) -> List[str]:
+    """SOURCES on a phone: for "In short" and "In more detail", each sentence's
+    number and first words, then what it rests on (a ground's label and the
+    source it cites, once per sentence)."""
+    parts = []
+    grounds = grounds_payload(store, topic, ("short", "summary"), language.code)
+    for name, heading in (("short", "in_short"), ("summary", "summary_heading")):
+        lines = [label(language, "grounds_heading", part=label(language, heading))]
+        for n, item in enumerate(grounds[name], 1):
+            start = " ".join(item["sentence"].split()[:4])
+            cited = dict.fromkeys(
+                f"{g['label']}: {g['source']['publisher']}, {g['source']['date_text']}" if g["source"] else g["label"]
+                for g in item["grounds"]
+            )
+            lines.append(f"{n} ({start}…) {'; '.join(cited)}")
+        parts.append("\n".join(lines))
+    return parts
+
+
 def _when(store: Store, topic: Topic, language: Language) -> str:
     """ "When was that said?": the quotes' days, the dates of the later notes,
     the newest change and the review, from the same data as the answer."""
@@ -416,7 +485,9 @@ def follow_up(
             f"{label(language, 'source')}: {source_line(source_payload(s, language), language)}"
             for s in topic_sources(topic)
         ]
-        return Reply(text="\n".join(lines), buttons=buttons)
+        return Reply(
+            text="\n\n".join(["\n".join(lines), *sources_by_sentence(store, topic, language)]), buttons=buttons
+        )
     if kind == "when":
         return Reply(text=_when(store, topic, language), buttons=topic_buttons(store, ["sources_and_dates"], lang))
     return Reply(text=details_text(store, topic.id, lang, today), buttons=buttons)

@@ -56,8 +56,9 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
     for kind in FOLLOW_UPS:
         _sent(answers.follow_up(store, kind, topic_id, lang, today))
     topic = store.topics[topic_id]
-    if topic.reviewed_on is None:  # and as it will read once staff review it
-        reviewed = topic.copy(update={"reviewed_by": "city staff", "reviewed_on": today})
+    # and as it will read once staff review it, and once it changes after review
+    for version in (topic.fingerprint(), "changed"):
+        reviewed = topic.copy(update={"reviewed_by": "city staff", "reviewed_on": today, "reviewed_version": version})
         as_reviewed = store.copy(update={"topics": {**store.topics, topic_id: reviewed}})
         _sent(answers.answer_topic(as_reviewed, topic_id, lang, today))
         _sent(answers.follow_up(as_reviewed, "when", topic_id, lang, today))

@@ -14,6 +14,8 @@ other records, the declared languages)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from string import Formatter
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Literal, Mapping
@@ -170,6 +172,8 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     "labels.when_records": {"dates": "22 September 2017"},
     "labels.when_latest": {"latest": "22 September 2017"},
     "labels.qualified_by": {"dates": "22 July 2025"},
+    "labels.changed_since_review": {"by": "city staff", "date": "22 September 2017"},
+    "labels.grounds_heading": {"part": "In short"},
     "messages.language_choices": {"names": "English, Español"},
     "messages.phone_hint": {"more": "MORE", "sources": "SOURCES"},
 }
@@ -245,6 +249,8 @@ class Source(Record):
     url_scope: Literal["document", "section"] = "document"  # 'section': url is a section's page, not the document
     note: Localized | None = None
     date_inferred: StrictBool = False  # the date is worked out, not printed on the source
+    # 'note': our own note on the public record (the timeline); its passages cite the records they rest on
+    kind: Literal["document", "note"] = "document"
 
 
 class Speaker(Record):
@@ -270,6 +276,81 @@ else:
     OccasionRef = _reference("OccasionRef", Occasion)
 
 
+# ---------------------------------------------------------------- grounds
+#
+# Every sentence we write names its grounds: the quotes or passages it rests
+# on, or one of three labelled kinds of our own (an explanation, an absence
+# from the records, the scope of the rules). A record's `grounds` maps each of
+# its texts (GROUNDED) to one entry per sentence, in order; every language's
+# text has that many sentences (policy_assistant.text.sentences), so the same
+# grounds serve every language.
+
+MAX_EXPLANATIONS = 6  # explanations are our own words: keep them few
+
+
+class SentenceGrounds(Record):
+    """One sentence's grounds: `[id, ...]`, or `{ids: [...], said_by: [...]}`
+    when the sentence names whose words it reports (speaker ids)."""
+
+    noun: ClassVar[str] = "sentence"
+    ids: list[Text] = Field(..., min_items=1, description="name at least one ground")
+    said_by: tuple[Text, ...] = ()
+
+    @classmethod
+    def validate(cls, value: Any) -> SentenceGrounds:
+        if isinstance(value, list | tuple):
+            value = {"ids": list(value)}
+        elif isinstance(value, str):
+            value = {"ids": [value]}
+        return super().validate(value)
+
+
+# a record's grounds: text field name -> one entry per sentence
+Grounds = dict[str, tuple[SentenceGrounds, ...]]
+
+
+class Ground(Record):
+    """What a sentence may rest on besides a quote; `kind` is what answers show."""
+
+    kind: ClassVar[str]
+    id: Id
+
+
+class Passage(Ground):
+    """A verbatim span of a shipped source text (source_texts/<source>.txt)."""
+
+    noun: ClassVar[str] = "passage"
+    kind: ClassVar[str] = "passage"
+    source: SourceRef
+    text: Text
+    attributed_to: tuple[Text, ...] = ()  # speaker ids: the passage reports what they said or found
+    cites: tuple[SourceRef, ...] = ()  # for a passage of our own note: the records it rests on
+
+    @validator("text")
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+
+class Explanation(Ground):
+    noun: ClassVar[str] = "explanation"
+    kind: ClassVar[str] = "explanation"
+    text: Localized
+
+
+class Absence(Ground):
+    noun: ClassVar[str] = "absence"
+    kind: ClassVar[str] = "absence"
+    checked: list[SourceRef] = Field(..., min_items=1, description="list the sources searched")
+    text: Localized
+
+
+class Scope(Ground):
+    noun: ClassVar[str] = "scope"
+    kind: ClassVar[str] = "scope"
+    sources: list[SourceRef] = Field(..., min_items=1, description="list the rules meant")
+    text: Localized
+
+
 class Quote(Record):
     noun: ClassVar[str] = "quote"
     id: Id
@@ -280,6 +361,7 @@ class Quote(Record):
     text: Text
     translations: dict[str, Text] = {}  # unofficial; no English fallback: the English is `text`
     context: Localized | None = None
+    grounds: Grounds = {}  # of `context`
 
     @validator("translations")
     def _stripped(cls, value: dict[str, str]) -> dict[str, str]:
@@ -294,6 +376,7 @@ class Update(Record):
     text: Localized
     kind: Literal["change", "record"] = "change"  # 'record': a finding of the public record, not a change
     qualifies: tuple[Text, ...] = ()  # ids of earlier quotes or updates it changes, limits or puts in doubt
+    grounds: Grounds = {}  # of `text`
 
 
 if TYPE_CHECKING:
@@ -313,8 +396,27 @@ class Topic(Record):
     quotes: tuple[QuoteRef, ...] = ()
     updates: tuple[UpdateRef, ...] = ()
     related: tuple[Text, ...] = ()  # topic ids
+    grounds: Grounds = {}  # of `short` and `summary`
+    # it says what police will not do: its short answer must say whose rules these are
+    limits_police: StrictBool = False
     reviewed_by: Text | None = None
     reviewed_on: Date | None = None
+    # the fingerprint() of what was reviewed: when the texts or grounds change
+    # after review, answers say so (null: reviewed before fingerprints existed)
+    reviewed_version: Text | None = None
+
+    def fingerprint(self) -> str:
+        """A short digest of what a reviewer checks: the short answer, the
+        summary and their grounds, in every language."""
+        seen = {
+            "short": dict(self.short),
+            "summary": dict(self.summary),
+            "grounds": {f: [[list(e.ids), list(e.said_by)] for e in entries] for f, entries in self.grounds.items()},
+        }
+        return hashlib.sha256(json.dumps(seen, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+    def changed_since_review(self) -> bool:
+        return bool(self.reviewed_version) and self.reviewed_version != self.fingerprint()
 
     @root_validator(skip_on_failure=True)
     def reviewed_together(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -332,6 +434,7 @@ class Resource(Record):
     url: Url | None = None
     phone: Text | None = None
     topics: tuple[Text, ...] = ()
+    grounds: Grounds = {}  # of `description`
 
 
 class FixedReply(Record):
@@ -341,6 +444,8 @@ class FixedReply(Record):
     noun: ClassVar[str] = "reply"
     intent: Text
     buttons: tuple[Text, ...] = ()
+    grounds: Grounds = {}  # of `text`: each language's messages.<intent>
+    limits_police: StrictBool = False  # as for topics: then its text must say whose rules these are
 
 
 class Detection(Record):
@@ -399,6 +504,15 @@ class Labels(Record):
     when_latest: str | None = None  # {latest}
     when_records: str | None = None  # {dates}
     qualified_by: str | None = None  # {dates}
+    changed_since_review: str | None = None  # {by}, {date}: reviewed, then changed
+    # how each kind of ground is labelled where a sentence's grounds are shown
+    ground_quote: str | None = None
+    ground_passage: str | None = None
+    ground_note: str | None = None  # a passage of our own note: "Our note on" the record it cites
+    ground_explanation: str | None = None
+    ground_absence: str | None = None
+    ground_scope: str | None = None
+    grounds_heading: str | None = None  # SOURCES by sentence: "{part}, sentence by sentence:"
 
     _placeholders = validator("*", allow_reuse=True)(_template("labels"))
 
@@ -489,6 +603,17 @@ class NotSpoken(Record):
     def _stripped(cls, value: str) -> str:
         return value.strip()
 
+
+# The texts of each kind of record whose sentences need grounds, and where each
+# text is (a field of the record; a reply's text is each language's messages.<intent>).
+GROUNDED: dict[type[Record], tuple[str, ...]] = {
+    Topic: ("short", "summary"),
+    Update: ("text",),
+    Quote: ("context",),
+    Resource: ("description",),
+    FixedReply: ("text",),
+}
+GROUND_KINDS: tuple[type[Ground], ...] = (Passage, Explanation, Absence, Scope)
 
 OPTIONAL = {"resources.yml", "not_spoken.yml"}  # files a store may leave out
 

@@ -25,24 +25,33 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from policy_assistant.schema import (
     DATE_PLACEHOLDERS,
     DEFAULT_LANGUAGE,
+    GROUND_KINDS,
+    GROUNDED,
     LISTS,
+    MAX_EXPLANATIONS,
     OPTIONAL,
     PLACEHOLDERS,
+    Absence,
+    Explanation,
     FixedReply,
+    Ground,
     Language,
     Localized,
     NotSpoken,
     Occasion,
+    Passage,
     Quote,
     Record,
     Resource,
+    Scope,
+    SentenceGrounds,
     Source,
     Speaker,
     Topic,
     Update,
     ref_id,
 )
-from policy_assistant.text import fold
+from policy_assistant.text import fold, sentences
 
 __all__ = [
     "DATE_PLACEHOLDERS",
@@ -103,6 +112,8 @@ class Store(BaseModel):
     replies: dict[str, FixedReply]
     missing_translations: list[str] = []
     not_spoken: dict[str, NotSpoken] = {}
+    speakers: dict[str, Speaker] = {}
+    grounds: dict[str, Quote | Ground] = {}  # every quote, passage, explanation, absence and scope, by id
 
     class Config:
         allow_mutation = False
@@ -117,9 +128,37 @@ class Store(BaseModel):
                 return language
         return None
 
+    def grounded(self, record: Record, field: str, lang: str | None) -> list[tuple[str, SentenceGrounds]]:
+        """The sentences of a record's text in a language (or the default
+        language's), each with its grounds. The loader has checked that they pair up."""
+        texts = grounded_text(record, field, self.languages)
+        text = texts.get(lang or DEFAULT_LANGUAGE) or texts.get(DEFAULT_LANGUAGE)
+        if text is None:
+            return []
+        return list(zip(sentences(text), getattr(record, "grounds", {}).get(field, ()), strict=True))
+
     def qualifiers(self, item_id: str) -> list[Update]:
         """The updates that declare they qualify a quote or an update, oldest first."""
         return sorted((u for u in self.updates.values() if item_id in u.qualifies), key=lambda u: u.date)
+
+
+def grounded_text(record: Record, field: str, languages: Mapping[str, Language]) -> dict[str, str]:
+    """A grounded text of a record (schema.GROUNDED) in each language it has."""
+    if isinstance(record, FixedReply):
+        return {
+            code: lang.messages[record.intent] for code, lang in languages.items() if lang.messages.get(record.intent)
+        }
+    return dict(getattr(record, field) or {})
+
+
+# The folder of grounds files: each may hold any of these top-level lists.
+GROUNDS_DIR = "grounds"
+GROUND_LISTS: dict[str, type[Record]] = {
+    "passages": Passage,
+    "explanations": Explanation,
+    "absences": Absence,
+    "scopes": Scope,
+}
 
 
 def store_files(root: Path) -> list[Path]:
@@ -267,9 +306,11 @@ class _Loader:
         if doc is None or self.record(path, (), model, doc) is None:
             self.broken.add(path.stem)
 
-    def lists(self, path: Path) -> None:
-        """A file of top-level lists of records (see schema.LISTS)."""
-        doc, shape = self.read(path), LISTS[path.name]
+    def lists(self, path: Path, shape: Mapping[str, type[Record]] | None = None) -> None:
+        """A file of top-level lists of records (see schema.LISTS); with
+        `shape`, a grounds file, which holds any of its lists."""
+        every_list = shape is None
+        doc, shape = self.read(path), shape or LISTS[path.name]
         if doc is None:  # unreadable, or empty (nothing but comments, or nothing at all)
             if path in self.docs:
                 lists = ", ".join(f"'{key}:'" for key in shape) + (" lists" if len(shape) > 1 else " list")
@@ -286,6 +327,8 @@ class _Loader:
             if key not in shape:
                 self.problem(path, (), f"unknown field '{key}'")
         for key, model in shape.items():
+            if not every_list and key not in doc:
+                continue
             if not isinstance(doc.get(key), list):
                 line = doc.lc.key(key)[0] + 1 if isinstance(doc, CommentedMap) and key in doc else None
                 self.problems.append(f"{self.where(path, line=line)}: expected a top-level '{key}:' list")
@@ -335,18 +378,34 @@ def load_store(root: str | Path) -> Store:
             c.lists(root / name)
     for path in sorted((root / "topics").glob("*.yml")):
         c.single(path, Topic)
+    for path in sorted((root / GROUNDS_DIR).glob("*.yml")):
+        c.lists(path, GROUND_LISTS)
     _check_references(c)
     _check_languages(c)
+    _check_grounds(c)
     if c.problems:
         raise StoreError(c.problems)
     return _resolved(c)
 
 
 # The labels no answer can do without: the short answer's lead, the heading
-# that marks later changes as later, and the "not legal advice" line. Every
+# that marks later changes as later, the "not legal advice" line, the label of
+# each kind of ground, and the review line of a topic changed since review. Every
 # other language falls back to the default language's label, so the default
 # language must have them.
-REQUIRED_LABELS = ("in_short", "since_then", "disclaimer")
+REQUIRED_LABELS = (
+    "in_short",
+    "since_then",
+    "disclaimer",
+    # what a sentence rests on is always labelled: our own words never pass for a source's
+    "ground_quote",
+    "ground_passage",
+    "ground_note",
+    "ground_explanation",
+    "ground_absence",
+    "ground_scope",
+    "changed_since_review",
+)
 FALLBACK_REPLY = "nlu_fallback"  # the reply to anything not understood, and to an intent with no reply
 
 
@@ -383,7 +442,7 @@ def _check_references(c: _Loader) -> None:
         c.refs(path, loc, [ref_id(quote.speaker)], "speaker", Speaker)
         c.refs(path, loc, [ref_id(quote.occasion)], "occasion", Occasion)
         c.refs(path, loc, [ref_id(quote.source)], "source", Source)
-        _check_verbatim(c, path, loc, quote)
+        _check_verbatim(c, path, loc, ref_id(quote.source), f"quote '{quote.id}'", quote.text)
     for path, loc, update in c.of(Update):
         c.refs(path, loc, [ref_id(s) for s in update.sources], "source", Source)
         c.refs(path, loc, update.qualifies, "quote or update id", Quote, Update)
@@ -418,26 +477,129 @@ def _check_references(c: _Loader) -> None:
         c.problems.append(f"replies.yml: no '{FALLBACK_REPLY}' reply: it answers every message not understood")
 
 
-def _check_verbatim(c: _Loader, path: Path, loc: Loc, quote: Quote) -> None:
-    """A quote stands character for character in its source's text."""
-    source = ref_id(quote.source)
+def _persons(ground: Record | None) -> tuple[str, ...]:
+    """Whose words a ground reports: a quote's speaker, a passage's attributed_to."""
+    if isinstance(ground, Quote):
+        return (ref_id(ground.speaker),)
+    return tuple(getattr(ground, "attributed_to", ()))
+
+
+def _check_grounds(c: _Loader) -> None:
+    """Every sentence we write rests on grounds that exist and say it: each
+    grounded text has one entry of grounds per sentence in every language;
+    passages stand verbatim in their source; a sentence resting only on
+    reports of what people said names them (`said_by`); a record that limits
+    police says whose rules these are."""
+    grounds: dict[str, Record] = {}
+    for path, loc, record in sorted(c.records, key=lambda r: not isinstance(r[2], Quote)):  # quotes first
+        if isinstance(record, Quote | Ground):
+            if record.id in grounds and not isinstance(record, Quote):
+                c.problem(path, loc, f"duplicate ground id '{record.id}' (quote, passage or note ids are one list)")
+            grounds.setdefault(record.id, record)
+    for kind in GROUND_KINDS:
+        c.ids.setdefault(kind, set()).update(r.id for _, _, r in c.of(kind))
+    for path, loc, passage in c.of(Passage):
+        source = ref_id(passage.source)
+        c.refs(path, loc, [source], "source", Source)
+        c.refs(path, loc, passage.attributed_to, "speaker", Speaker, then=" in attributed_to")
+        c.refs(path, loc, [ref_id(s) for s in passage.cites], "source", Source, then=" in cites")
+        _check_verbatim(c, path, loc, source, f"passage '{passage.id}'", passage.text)
+        source_kind = next((s.kind for _, _, s in c.of(Source) if s.id == source), None)
+        if source_kind == "note" and not passage.cites:
+            c.problem(
+                path, loc, f"passage '{passage.id}' is from our own note: list the records it rests on in 'cites'"
+            )
+    for path, loc, absence in c.of(Absence):
+        c.refs(path, loc, [ref_id(s) for s in absence.checked], "source", Source, then=" in checked")
+    for path, loc, scope in c.of(Scope):
+        c.refs(path, loc, [ref_id(s) for s in scope.sources], "source", Source, then=" in sources")
+    explanations = c.of(Explanation)
+    if len(explanations) > MAX_EXPLANATIONS:
+        path, loc, _ = explanations[MAX_EXPLANATIONS]
+        c.problem(path, loc, f"{len(explanations)} explanations: keep them few (at most {MAX_EXPLANATIONS})")
+
+    languages = {lang.code: lang for _, _, lang in c.of(Language)}
+    for grounded_kind, fields in GROUNDED.items():
+        for path, loc, record in c.of(grounded_kind):
+            given: Mapping[str, tuple[SentenceGrounds, ...]] = getattr(record, "grounds", {})
+            for field in sorted(set(given) - set(fields)):
+                c.problem(
+                    path, (*loc, "grounds"), f"'grounds.{field}': this {grounded_kind.noun} has no text '{field}'"
+                )
+            for field in fields:
+                texts, entries = grounded_text(record, field, languages), given.get(field, ())
+                if not texts and entries:
+                    c.problem(path, (*loc, "grounds"), f"'grounds.{field}' gives grounds for a text it does not have")
+                for lang, text in texts.items():
+                    count = len(sentences(text))
+                    if count != len(entries):
+                        where = (
+                            f"messages.{ref_id(record.intent)} in languages/{lang}.yml"
+                            if isinstance(record, FixedReply)
+                            else f"'{field}.{lang}'"
+                        )
+                        c.problem(
+                            path,
+                            (*loc, "grounds"),
+                            f"{where} has {count} sentences but 'grounds.{field}' lists {len(entries)}: "
+                            "give each sentence its grounds, in order (a sentence ends with . ? or !)",
+                        )
+                for i, entry in enumerate(entries):
+                    at = (*loc, "grounds", field, i)
+                    c.refs(path, at, entry.ids, "ground", Quote, *GROUND_KINDS, then=f" in grounds.{field}")
+                    c.refs(path, at, entry.said_by, "speaker", Speaker, then=f" in grounds.{field} said_by")
+                    _check_attribution(c, path, at, f"sentence {i + 1} of '{field}'", entry, grounds)
+            if getattr(record, "limits_police", False):
+                field = fields[0]
+                if not any(isinstance(grounds.get(g), Scope) for e in given.get(field, ()) for g in e.ids):
+                    c.problem(
+                        path,
+                        loc,
+                        f"it limits police (limits_police: true), so '{field}' needs a sentence whose grounds "
+                        "include a scope (whose rules these are: Louisville police and city staff, not ICE agents)",
+                    )
+
+
+def _check_attribution(
+    c: _Loader, path: Path, loc: Loc, what: str, entry: SentenceGrounds, grounds: Mapping[str, Record]
+) -> None:
+    """A sentence resting only on reports of what people said names them in
+    `said_by`; `said_by` names only people its grounds report."""
+    reports = {g: _persons(grounds[g]) for g in entry.ids if g in grounds}
+    reported = {p for group in reports.values() for p in group}
+    for person in entry.said_by:
+        if person not in reported:
+            c.problem(path, loc, f"{what}: said_by '{person}', but none of its grounds reports what they said")
+    if reports and all(reports.values()):
+        missing = [g for g, group in reports.items() if not set(group) & set(entry.said_by)]
+        if missing:
+            who = ", ".join(sorted({p for g in missing for p in reports[g]}))
+            c.problem(
+                path,
+                loc,
+                f"{what} rests only on what people said ({', '.join(missing)}): name who said it "
+                f"in the sentence and list them in said_by: [{who}]",
+            )
+
+
+def _check_verbatim(c: _Loader, path: Path, loc: Loc, source: str, what: str, text: str) -> None:
+    """A quote or passage stands character for character in its source's text."""
     if source not in c.ids.get(Source, set()):
         return  # an unknown source is its own problem; its name is never made a path
     text_file = source_text_path(c.root, source)
     try:
         document = text_file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        c.problem(path, loc, f"quote '{quote.id}': no text of its source: add {SOURCE_TEXTS}/{source}.txt")
+        c.problem(path, loc, f"{what}: no text of its source: add {SOURCE_TEXTS}/{source}.txt")
         return
     except (OSError, UnicodeDecodeError) as error:
-        c.problem(path, loc, f"quote '{quote.id}': the text of its source cannot be read ({error})")
+        c.problem(path, loc, f"{what}: the text of its source cannot be read ({error})")
         return
-    if quote.text not in document:
+    if text not in document:
         c.problem(
             path,
             loc,
-            f"quote '{quote.id}' is not in the text of its source ({SOURCE_TEXTS}/{source}.txt) "
-            "character for character",
+            f"{what} is not in the text of its source ({SOURCE_TEXTS}/{source}.txt) character for character",
         )
 
 
@@ -527,6 +689,16 @@ def _resolved(c: _Loader) -> Store:
         for _, _, t in c.of(Topic)
     }
     resources = {r.id: r.copy(update={"source": sources[ref_id(r.source)]}) for _, _, r in c.of(Resource)}
+    grounds: dict[str, Quote | Ground] = dict(quotes)
+    for _, _, g in c.of(Ground):
+        refs = {
+            name: tuple(sources[ref_id(s)] for s in getattr(g, name))
+            for name in ("cites", "checked", "sources")
+            if hasattr(g, name)
+        }
+        if isinstance(g, Passage):
+            refs["source"] = sources[ref_id(g.source)]  # type: ignore[assignment]
+        grounds[g.id] = g.copy(update=refs)
     languages = {lang.code: lang for _, _, lang in c.of(Language)}
     for code, language in languages.items():
         if code != DEFAULT_LANGUAGE:
@@ -541,4 +713,6 @@ def _resolved(c: _Loader) -> Store:
         replies={r.intent: r for _, _, r in c.of(FixedReply)},
         missing_translations=c.warnings,
         not_spoken={n.code: n for _, _, n in c.of(NotSpoken)},
+        speakers=speakers,
+        grounds=grounds,
     )

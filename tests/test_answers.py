@@ -100,7 +100,8 @@ def test_topic_without_spanish_summary_answers_in_english_with_spanish_note(stor
     lines = path.read_text(encoding="utf-8").splitlines()
     start = lines.index("summary:")
     es = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  es:"))
-    del lines[es]
+    end = next(i for i in range(es + 1, len(lines)) if not lines[i].startswith("    "))
+    del lines[es:end]  # the key and its folded text
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     edited = load_store(store_copy)
     reply = answers.answer_topic(edited, "officer_conduct", "es", today=TODAY)

@@ -175,9 +175,9 @@ def test_hot_reload_picks_up_a_good_edit(small_store):
     live = LiveStore(small_store)
     assert "Pay attention" not in live.get().topics["home_visits"].summary["en"]
     path = small_store / "topics" / "home_visits.yml"
-    replace(path, '  en: "The 2017 report', '  en: "Pay attention. The 2017 report')
+    replace(path, '  en: "The 2017 report', '  en: "Pay attention: the 2017 report')
     bump(path)
-    assert live.get().topics["home_visits"].summary["en"].startswith("Pay attention.")
+    assert live.get().topics["home_visits"].summary["en"].startswith("Pay attention:")
 
 
 def test_broken_edit_is_refused_logged_and_last_good_store_serves(small_store, caplog):
@@ -203,7 +203,7 @@ def test_a_file_that_goes_away_while_it_is_read_keeps_the_last_good_store(small_
     live = LiveStore(small_store)
     good = live.get()
     path = small_store / "topics" / "home_visits.yml"
-    replace(path, '  en: "The 2017 report', '  en: "Pay attention. The 2017 report')
+    replace(path, '  en: "The 2017 report', '  en: "Pay attention: the 2017 report')
     bump(path)
     real = live_store.load_rendered_store
 
@@ -213,7 +213,7 @@ def test_a_file_that_goes_away_while_it_is_read_keeps_the_last_good_store(small_
 
     monkeypatch.setattr(live_store, "load_rendered_store", vanishing)
     assert live.get() is good  # not an error
-    assert live.get().topics["home_visits"].summary["en"].startswith("Pay attention.")  # read again
+    assert live.get().topics["home_visits"].summary["en"].startswith("Pay attention:")  # read again
 
 
 def test_store_that_never_loaded_raises(tmp_path):
@@ -377,13 +377,14 @@ def test_abbreviations_do_not_end_a_sentence_of_short(small_store):
     replace(
         path,
         "In July 2025 the jail changed its rule on ICE detainers.",
-        "In July 2025, after a letter from the U.S. Department of Justice, the jail changed.",
+        "In July 2025, after a letter from the U.S. Department of Justice, the jail changed. That is all.",
     )
     replace(
         path,
         "En julio de 2025 la cárcel cambió su regla sobre ICE.",
         "En julio de 2025, tras una carta de EE. UU., cambió la cárcel. Nada más.",
     )
+    replace(path, "said_by: [greenberg]}]", "said_by: [greenberg]}, [about_this_assistant]]")  # its grounds
     assert load_store(small_store).topics["home_visits"].short.text("es").endswith("Nada más.")
 
 

@@ -231,7 +231,8 @@ def test_the_fallback_reply_is_required(store_copy):
     path = store_copy / "replies.yml"
     lines = path.read_text(encoding="utf-8").splitlines()
     at = lines.index("  - intent: nlu_fallback")
-    path.write_text("\n".join(lines[:at] + lines[at + 2 :]) + "\n", encoding="utf-8")
+    end = next(i for i in range(at + 1, len(lines)) if lines[i].startswith("  - intent:"))
+    path.write_text("\n".join(lines[:at] + lines[end:]) + "\n", encoding="utf-8")
     with pytest.raises(StoreError) as error:
         load_store(store_copy)
     assert "replies.yml: no 'nlu_fallback' reply: it answers every message not understood" in error.value.problems
