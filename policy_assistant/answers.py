@@ -174,7 +174,14 @@ def ground_payload(ground: Quote | Ground, language: Language) -> Payload:
     item: Payload = {"id": ground.id, "kind": "quote" if isinstance(ground, Quote) else ground.kind}
     cited: tuple[Source, ...] = ()
     if isinstance(ground, Quote):
-        item |= {"label": label(language, "ground_quote"), "text": ground.text, "attributed_to": [ground.speaker.name]}
+        item |= {
+            "label": label(language, "ground_quote"),
+            "text": ground.text,
+            "attributed_to": [ground.speaker.name],
+            # after the quote: who said it, in what role, and when
+            "caption": f"{ground.speaker.name}, {ground.speaker.role.text(lang)}; "
+            f"{label(language, 'said_on')} {format_date(ground.said_on, language)}",
+        }
         cited = (ground.source,)
         if lang in ground.translations:
             item["translation"] = {
@@ -188,6 +195,8 @@ def ground_payload(ground: Quote | Ground, language: Language) -> Payload:
     elif isinstance(ground, Explanation | Absence | Scope):
         item |= {"label": label(language, f"ground_{ground.kind}"), "text": ground.text.text(lang)}
         cited = tuple(getattr(ground, "checked", ()) or getattr(ground, "sources", ()))
+    if isinstance(ground, Absence):  # the sources searched, labelled as such: none of them says it
+        item["checked_label"] = label(language, "ground_checked")
     item["source"] = source_payload(cited[0], language) if cited and not isinstance(ground, Absence) else None
     item["sources"] = [source_payload(s, language) for s in cited]
     return item

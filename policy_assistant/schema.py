@@ -511,6 +511,7 @@ class Labels(Record):
     ground_note: str | None = None  # a passage of our own note: "Our note on" the record it cites
     ground_explanation: str | None = None
     ground_absence: str | None = None
+    ground_checked: str | None = None  # before the sources an absence was searched in
     ground_scope: str | None = None
     grounds_heading: str | None = None  # SOURCES by sentence: "{part}, sentence by sentence:"
 

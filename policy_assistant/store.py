@@ -403,6 +403,7 @@ REQUIRED_LABELS = (
     "ground_note",
     "ground_explanation",
     "ground_absence",
+    "ground_checked",
     "ground_scope",
     "changed_since_review",
 )

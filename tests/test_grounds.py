@@ -207,6 +207,13 @@ def test_the_payload_labels_a_note_passage_as_our_note_and_cites_its_record(smal
     )
     quote_item = answers.topic_payload(store, store.topics["contact_liaison"], "es", TODAY)["grounds"]["short"][0]
     assert quote_item["said_by"] == ["Greg Fischer"] and quote_item["grounds"][0]["kind"] == "quote"
+    assert quote_item["grounds"][0]["caption"].startswith("Greg Fischer, ")
+    checked = answers.ground_payload(store.grounds["contacts_not_verified"], store.language("en"))
+    assert (
+        checked["source"] is None
+        and checked["checked_label"]
+        and checked["sources"][0]["id"] == "insider_louisville_rotary"
+    )
     assert (
         quote_item["grounds"][0]["translation"]["text"].startswith("Reconozco")
         or quote_item["grounds"][0]["translation"]["text"]
