@@ -12,13 +12,17 @@ from typing import Any, Dict, List, Mapping, Tuple
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from policy_assistant.store import SOURCE_TEXTS, Store, StoreError
+from policy_assistant import answers
+from policy_assistant.store import SOURCE_TEXTS, Store, StoreError, Topic
 from staff_console import fields, limits
 from staff_console.accounts import User
 from staff_console.content_repo import Changes, ContentRepo, PublishError
 from staff_console.drafts import IN_REVIEW, Draft
 
 STALE_AFTER_DAYS = 180
+CHANGED_SINCE_REVIEW = "changed since review"
+# the texts a reviewer checks sentence by sentence, with the words staff read for them
+REVIEWED_TEXTS = (("short", "In short"), ("summary", "In more detail"))
 
 
 def language_names(store: Store | None) -> Dict[str, str]:
@@ -66,25 +70,45 @@ def diffs(repo: ContentRepo, draft: Draft) -> List[Tuple[str, str]]:
 
 
 def needs_attention(store: Store, today: dt.date) -> Tuple[List[Tuple[Any, str]], List[str], List[Any]]:
-    """What the first page lists: topics not reviewed for STALE_AFTER_DAYS
-    (with why), missing translations, and sources without a document's address."""
+    """What the first page lists: topics to review (never reviewed, not
+    reviewed for STALE_AFTER_DAYS, or whose texts or grounds changed since
+    their review), with why; missing translations; and sources without a
+    document's address."""
     stale = []
     for topic in sorted(store.topics.values(), key=lambda t: t.id):
         if topic.reviewed_on is None:
             stale.append((topic, "never reviewed"))
-        elif (today - topic.reviewed_on).days > STALE_AFTER_DAYS:
-            stale.append((topic, f"last reviewed {topic.reviewed_on.isoformat()}"))
+            continue
+        why = [CHANGED_SINCE_REVIEW] if topic.changed_since_review() else []
+        if why or (today - topic.reviewed_on).days > STALE_AFTER_DAYS:
+            why.append(f"last reviewed {topic.reviewed_on.isoformat()}")
+            stale.append((topic, "; ".join(why)))
     unverified = [s for s in store.sources.values() if s.url is None or s.url_scope != "document"]
     return stale, store.missing_translations, unverified
 
 
-def mark_reviewed(text: str, user: User, today: dt.date) -> str:
+def mark_reviewed(text: str, user: User, today: dt.date, version: str) -> str:
     """A topic file's text, reviewed by `user` today: the public reads the
-    user's public name, never the user name."""
+    user's public name, never the user name. `version` is the fingerprint of
+    the topic as reviewed (Topic.fingerprint()): when its texts or grounds
+    change after that, answers say so."""
     doc = fields.load(text)
     doc["reviewed_by"] = user.public_name
     doc["reviewed_on"] = today
+    doc["reviewed_version"] = version
     return fields.dump(doc, text)
+
+
+def review_sections(store: Store, topic: Topic) -> List[Tuple[str, str, List[Tuple[str, List[Dict[str, Any]]]]]]:
+    """What a topic's review page shows, per language of the store (code,
+    name): for "In short" and "In more detail", each sentence with its grounds
+    ready to show (policy_assistant.answers.grounds_payload)."""
+    names = dict(REVIEWED_TEXTS)
+    sections = []
+    for code, name in language_names(store).items():
+        payload = answers.grounds_payload(store, topic, tuple(names), code)
+        sections.append((code, name, [(names[text], payload[text]) for text in names]))
+    return sections
 
 
 def quote_boxes(names: Mapping[str, str]) -> Dict[str, Tuple[str, int]]:

@@ -3,9 +3,11 @@
 Staff never see YAML: every text of a file is a field with a label in plain
 words ("Topic › In short › Español"), a list of ids is one field with an id per
 line (its order is the order shown), and a list of records can take a new
-record. The file is read and written with ruamel's round-trip loader, so
-comments, order and the spelling of untouched values stay as they were, and
-the diff of a publish shows only what staff changed."""
+record. A record's grounds (what each sentence rests on) are one field per
+text, one line per sentence (grounds_text, grounds_entries). The file is read
+and written with ruamel's round-trip loader, so comments, order and the
+spelling of untouched values stay as they were, and the diff of a publish
+shows only what staff changed."""
 
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ PLAIN = {
     "labels": "Labels of answers",
     "ui": "Words of the web page",
     "buttons": "Topics offered as buttons (one topic id per line)",
+    "grounds": "Grounds of each sentence",
 }
 LONG = {"short", "summary", "text", "context", "note", "description", "translations"}
 # The heading of one record of a list, by the list's name.
@@ -65,6 +68,10 @@ RECORD = {
 }
 FOLD_AT = 76
 ID_KEYS = ("id", "intent", "code")
+# written only by marking a topic reviewed on its review page (the fingerprint of what was read), never typed
+NOT_TYPED = ("reviewed_version",)
+GROUNDS = "grounds"  # a record's grounds: text name -> one entry per sentence (answer_store/README.md)
+SAID_BY = "said_by"
 
 
 @dataclass
@@ -73,9 +80,10 @@ class Field:
     path: Path_
     label: str
     value: str
-    kind: str  # text | long | lines | date
+    kind: str  # text | long | lines | date | grounds
     line: int  # the line in the file, to place the validator's problems
     problems: List[str] = field(default_factory=list)
+    last: int = 0  # the last line of a value over several lines (a grounds list), else 0
 
 
 @dataclass
@@ -156,7 +164,9 @@ def _leaves(node: Any, path: Path_, line: int) -> Iterator[Tuple[Path_, Any, int
     if isinstance(node, CommentedMap):
         for key, value in node.items():
             key_line = node.lc.key(key)[0] + 1 if node.lc.data and key in node.lc.data else line
-            if isinstance(value, CommentedMap | CommentedSeq) and (
+            if key == GROUNDS and isinstance(value, CommentedMap):
+                yield from _leaves_of_grounds(value, (*path, key), key_line)
+            elif isinstance(value, CommentedMap | CommentedSeq) and (
                 isinstance(value, CommentedMap) or _is_list_of_records(value)
             ):
                 yield from _leaves(value, (*path, key), key_line)
@@ -168,8 +178,24 @@ def _leaves(node: Any, path: Path_, line: int) -> Iterator[Tuple[Path_, Any, int
             yield from _leaves(item, (*path, index), item_line)
 
 
+def _leaves_of_grounds(node: CommentedMap, path: Path_, line: int) -> Iterator[Tuple[Path_, Any, int]]:
+    """A record's grounds: one value per text (its list of entries), never
+    the entries one by one."""
+    for key, value in node.items():
+        yield (*path, key), value, node.lc.key(key)[0] + 1 if node.lc.data and key in node.lc.data else line
+
+
+def _last_line(value: Any, line: int) -> int:
+    """The line of the last item of a list (of a grounds list written one entry a line)."""
+    if isinstance(value, CommentedSeq) and value and value.lc.data and len(value) - 1 in value.lc.data:
+        return max(line, int(value.lc.item(len(value) - 1)[0]) + 1)
+    return line
+
+
 def _kind(path: Path_, value: Any) -> str | None:
     key = path[-1]
+    if len(path) > 1 and path[-2] == GROUNDS:
+        return "grounds" if value is None or isinstance(value, list | CommentedSeq) else None
     if isinstance(value, list | CommentedSeq):
         return "lines" if all(isinstance(v, str) for v in value) else None
     if isinstance(value, bool) or isinstance(value, int | float):
@@ -192,7 +218,8 @@ def groups(doc: Any, names: Mapping[str, str] | None = None, title: str = "") ->
     result: Dict[Path_, Group] = {}
     for path, value, line in _leaves(doc, (), 1):
         kind = _kind(path, value)
-        if kind is None or path[-1] in ID_KEYS:  # ids are a public contract: never renamed here
+        # ids are a public contract: never renamed here
+        if kind is None or path[-1] in ID_KEYS or path[-1] in NOT_TYPED:
             continue
         record = _record_path(doc, path)
         if record not in result:
@@ -200,8 +227,9 @@ def groups(doc: Any, names: Mapping[str, str] | None = None, title: str = "") ->
             heading = f"{RECORD.get(record[-2], str(record[-2]))} {_record_name(node, 0)}" if record else title
             result[record] = Group(heading or title, [], line)
         label = " › ".join(_plain(p, names) for p in path[len(record) :]) or _plain(path[-1], names)
-        value_text = "\n".join(value) if kind == "lines" else _text(value)
-        result[record].fields.append(Field(form_name(path), path, label, value_text, kind, line))
+        value_text = "\n".join(value) if kind == "lines" else grounds_text(value) if kind == "grounds" else _text(value)
+        last = _last_line(value, line) if kind == "grounds" else 0
+        result[record].fields.append(Field(form_name(path), path, label, value_text, kind, line, last=last))
     found = list(result.values())
     for key, seq in _record_lists(doc):
         blank = _blank(seq[0])
@@ -256,6 +284,8 @@ def _blank(node: Any) -> Any:
 
 def _converted(kind: str, old: Any, new: str) -> Any:
     new = new.replace("\r\n", "\n").strip()
+    if kind == "grounds":
+        return _grounds_value(old, new)
     if kind == "lines":
         items = [line.strip() for line in new.splitlines() if line.strip()]
         if isinstance(old, list) and list(old) == items:
@@ -280,6 +310,94 @@ def _converted(kind: str, old: Any, new: str) -> Any:
     if isinstance(old, DoubleQuotedScalarString):
         return DoubleQuotedScalarString(new)
     return new
+
+
+def grounds_text(entries: Any) -> str:
+    """A text's grounds as staff edit them: one line per sentence, its ground
+    ids separated by commas, then `| said_by: ` and the speaker ids when the
+    sentence reports what someone said (any other field of an entry shows as
+    `| name: values` too, so that nothing is lost)."""
+    lines = []
+    for entry in entries if isinstance(entries, list) else []:
+        parts = _entry_parts(entry)
+        line = ", ".join(parts.pop("ids", []))
+        line += "".join(f" | {key}: {', '.join(values)}" for key, values in parts.items())
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def grounds_entries(text: str) -> List[Any]:
+    """The grounds a box holds, as the store writes them: `[id, id]` for a
+    line of ids, `{ids: [...], said_by: [...]}` for one with `| said_by:`.
+    Empty lines are skipped. After `|`, words without a name are said_by; a
+    line the store cannot take (no id, an unknown name) is written as typed,
+    and the store's loader says what is wrong with it."""
+    entries: List[Any] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            continue
+        first, *rest = line.split("|")
+        extra: Dict[str, List[str]] = {}
+        for part in rest:
+            key, colon, values = part.partition(":")
+            if not colon:
+                key, values = SAID_BY, key
+            extra.setdefault(key.strip() or SAID_BY, []).extend(_ids(values))
+        extra = {key: values for key, values in extra.items() if values or key != SAID_BY}
+        if extra:
+            entry = CommentedMap([("ids", _flow(_ids(first)))] + [(k, _flow(v)) for k, v in extra.items()])
+            entry.fa.set_flow_style()
+            entries.append(entry)
+        else:
+            entries.append(_flow(_ids(first)))
+    return entries
+
+
+def _ids(text: str) -> List[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _flow(items: List[str]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _entry_parts(entry: Any) -> Dict[str, List[str]]:
+    """An entry of grounds as {"ids": [...], other field: [...]}, whichever
+    way it is written (`[a, b]`, `a`, `{ids: [a], said_by: [b]}`)."""
+    if isinstance(entry, Mapping):
+        parts = {str(key): _as_list(value) for key, value in entry.items()}
+        return {"ids": parts.pop("ids", []), **{k: v for k, v in parts.items() if v or k != SAID_BY}}
+    return {"ids": _as_list(entry)}
+
+
+def _as_list(value: Any) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [_text(v) for v in value]
+    return [_text(value)]
+
+
+def _grounds_value(old: Any, new: str) -> Any:
+    """The grounds typed in a box, keeping the old list, and each entry that
+    did not change, as written in the file."""
+    entries = grounds_entries(new)
+    old_entries = old if isinstance(old, list) else []
+    if old is None and not entries:
+        return None
+    if isinstance(old, list) and [_entry_parts(e) for e in old] == [_entry_parts(e) for e in entries]:
+        return old
+    seq = CommentedSeq()
+    for i, entry in enumerate(entries):
+        same = i < len(old_entries) and _entry_parts(old_entries[i]) == _entry_parts(entry)
+        seq.append(old_entries[i] if same else entry)
+        if same and isinstance(old, CommentedSeq) and i in old.ca.items:
+            seq.ca.items[i] = old.ca.items[i]  # its comment stays with it
+    if isinstance(old, CommentedSeq) and old.fa.flow_style():
+        seq.fa.set_flow_style()
+    return seq
 
 
 def _folded(text: str) -> FoldedScalarString:
@@ -380,9 +498,23 @@ def place(problems: List[str], file: str, found: List[Group]) -> List[str]:
             unplaced.append(problem)
             continue
         line, words = int(match.group(2)), match.group(3)
-        target = next((f for f in fields if f.line >= line), None)
+        target = _grounds_field(fields, line, words) or next((f for f in fields if f.line >= line), None)
         if target is None:
             unplaced.append(problem)
         else:
             target.problems.append(words)
     return unplaced
+
+
+def _grounds_field(fields: List[Field], line: int, words: str) -> Field | None:
+    """The grounds box a problem belongs to: the one whose entries hold its
+    line, or, for a problem that names 'grounds.<text>', the first such box at
+    or after its line."""
+    within = [f for f in fields if f.kind == "grounds" and f.line <= line <= f.last]
+    if within:
+        return within[-1]
+    named = re.search(r"'grounds\.(\w+)'", words)
+    if named:
+        boxes = (f for f in fields if f.kind == "grounds" and f.path[-1] == named.group(1) and f.line >= line)
+        return next(boxes, None)
+    return None

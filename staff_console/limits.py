@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Tuple
 
-# the most characters a box takes, by the kind of box (staff_console.fields)
-FIELD_MAX = {"text": 500, "date": 32, "lines": 5_000, "long": 5_000}
+# the most characters a box takes, by the kind of box (staff_console.fields); a
+# grounds box has a line of ids per sentence (the longest summary has about 15)
+FIELD_MAX = {"text": 500, "date": 32, "lines": 5_000, "long": 5_000, "grounds": 5_000}
 NOTE_MAX = 2_000  # a note for the publisher, a publisher's note, why an undo
 SOURCE_TEXT_MAX = 200_000  # a source document's full text (about 60 pages)
 ID_MAX = 64

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from devtools.paths import PROJECT, STORE
-from policy_assistant.answers import review_line
+from policy_assistant.answers import review_line, topic_payload
 from policy_assistant.store import load_store
 
 selenium = pytest.importorskip("selenium")
@@ -49,6 +49,22 @@ def ask(driver, text):
     driver.find_element(By.ID, "send").click()
 
 
+def sentences_of(card, part):
+    """The sentences of "In short" (`short`) or "In more detail" (`summary`)
+    on the page, each without the numbered marker that ends it."""
+    return card.parent.execute_script(
+        "return Array.prototype.map.call(arguments[0].querySelectorAll('.' + arguments[1] + ' .sentence'),"
+        " function (s) { var c = s.cloneNode(true);"
+        " c.querySelectorAll('.ground-marker').forEach(function (b) { b.remove(); }); return c.textContent; });",
+        card,
+        part,
+    )
+
+
+def sentences_shown(card, part):
+    return " ".join(sentences_of(card, part))
+
+
 def open_section(card, name):
     """Open one of the answer's sections (a <details>) as a person would, by clicking its heading."""
     section = card.find_element(By.CSS_SELECTOR, f"details.{name}")
@@ -63,7 +79,7 @@ def test_policy_question_shows_short_answer_first_and_details_one_tap_away(page)
     card = wait_for_cards(page, 1)
     assert card.get_attribute("data-topic") == "immigration_status"
     topic = store.topics["immigration_status"]
-    assert card.find_element(By.CSS_SELECTOR, ".short").text == topic.short["en"]
+    assert sentences_shown(card, "short") == topic.short["en"]
     latest = max(u.date for u in topic.updates if u.kind != "record")
     latest_text = f"{latest.day} {EN.months[latest.month - 1]} {latest.year}"
     assert latest_text in card.find_element(By.CSS_SELECTOR, ".latest").text
@@ -137,10 +153,10 @@ def test_switch_to_spanish_interface_and_answers(page):
     assert page.find_element(By.ID, "log").get_attribute("aria-label") == ES.ui["messages_label"]
     ask(page, "will the police ask about my immigration status?")  # English words, Spanish page
     card = wait_for_cards(page, 1)
-    assert card.find_element(By.CSS_SELECTOR, ".short").text == store.topics["immigration_status"].short["es"]
+    assert sentences_shown(card, "short") == store.topics["immigration_status"].short["es"]
     assert card.find_element(By.CSS_SELECTOR, ".reviewed").text == review_line(store.topics["immigration_status"], ES)
     open_section(card, "more-detail")
-    assert card.find_element(By.CSS_SELECTOR, ".summary").text == store.topics["immigration_status"].summary["es"]
+    assert sentences_shown(card, "summary") == store.topics["immigration_status"].summary["es"]
     open_section(card, "officials")
     translation = card.find_element(By.CSS_SELECTOR, ".translation")
     assert translation.text.startswith(ES.labels["unofficial_translation"] + ":")
@@ -285,3 +301,148 @@ def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page, lang, que
         page.execute_script("window.scrollTo(0, 0)")
         path = ARTIFACTS / f"answer-{name}.png"
         assert page.save_screenshot(str(path)) and path.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- what each sentence rests on
+#
+# Each sentence of "In short" and "In more detail" is followed by a numbered
+# button that opens its grounds (the payload's `grounds`, computed here from the
+# real store by the same function the action server uses).
+
+HOME_VISITS = {"en": "Will police knock on my door for ICE?", "es": "¿la policía va a tocar mi puerta por ICE?"}
+LANGUAGES = {"en": EN, "es": ES}
+
+
+def grounds_payload(topic_id, lang):
+    return topic_payload(store, store.topics[topic_id], lang)["grounds"]
+
+
+def home_visits_answer(page, lang):
+    page.find_element(By.CSS_SELECTOR, f".lang-choice[data-lang='{lang}']").click()
+    ask(page, HOME_VISITS[lang])
+    card = wait_for_cards(page, 1)
+    assert card.get_attribute("data-topic") == "home_visits"
+    return card
+
+
+def markers(card, part):
+    return card.find_elements(By.CSS_SELECTOR, f".{part} button.ground-marker")
+
+
+def panel_of(page, marker):
+    return page.find_element(By.ID, marker.get_attribute("aria-controls"))
+
+
+def first_cited(sentence):
+    """The first ground of a sentence that cites a source, and that source."""
+    cited = [g for g in sentence["grounds"] if g["source"]]
+    assert cited, f"no ground of {sentence['sentence']!r} cites a source"
+    return cited[0], cited[0]["source"]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_sentence_of_the_short_answer_has_a_numbered_marker(page, lang):
+    card = home_visits_answer(page, lang)
+    grounds = grounds_payload("home_visits", lang)
+    ui = LANGUAGES[lang].ui
+    for part in ("short", "summary"):
+        if part == "summary":
+            open_section(card, "more-detail")
+        shown = markers(card, part)
+        assert [m.text for m in shown] == [str(n) for n in range(1, len(grounds[part]) + 1)], part
+        assert sentences_of(card, part) == [item["sentence"] for item in grounds[part]]
+        for n, marker in enumerate(shown, 1):
+            assert marker.get_attribute("type") == "button"
+            assert marker.accessible_name == f"{ui['grounds_open']} {n}"
+            assert marker.get_attribute("aria-expanded") == "false"
+            assert not panel_of(page, marker).is_displayed()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_marker_opens_the_sentences_grounds_and_source_at_375px(page, lang):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.set_window_size(375, 667)
+    page.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 667, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        card = home_visits_answer(page, lang)
+        sentence = grounds_payload("home_visits", lang)["short"][0]
+        first, source = sentence["grounds"][0], first_cited(sentence)[1]
+        marker = markers(card, "short")[0]
+        marker.click()
+        assert marker.get_attribute("aria-expanded") == "true"
+        panel = panel_of(page, marker)
+        assert panel.is_displayed()
+        assert first["label"] in panel.text
+        assert first["text"] in panel.text
+        assert source["publisher"] in panel.text
+        if first["kind"] in ("quote", "passage"):  # verbatim English, marked as such on a Spanish page
+            assert panel.find_element(By.CSS_SELECTOR, "blockquote.ground-text").get_attribute("lang") == "en"
+        assert panel.find_element(By.CSS_SELECTOR, ".grounds-close").text == LANGUAGES[lang].ui["grounds_close"]
+        width = page.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 375, f"horizontal scrolling at 375 px with a panel open (scrollWidth {width})"
+        page.execute_script(
+            "arguments[0].scrollIntoView({block: 'start'})", card.find_element(By.CSS_SELECTOR, ".in-short")
+        )
+        path = ARTIFACTS / f"answer-{lang}-phone-grounds-open.png"
+        assert page.save_screenshot(str(path)) and path.stat().st_size > 10_000
+    finally:
+        page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_markers_open_and_close_by_keyboard_and_focus_returns(page):
+    card = home_visits_answer(page, "en")
+    marker = markers(card, "short")[0]
+    panel = panel_of(page, marker)
+    page.execute_script("arguments[0].focus()", marker)
+    # back and forth with the keyboard, as a keyboard user arrives at it
+    ActionChains(page).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).send_keys(Keys.TAB).perform()
+    assert page.switch_to.active_element == marker
+    outline = page.execute_script("return getComputedStyle(arguments[0]).outlineStyle", marker)
+    assert outline not in ("", "none")  # focus is visible
+    ActionChains(page).send_keys(Keys.ENTER).perform()
+    assert panel.is_displayed() and marker.get_attribute("aria-expanded") == "true"
+    ActionChains(page).send_keys(Keys.ESCAPE).perform()
+    assert not panel.is_displayed() and marker.get_attribute("aria-expanded") == "false"
+    assert page.switch_to.active_element == marker
+    # Space opens it too; from inside the panel, Escape and the close button both close it
+    ActionChains(page).send_keys(Keys.SPACE).perform()
+    assert panel.is_displayed()
+    close = panel.find_element(By.CSS_SELECTOR, ".grounds-close")
+    page.execute_script("arguments[0].focus()", close)
+    ActionChains(page).send_keys(Keys.ESCAPE).perform()
+    assert not panel.is_displayed() and page.switch_to.active_element == marker
+    ActionChains(page).send_keys(Keys.ENTER).perform()
+    page.execute_script("arguments[0].focus()", close)
+    ActionChains(page).send_keys(Keys.ENTER).perform()
+    assert not panel.is_displayed() and page.switch_to.active_element == marker
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_accessibility_violations_with_a_grounds_panel_open(page, lang):
+    card = home_visits_answer(page, lang)
+    marker = markers(card, "short")[0]
+    marker.click()
+    assert panel_of(page, marker).is_displayed()
+    bad = serious_axe_violations(page)
+    assert not bad, f"{lang}: {bad}"
+
+
+def test_an_answer_without_grounds_is_drawn_as_plain_text(page):
+    """A server from before `grounds` (or an answer without them): the page draws the text as it did."""
+    page.execute_script(
+        "var real = window.fetch;"
+        "window.fetch = function (url, options) {"
+        "  return real(url, options).then(function (r) {"
+        "    if (!/webhook$/.test(url)) return r;"
+        "    return r.json().then(function (body) {"
+        "      body.forEach(function (m) { if (m.custom) delete m.custom.grounds; });"
+        "      return new Response(JSON.stringify(body), {status: r.status});"
+        "    });"
+        "  });"
+        "};"
+    )
+    card = home_visits_answer(page, "en")
+    assert card.find_element(By.CSS_SELECTOR, "p.short").text == store.topics["home_visits"].short["en"]
+    assert not card.find_elements(By.CSS_SELECTOR, ".ground-marker")

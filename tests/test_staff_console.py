@@ -30,6 +30,13 @@ from staff_console.replica_sync import sync_once
 PASSWORDS = {"ed": "editor-password-1", "pub": "publisher-password-1", "pub2": "publisher-password-2"}
 TOPIC = "topics/immigration_status.yml"
 NEW_SUMMARY = "A short new summary written in the staff console."
+# every sentence names its grounds in every language (answer_store/README.md, "Grounds"): a
+# summary of one sentence comes with one in Spanish and one line in the topic's grounds box
+NEW_SUMMARY_EDIT = {
+    "f.summary.en": NEW_SUMMARY,
+    "f.summary.es": "Un resumen nuevo y corto, escrito en la consola del personal.",
+    "f.grounds.summary": "police_not_ice",
+}
 
 
 def make_config(tmp_path: Path, **changes) -> Config:
@@ -107,6 +114,13 @@ def publish(publisher, number, note=""):
     return publisher.post(f"/staff/drafts/{number}/publish", data=data)
 
 
+def mark_reviewed(client, topic_id="immigration_status"):
+    """Mark a topic reviewed as staff do: on its review page, which names the version read there."""
+    page = client.get(f"/staff/topics/{topic_id}/review").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    return client.post(f"/staff/topics/{topic_id}/reviewed", data={"csrf_token": csrf(page), "version": version})
+
+
 def live_text(config, path=TOPIC) -> str:
     return (config.content / path).read_text(encoding="utf-8")
 
@@ -116,7 +130,8 @@ def live_text(config, path=TOPIC) -> str:
 
 def test_without_a_session_pages_redirect_to_sign_in_and_changes_are_refused(app, config):
     client = app.test_client()
-    for page in ("/staff/", "/staff/history", f"/staff/edit/{TOPIC}", "/staff/drafts/1", "/staff/quotes/new"):
+    pages = ("/staff/", "/staff/history", f"/staff/edit/{TOPIC}", "/staff/drafts/1", "/staff/quotes/new")
+    for page in (*pages, "/staff/topics/immigration_status/review"):
         response = client.get(page)
         assert response.status_code == 302 and response.headers["Location"].startswith("/staff/sign-in?next="), page
     before = live_text(config)
@@ -190,7 +205,7 @@ def test_a_change_without_a_csrf_token_is_refused(app, config):
 def test_edit_preview_review_publish_and_revert(app, config):
     before = live_text(config)
     ed = signed_in(app, "ed")
-    response = edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    response = edit(ed, TOPIC, NEW_SUMMARY_EDIT)
     assert response.status_code == 200 and "Saved in your draft" in response.get_data(as_text=True)
     assert live_text(config) == before  # a draft: nobody else sees it
     number = draft_id(ed)
@@ -228,7 +243,7 @@ def test_edit_preview_review_publish_and_revert(app, config):
 
 def test_a_publisher_cannot_publish_their_own_draft_unless_configured(app, config, tmp_path):
     pub = signed_in(app, "pub")
-    edit(pub, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    edit(pub, TOPIC, NEW_SUMMARY_EDIT)
     number = draft_id(pub)
     ask_review(pub, number)
     assert "another publisher must publish it" in pub.get(f"/staff/drafts/{number}").get_data(as_text=True)
@@ -247,7 +262,7 @@ def test_a_publisher_cannot_publish_their_own_draft_unless_configured(app, confi
 
 def test_only_the_version_the_publisher_read_after_review_is_published(app, config):
     ed, pub = signed_in(app, "ed"), signed_in(app, "pub")
-    edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    edit(ed, TOPIC, NEW_SUMMARY_EDIT)
     number = draft_id(ed)
     assert publish(pub, number).status_code == 409  # the author has not asked for review
     ask_review(ed, number)
@@ -283,7 +298,7 @@ def test_a_broken_edit_is_shown_next_to_its_field_and_never_reaches_the_live_sto
 
 def test_marking_a_topic_reviewed_records_who_and_when(app, config):
     ed = signed_in(app, "ed")
-    ed.post("/staff/topics/immigration_status/reviewed", data={"csrf_token": token_of(ed)})
+    assert mark_reviewed(ed).status_code == 302
     ask_review(ed, draft_id(ed))
     assert publish(signed_in(app, "pub"), draft_id(ed)).status_code == 302
     topic = load_store(config.content).topics["immigration_status"]
@@ -443,7 +458,7 @@ def test_signing_in_and_publishing_work_over_tls_behind_a_proxy(tmp_path, config
 
 def test_a_note_with_control_characters_keeps_the_history_readable(app, config):
     ed = signed_in(app, "ed")
-    edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    edit(ed, TOPIC, NEW_SUMMARY_EDIT)
     ask_review(ed, draft_id(ed), "odd\x1fnote\x1e\x00")
     assert publish(signed_in(app, "pub"), draft_id(ed), "more\x1f\x1e").status_code == 302
     history = signed_in(app, "pub").get("/staff/history")

@@ -27,6 +27,8 @@ pytestmark = pytest.mark.browser
 QUESTION = "will the police ask about my immigration status?"
 TOPIC = "immigration_status"
 NEW_SUMMARY = "Staff console test: a new summary, published from the browser."
+NEW_SUMMARY_ES = "Prueba de la consola: un resumen nuevo, publicado desde el navegador."
+GROUND = "police_not_ice"
 PASSWORDS = {"maria": "maria-editor-password", "sam": "sam-publisher-password", "kim": "kim-publisher-password"}
 
 
@@ -113,9 +115,12 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
     # 2. changes a summary and sees the preview
     d.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
     checked(d)
-    box = d.find_element(By.ID, "f-summary-en")
-    box.clear()
-    box.send_keys(NEW_SUMMARY)
+    # a summary of one sentence: one in Spanish too, and one line of grounds (answer_store/README.md, "Grounds")
+    typed = {"f-summary-en": NEW_SUMMARY, "f-summary-es": NEW_SUMMARY_ES, "f-grounds-summary": GROUND}
+    for box_id, text in typed.items():
+        box = d.find_element(By.ID, box_id)
+        box.clear()
+        box.send_keys(text)
     d.find_element(By.CSS_SELECTOR, "#edit-form button[type=submit]").click()
     WebDriverWait(d, 10).until(lambda x: "Saved in your draft" in x.page_source)
     d.find_element(By.PARTIAL_LINK_TEXT, "Open your draft").click()
@@ -181,3 +186,13 @@ def test_new_quote_page_has_no_serious_accessibility_problems(browser, console):
     checked(browser)
     browser.get(console + "/staff/edit/updates.yml")
     checked(browser)
+
+
+def test_review_page_has_no_serious_accessibility_problems(browser, console):
+    sign_in(browser, console, "maria")
+    browser.get(f"{console}/staff/topics/{TOPIC}/review")
+    checked(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "table.review td.grounds blockquote")
+    assert browser.find_element(By.ID, "mark-reviewed").is_displayed()
+    browser.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
+    assert browser.find_element(By.ID, "f-grounds-short").get_attribute("value").strip()

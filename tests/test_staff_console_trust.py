@@ -21,6 +21,7 @@ from staff_console.content_repo import ContentRepo
 from staff_console.drafts import Drafts
 from tests.test_staff_console import (  # noqa: F401  app and config: the shared fixtures
     NEW_SUMMARY,
+    NEW_SUMMARY_EDIT,
     PASSWORDS,
     TOPIC,
     app,
@@ -31,6 +32,7 @@ from tests.test_staff_console import (  # noqa: F401  app and config: the shared
     edit,
     live_text,
     make_config,
+    mark_reviewed,
     publish,
     signed_in,
     token_of,
@@ -123,7 +125,7 @@ def make_staff_user(monkeypatch, config, **env) -> int:
 
 
 def reviewed_by_in_draft(client, config) -> str:
-    client.post("/staff/topics/immigration_status/reviewed", data={"csrf_token": token_of(client)})
+    assert mark_reviewed(client).status_code == 302
     text = Drafts(connect(config.database)).get(draft_id(client)).files[TOPIC]
     return re.search(r"^reviewed_by: (.*)$", text, re.M).group(1)
 
@@ -205,7 +207,7 @@ def test_one_address_guessing_many_accounts_is_slowed_down(app):
 def published_change(app, config) -> str:
     """ed's new summary, published by pub; returns the commit."""
     ed = signed_in(app, "ed")
-    edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    edit(ed, TOPIC, NEW_SUMMARY_EDIT)
     ask_review(ed, draft_id(ed))
     assert publish(signed_in(app, "pub"), draft_id(ed)).status_code == 302
     return ContentRepo(config.content).head()
@@ -280,7 +282,7 @@ def test_a_new_quote_over_its_limits_is_refused_naming_the_box(app):
 
 def test_a_note_over_its_limit_is_refused_naming_the_limit(app, config):
     ed = signed_in(app, "ed")
-    edit(ed, TOPIC, {"f.summary.en": NEW_SUMMARY})
+    edit(ed, TOPIC, NEW_SUMMARY_EDIT)
     response = ed.post(f"/staff/drafts/{draft_id(ed)}/review", data={"csrf_token": token_of(ed), "note": "n" * 2001})
     assert response.status_code == 422 and "at most 2,000 characters" in response.get_data(as_text=True)
     assert Drafts(connect(config.database)).get(draft_id(ed)).status == "open"

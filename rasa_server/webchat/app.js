@@ -13,6 +13,7 @@
   var lang = "en";
   var busy = false;
   var lastQuestion = null;
+  var nextId = 0;  // for the ids that tie a sentence's marker to its panel
 
   var log = document.getElementById("log");
   var form = document.getElementById("ask");
@@ -35,8 +36,9 @@
     return id;
   }
 
-  function t(key) {
-    var s = strings[lang] || strings.en || {};
+  // the page's own words, in the page's language or in `code` (an answer's)
+  function t(key, code) {
+    var s = strings[code || lang] || strings.en || {};
     return (s.ui && s.ui[key]) || (strings.en && strings.en.ui && strings.en.ui[key]) || "";
   }
 
@@ -98,6 +100,115 @@
     return p;
   }
 
+  // One ground of a sentence, as the payload has it ready: its label, its
+  // text (a quote or passage verbatim, in quotation marks; our own note as
+  // is), a quote's unofficial translation, and the sources it cites.
+  function groundNode(g, labels) {
+    var item = el("li", "ground ground-" + g.kind);
+    item.appendChild(el("p", "ground-label", g.label + ":"));
+    if (g.kind === "quote" || g.kind === "passage") {
+      var words = el("blockquote", "ground-text", "“" + g.text + "”");
+      words.lang = "en";
+      words.dir = "auto";  // verbatim words keep their own direction on a right-to-left page
+      item.appendChild(words);
+    } else {
+      item.appendChild(el("p", "ground-text", g.text));
+    }
+    if (g.translation) {
+      var tr = el("p", "translation");
+      tr.appendChild(el("span", "label", g.translation.label + ": "));
+      tr.appendChild(document.createTextNode("“" + g.translation.text + "”"));
+      item.appendChild(tr);
+    }
+    if (g.caption) {
+      item.appendChild(el("p", "caption", "— " + g.caption));
+    }
+    if (g.source) {
+      (g.sources && g.sources.length ? g.sources : [g.source]).forEach(function (s) {
+        item.appendChild(sourceNode(s, labels));
+      });
+    } else if (g.checked_label && g.sources && g.sources.length) {
+      // an absence: the sources searched, none of which says it
+      item.appendChild(el("p", "ground-label", g.checked_label + ":"));
+      g.sources.forEach(function (s) { item.appendChild(sourceNode(s, labels)); });
+    }
+    return item;
+  }
+
+  // "In short" or "In more detail", sentence by sentence: each sentence is
+  // followed by a numbered button that opens, right after it, what the
+  // sentence rests on. Without grounds (an older server) the text as it is.
+  function groundedText(cls, text, textLang, sentences, p) {
+    var labels = p.labels || {};
+    var box;
+    if (!sentences || !sentences.length) {
+      box = el("p", cls, text);
+      if (textLang && textLang !== p.lang) box.lang = textLang;
+      return box;
+    }
+    box = el("div", cls + " grounded");
+    if (textLang && textLang !== p.lang) box.lang = textLang;
+    sentences.forEach(function (item, i) {
+      var number = String(i + 1);
+      var id = "grounds-" + (++nextId);
+      var name = t("grounds_open", p.lang) + " " + number;
+      if (i) box.appendChild(document.createTextNode(" "));
+      // the sentence's last word and its marker never part at a line end
+      var sentence = el("span", "sentence");
+      var cut = item.sentence.search(/\S+$/);
+      if (cut > 0) sentence.appendChild(document.createTextNode(item.sentence.slice(0, cut)));
+      var end = el("span", "sentence-end", item.sentence.slice(Math.max(cut, 0)));
+      sentence.appendChild(end);
+      box.appendChild(sentence);
+
+      var marker = el("button", "ground-marker", number);
+      marker.type = "button";
+      marker.setAttribute("aria-label", name);
+      marker.setAttribute("aria-expanded", "false");
+      marker.setAttribute("aria-controls", id);
+      end.appendChild(marker);
+
+      var panel = el("div", "grounds-panel");
+      panel.id = id;
+      panel.hidden = true;
+      panel.setAttribute("role", "group");
+      panel.setAttribute("aria-label", name);
+      panel.lang = p.lang;
+      var list = el("ul", "grounds");
+      (item.grounds || []).forEach(function (g) { list.appendChild(groundNode(g, labels)); });
+      panel.appendChild(list);
+      var close = el("button", "grounds-close", t("grounds_close", p.lang));
+      close.type = "button";
+      panel.appendChild(close);
+      box.appendChild(panel);
+
+      function shut() {
+        panel.hidden = true;
+        marker.setAttribute("aria-expanded", "false");
+        marker.focus();
+      }
+      marker.addEventListener("click", function () {
+        var opening = panel.hidden;
+        // one panel open at a time in an answer
+        var card = box.closest(".card") || box;
+        card.querySelectorAll(".ground-marker[aria-expanded='true']").forEach(function (other) {
+          if (other === marker) return;
+          other.setAttribute("aria-expanded", "false");
+          document.getElementById(other.getAttribute("aria-controls")).hidden = true;
+        });
+        panel.hidden = !opening;
+        marker.setAttribute("aria-expanded", String(opening));
+      });
+      close.addEventListener("click", shut);
+      function escape(event) {
+        if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); event.stopPropagation(); shut(); }
+      }
+      panel.addEventListener("keydown", escape);
+      marker.addEventListener("keydown", escape);
+    });
+    return box;
+  }
+
   function section(parent, cls, heading) {
     var box = el("details", cls);
     box.appendChild(el("summary", null, heading));
@@ -141,18 +252,15 @@
     // First screen: the short answer, the newest change and the review line.
     var first = el("section", "in-short");
     first.appendChild(el("h3", null, labels.in_short));
-    var short = el("p", "short", p.short);
-    if (p.short_lang && p.short_lang !== p.lang) short.lang = p.short_lang;
-    first.appendChild(short);
+    var grounds = p.grounds || {};
+    first.appendChild(groundedText("short", p.short, p.short_lang, grounds.short, p));
     if (p.latest_change) first.appendChild(el("p", "latest", p.latest_change.line));
     first.appendChild(el("p", "reviewed", p.reviewed_text));
     node.appendChild(first);
 
     // The rest is one tap (or Enter/Space on a focused heading) away.
     var more = section(node, "more-detail", labels.summary_heading || labels.in_short);
-    var summary = el("p", "summary", p.summary);
-    if (p.summary_lang && p.summary_lang !== p.lang) summary.lang = p.summary_lang;
-    more.appendChild(summary);
+    more.appendChild(groundedText("summary", p.summary, p.summary_lang, grounds.summary, p));
 
     if (p.updates && p.updates.length) {
       section(node, "changes", labels.since_then).appendChild(updateList(p.updates, p.lang, labels));

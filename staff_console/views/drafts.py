@@ -1,5 +1,6 @@
 """A staff member's draft from first edit to publish: the field editor over a
-store file, marking a topic reviewed, a new quote, the draft's page with its
+store file, a topic's review page (each sentence beside its grounds) and
+marking it reviewed there, a new quote, the draft's page with its
 diffs and problems, previews as the web page and as text messages, asking for
 review, discarding, and publishing (staff_console.drafts keeps the drafts,
 staff_console.editing holds the rules)."""
@@ -13,7 +14,7 @@ from typing import Any, Dict, List, Tuple
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from policy_assistant import answers, phone_messages
-from policy_assistant.store import SOURCE_TEXTS, Store, StoreError
+from policy_assistant.store import SOURCE_TEXTS, Store, StoreError, Topic
 from staff_console import db, editing, fields, limits
 from staff_console.content_repo import InvalidContent, Person, PublishError
 from staff_console.drafts import Draft
@@ -94,17 +95,65 @@ def edit_page(path: str, found: List[fields.Group], draft: Draft | None, **shown
     return render_template("edit.html", path=path, groups=found, draft=draft, topic=topic, **shown)
 
 
-@bp.route("/topics/<topic_id>/reviewed", methods=["POST"])
-@signed_in
-def mark_reviewed(topic_id: str) -> Any:
+def reviewed_store() -> Store:
+    """The store a reviewer reads: with the signed-in user's draft, since
+    marking a topic reviewed goes into that draft."""
+    draft = my_draft()
+    if draft is None or not draft.files:
+        store = db.live_store()
+        if store is None:
+            abort(503)
+        return store
+    try:
+        return db.console().repo.load(draft.files)
+    except StoreError:
+        abort(422, "Your draft has problems to fix before a topic can be reviewed: open it from the first page.")
+
+
+def reviewed_topic(topic_id: str) -> Tuple[Store, Topic, str]:
+    """The store, the topic as the user's draft has it, and its file."""
     repo, path = db.console().repo, f"topics/{topic_id}.yml"
     if not editing.is_editable(repo, path):
         abort(404)
-    text = editing.draft_text(repo, my_draft(), path) or ""
-    keep_in_draft(path, editing.mark_reviewed(text, current_user(), dt.date.today()))
+    store = reviewed_store()
+    if topic_id not in store.topics:
+        abort(404)
+    return store, store.topics[topic_id], path
+
+
+@bp.route("/topics/<topic_id>/review")
+@signed_in
+def review(topic_id: str) -> Any:
+    """Each sentence of the topic's short answer and summary, in every
+    language, beside the text of what it rests on; and marking it reviewed."""
+    store, topic, path = reviewed_topic(topic_id)
+    draft = my_draft()
+    return render_template(
+        "review.html",
+        topic=topic,
+        path=path,
+        sections=editing.review_sections(store, topic),
+        review_line=answers.review_line(topic, store.language("en")),
+        changed=topic.changed_since_review(),
+        version=topic.fingerprint(),
+        draft=draft if draft is not None and draft.files else None,
+    )
+
+
+@bp.route("/topics/<topic_id>/reviewed", methods=["POST"])
+@signed_in
+def mark_reviewed(topic_id: str) -> Any:
+    """Mark the topic reviewed in the user's draft, with the fingerprint of
+    the version the review page showed (refused if it changed since)."""
+    store, topic, path = reviewed_topic(topic_id)
+    version = topic.fingerprint()
+    if request.form.get("version") != version:
+        abort(409, "The topic changed after you opened its review page. Open the review page again and check it.")
+    text = editing.draft_text(db.console().repo, my_draft(), path) or ""
+    keep_in_draft(path, editing.mark_reviewed(text, current_user(), dt.date.today(), version))
     name = current_user().public_name
     flash(f"Marked '{topic_id}' reviewed by '{name}' today, in your draft. It shows once published.")
-    return redirect(url_for("drafts.edit", path=path))
+    return redirect(url_for("drafts.review", topic_id=topic_id))
 
 
 @bp.route("/quotes/new", methods=["GET", "POST"])
