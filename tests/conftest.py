@@ -28,6 +28,35 @@ def store_copy(tmp_path: Path) -> Path:
     return target
 
 
+# The small answer store of tests/fixtures/store/: stable content for tests of
+# the loader's rules, which edit a copy of it.
+SMALL_STORE = Path(__file__).resolve().parent / "fixtures" / "store"
+
+
+@pytest.fixture
+def small_store(tmp_path: Path) -> Path:
+    """A copy of the fixture store that a test may edit."""
+    target = tmp_path / "small_store"
+    shutil.copytree(SMALL_STORE, target)
+    return target
+
+
+def problems_of(root: Path) -> list[str]:
+    """Every problem the loader finds in the store at `root` (it must find one)."""
+    from policy_assistant.store import StoreError, load_store
+
+    with pytest.raises(StoreError) as error:
+        load_store(root)
+    return error.value.problems
+
+
+def replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Edit a store file by its text; `old` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
 
 

@@ -5,44 +5,22 @@ the small fixture store; the payload, the review line and SOURCES by sentence
 carry the grounds."""
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 
 from policy_assistant import answers
 from policy_assistant.phone_messages import MAX_MESSAGES, MESSAGE_LIMIT, pack
 from policy_assistant.schema import MAX_EXPLANATIONS, Passage, Quote, Scope
-from policy_assistant.store import StoreError, load_store, source_text_path
+from policy_assistant.store import load_store, source_text_path
 from policy_assistant.text import sentences
-from tests.conftest import STORE
+from tests.conftest import STORE, problems_of, replace, small_store  # noqa: F401  small_store: a fixture
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "store"
 TODAY = dt.date(2026, 12, 5)
 
 
 @pytest.fixture(scope="module")
 def store():
     return load_store(STORE)
-
-
-@pytest.fixture
-def small_store(tmp_path):
-    target = tmp_path / "small_store"
-    shutil.copytree(FIXTURE, target)
-    return target
-
-
-def problems_of(root):
-    with pytest.raises(StoreError) as error:
-        load_store(root)
-    return error.value.problems
-
-
-def replace(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def one(problems, *words):

@@ -8,18 +8,15 @@ keep changing."""
 import datetime as dt
 import logging
 import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 import policy_assistant.text
 from policy_assistant.live_store import LiveStore
 from policy_assistant.store import Localized, StoreError, fold, load_store
-from tests.conftest import STORE
+from tests.conftest import STORE, problems_of, replace, small_store  # noqa: F401  small_store: a fixture
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "store"
 TOPIC_IDS = {
     "enforce_immigration_law",
     "immigration_status",
@@ -38,26 +35,6 @@ TOPIC_IDS = {
     "traffic_stops",
     "information_sharing",
 }
-
-
-@pytest.fixture
-def small_store(tmp_path):
-    """A copy of the fixture store that a test may edit."""
-    target = tmp_path / "small_store"
-    shutil.copytree(FIXTURE, target)
-    return target
-
-
-def problems_of(root):
-    with pytest.raises(StoreError) as error:
-        load_store(root)
-    return error.value.problems
-
-
-def replace(path, old, new, count=1):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 def line_of(path, text):
