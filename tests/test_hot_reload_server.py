@@ -34,11 +34,11 @@ def edit(path, old, new):
 
 def test_running_action_server_picks_up_edits_and_refuses_broken_ones(action_server):
     servers, store, log = action_server
-    assert not answer(servers)["summary"].startswith("Updated by staff.")
+    assert not answer(servers)["summary"].startswith("Updated by staff:")
     topic = store / "topics" / "home_visits.yml"
-    edit(topic, "summary:\n  en: >-\n    ", "summary:\n  en: >-\n    Updated by staff. ")
-    assert answer(servers)["summary"].startswith("Updated by staff.")
+    edit(topic, "summary:\n  en: >-\n    ", "summary:\n  en: >-\n    Updated by staff: ")
+    assert answer(servers)["summary"].startswith("Updated by staff:")
     edit(topic, "reviewed_by: null\nreviewed_on: null", "reviewed_by: A. Staff\nreviewed_on: 2026-02-30")
-    assert answer(servers)["summary"].startswith("Updated by staff.")  # last good store still serves
+    assert answer(servers)["summary"].startswith("Updated by staff:")  # last good store still serves
     text = log.read_text(errors="replace")
     assert "Refused an edit" in text and "topics/home_visits.yml" in text and "not a date" in text

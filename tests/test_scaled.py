@@ -157,7 +157,7 @@ def test_a_published_change_reaches_every_action_server_within_two_seconds(stack
     for port in stack.action_ports:  # each is serving (the old answer) before the publish
         assert not call_action(port, stack.token, "home_visits")["summary"].startswith("Updated")
     lead = "summary:\n  en: >-\n    "
-    topic.write_text(topic.read_text().replace(lead, lead + "Updated by staff. ", 1))
+    topic.write_text(topic.read_text().replace(lead, lead + "Updated by staff: ", 1))
     branch = subprocess.run(["git", "branch", "--show-current"], cwd=stack.content_repo, capture_output=True, text=True)
     assert branch.stdout.strip() == MAIN  # the console publishes to this branch (staff_console.content_repo)
     subprocess.run(["git", "commit", "-qam", "A test publish"], cwd=stack.content_repo, check=True, capture_output=True)
