@@ -499,14 +499,14 @@ def _check_grounds(c: _Loader) -> None:
             grounds.setdefault(record.id, record)
     for kind in GROUND_KINDS:
         c.ids.setdefault(kind, set()).update(r.id for _, _, r in c.of(kind))
+    source_kinds = {s.id: s.kind for _, _, s in c.of(Source)}
     for path, loc, passage in c.of(Passage):
         source = ref_id(passage.source)
         c.refs(path, loc, [source], "source", Source)
         c.refs(path, loc, passage.attributed_to, "speaker", Speaker, then=" in attributed_to")
         c.refs(path, loc, [ref_id(s) for s in passage.cites], "source", Source, then=" in cites")
         _check_verbatim(c, path, loc, source, f"passage '{passage.id}'", passage.text)
-        source_kind = next((s.kind for _, _, s in c.of(Source) if s.id == source), None)
-        if source_kind == "note" and not passage.cites:
+        if source_kinds.get(source) == "note" and not passage.cites:
             c.problem(
                 path, loc, f"passage '{passage.id}' is from our own note: list the records it rests on in 'cites'"
             )

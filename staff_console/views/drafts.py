@@ -99,15 +99,10 @@ def reviewed_store() -> Store:
     """The store a reviewer reads: with the signed-in user's draft, since
     marking a topic reviewed goes into that draft."""
     draft = my_draft()
-    if draft is None or not draft.files:
-        store = db.live_store()
-        if store is None:
-            abort(503)
-        return store
-    try:
-        return db.console().repo.load(draft.files)
-    except StoreError:
-        abort(422, "Your draft has problems to fix before a topic can be reviewed: open it from the first page.")
+    return store_with(
+        draft.files if draft is not None else {},
+        "Your draft has problems to fix before a topic can be reviewed: open it from the first page.",
+    )
 
 
 def reviewed_topic(topic_id: str) -> Tuple[Store, Topic, str]:
@@ -263,13 +258,19 @@ def publish(draft_id: int) -> Any:
 # ------------------------------------------------------------ previews
 
 
-def preview_store(draft_id: int) -> Store:
-    """The store as it will be once the draft is published (draft 0: the live store)."""
-    changes = viewable(draft_id).files if draft_id else {}
+def store_with(changes: Dict[str, str | None], problem: str) -> Store:
+    """The live store with a draft's changes, or a 422 page saying `problem`."""
     try:
         return db.console().repo.load(changes)
     except StoreError:
-        abort(422, "This draft has problems to fix before it can be previewed.")
+        abort(422, problem)
+
+
+def preview_store(draft_id: int) -> Store:
+    """The store as it will be once the draft is published (draft 0: the live store)."""
+    return store_with(
+        viewable(draft_id).files if draft_id else {}, "This draft has problems to fix before it can be previewed."
+    )
 
 
 @bp.route("/drafts/<int:draft_id>/preview/<topic_id>/<lang>/")
