@@ -2,8 +2,8 @@
 liaison staff edit (sources, verbatim quotes, dated updates, topics, resources,
 replies, languages).
 
-Three steps: read each file with ruamel.yaml (keeping every line number, and
-dates as text); check every record against its model in policy_assistant.schema;
+Three steps: read each file (policy_assistant.yaml_lines: every line number
+kept, dates as text); check every record against its model in policy_assistant.schema;
 then one short pass over what refers to what, which also resolves every id to
 the record it names. Every problem is reported in plain
 words as `file:line: message`, so that staff can fix an edit without a developer.
@@ -17,11 +17,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from policy_assistant import yaml_lines
 from policy_assistant.schema import (
     DATE_PLACEHOLDERS,
     DEFAULT_LANGUAGE,
@@ -52,6 +49,7 @@ from policy_assistant.schema import (
     ref_id,
 )
 from policy_assistant.text import fold, sentences
+from policy_assistant.yaml_lines import LineList, LineMap
 
 __all__ = [
     "DATE_PLACEHOLDERS",
@@ -181,31 +179,24 @@ def source_text_path(root: str | Path, source_id: str) -> Path:
 # ---------------------------------------------------------------- reading and the schema
 
 
-class _TextDates(RoundTripConstructor):
-    """Keeps dates as text, so that a bad date is reported with its line by our validation."""
-
-
-_TextDates.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
-
-
 def _line(doc: Any, loc: Loc, keys_from: int | None = None) -> int | None:
     """The line of the innermost mapping on the path `loc` (a record, or a text
     per language), or of the list item that is not a mapping; from depth
     `keys_from` on (inside a group of a record's fields: labels, messages), the
     line of the key itself."""
-    line = doc.lc.line + 1 if isinstance(doc, CommentedMap) else None
+    line = doc.line if isinstance(doc, LineMap) else None
     node = doc
     for depth, key in enumerate(loc):
-        if isinstance(node, CommentedMap) and key in node:
+        if isinstance(node, LineMap) and key in node:
             if keys_from is not None and depth >= keys_from:
-                return int(node.lc.key(key)[0]) + 1
+                return node.key_lines[key]
             node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line, node = node.lc.item(key)[0] + 1, node[key]
+        elif isinstance(node, LineList) and isinstance(key, int) and 0 <= key < len(node):
+            line, node = node.item_lines[key], node[key]
         else:
             break
-        if isinstance(node, CommentedMap):
-            line = node.lc.line + 1
+        if isinstance(node, LineMap):
+            line = node.line
     return line
 
 
@@ -264,14 +255,12 @@ class _Loader:
         except UnicodeDecodeError as exc:
             self.problem(path, (), f"not UTF-8 text (byte {exc.start})")
             return None
-        yaml = YAML(typ="rt")
-        yaml.Constructor = _TextDates
         try:
-            self.docs[path] = yaml.load(text)
-        except YAMLError as exc:
-            if isinstance(exc, MarkedYAMLError):
+            self.docs[path] = yaml_lines.load(text)
+        except yaml_lines.YAMLError as exc:
+            if isinstance(exc, yaml_lines.MarkedYAMLError):
                 mark = exc.problem_mark or exc.context_mark
-                line, reason = (mark.line + 1 if mark else None), exc.problem or exc.context
+                line, reason = (mark.line + 1 if mark else None), exc.problem or exc.context or str(exc)
             else:  # a character YAML does not allow
                 line, reason = text.count("\n", 0, getattr(exc, "position", 0)) + 1, str(exc).split(" in ")[0]
             duplicate = re.match(r'found duplicate key "(.*?)"', reason)
@@ -330,7 +319,7 @@ class _Loader:
             if not every_list and key not in doc:
                 continue
             if not isinstance(doc.get(key), list):
-                line = doc.lc.key(key)[0] + 1 if isinstance(doc, CommentedMap) and key in doc else None
+                line = doc.key_lines[key] if isinstance(doc, LineMap) and key in doc else None
                 self.problems.append(f"{self.where(path, line=line)}: expected a top-level '{key}:' list")
                 self.partial.add(model)
                 continue
@@ -413,11 +402,11 @@ FALLBACK_REPLY = "nlu_fallback"  # the reply to anything not understood, and to 
 def _key_line(doc: Any, *keys: str) -> int | None:
     """The line of a key of a mapping (of a mapping ...) of the document, or of
     the innermost mapping that is there."""
-    line = doc.lc.line + 1 if isinstance(doc, CommentedMap) else None
+    line = doc.line if isinstance(doc, LineMap) else None
     for key in keys:
-        if not (isinstance(doc, CommentedMap) and key in doc):
+        if not (isinstance(doc, LineMap) and key in doc):
             break
-        line, doc = doc.lc.key(key)[0] + 1, doc[key]
+        line, doc = doc.key_lines[key], doc[key]
     return line
 
 
