@@ -11,7 +11,8 @@ afraid.
 * What is kept is compressed.
 * What people wrote is never kept: not their words, not the values of the
   entities found in them, not a slot value outside its fixed vocabulary
-  (scrubbed_json, which every tracker store of the project uses).
+  (scrubbed_json, which every tracker store of the project uses). Nor is an
+  answer's payload: only its text.
 """
 
 from __future__ import annotations
@@ -175,10 +176,21 @@ def scrubbed_json(tracker: DialogueStateTracker) -> str:
             if isinstance(event.get("parse_data"), dict):
                 event["parse_data"]["text"] = None
                 event["parse_data"]["entities"] = scrubbed_entities(event["parse_data"].get("entities"))
+                # the offsets of each word (the shape of what was written), and
+                # the ranking of every intent, which only the turn itself reads
+                for key in ("text_tokens", "intent_ranking", "response_selector"):
+                    event["parse_data"].pop(key, None)
         if "entities" in event:  # the user event's own list, and Rasa's EntitiesAdded event
             event["entities"] = scrubbed_entities(event["entities"])
         if event.get("event") == "slot":
             event["value"] = kept_slot_value(event.get("name"), event.get("value"))
+        if event.get("event") == "bot":
+            # An answer's payload (its buttons, quotes and the grounds of every
+            # sentence: about 40 KB) went to the channel when it was sent; nothing
+            # reads it again (the actions read slots and the latest message), and
+            # kept, it would be decoded, copied, sent to the action server and
+            # encoded again on every later turn of the conversation.
+            event["data"] = {}
     return json.dumps(dialogue)
 
 

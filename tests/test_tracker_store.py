@@ -22,7 +22,11 @@ def tracker(sender: str, turns: int = 1) -> DialogueStateTracker:
     events: list[Any] = [SlotSet("language", "es")]
     for i in range(turns):
         events += [
-            UserUttered(f"question {i}", {"name": "home_visits", "confidence": 1.0}),
+            UserUttered(
+                f"question {i}",
+                {"name": "home_visits", "confidence": 1.0},
+                parse_data={"text_tokens": [[0, 8], [9, 10]], "intent_ranking": [{"name": "home_visits"}]},
+            ),
             ActionExecuted("action_answer_topic"),
             BotUttered(f"answer {i}"),
             SlotSet("last_topic", "home_visits"),
@@ -108,9 +112,24 @@ def test_what_people_wrote_is_not_kept_only_what_it_meant():
     kept = asyncio.run(store.retrieve_full_tracker("someone"))
     users = [e for e in kept.events if isinstance(e, UserUttered)]
     assert len(users) == 3 and all(not e.text and e.intent["name"] == "home_visits" for e in users)
+    assert all("text_tokens" not in e.parse_data and "intent_ranking" not in e.parse_data for e in users)
     import zlib
 
     assert b"question" not in zlib.decompress(store.kept["someone"])
+
+
+def test_an_answers_payload_is_not_kept_only_its_text():
+    # the payload (buttons, quotes, grounds) went to the channel; kept, it
+    # would travel with every later turn (docs/results.md, issue 26)
+    answer = BotUttered("In short: no.", {"custom": {"grounds": ["x" * 40_000]}, "buttons": [{"title": "More"}]})
+    sent = tracker("someone")
+    sent.update(answer)
+    store = ForgetfulTrackerStore(domain)
+    asyncio.run(store.save(sent))
+    bots = [e for e in asyncio.run(store.retrieve_full_tracker("someone")).events if isinstance(e, BotUttered)]
+    assert [b.text for b in bots] == ["answer 0", "In short: no."]
+    assert all(not any(b.data.values()) for b in bots), [b.data for b in bots]
+    assert len(store.kept["someone"]) < 2_000
 
 
 def test_a_conversation_can_be_forgotten_at_once_through_rasas_wrappers():
