@@ -93,8 +93,9 @@ lint: $(INSTALLED)
 types: $(INSTALLED)
 	@$(STAGE) types $(VENV)/bin/mypy
 
+# on every core (pytest-xdist): the unit tests share no server, port or file
 unit: $(SPACY)
-	@$(STAGE) unit $(PYTEST) -m "not model and not e2e and not browser and not validate and not scaled"
+	@$(STAGE) unit $(PYTEST) -n auto -m "not model and not e2e and not browser and not validate and not scaled"
 
 validate: $(INSTALLED)
 	@$(STAGE) validate scripts/validate.sh . -- $(PYTEST) -m validate
