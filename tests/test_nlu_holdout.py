@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from devtools.conversation_bench import conversations
 from devtools.nlu_bench import READABLE, SETS, bench_files, examples
 from devtools.nlu_evaluation import REPORT, evaluate
 from devtools.paths import PROJECT
@@ -42,6 +43,12 @@ def test_holdout_questions_are_not_in_training_data():
     other = yaml.safe_load((PROJECT / "tests" / "nlu" / "unsupported_languages.yml").read_text(encoding="utf-8"))
     leaked = [t for texts in other.values() for t in texts if normal(t) in seen]
     assert not leaked, f"unsupported_languages.yml: {leaked}"
+    # the held-out conversations (make conversation-bench); a stock phrase of
+    # four words or fewer ("gracias", "when was that said") may have been a
+    # training example before they were written, a longer turn may not
+    turns = [turn["text"] for chat in conversations() for turn in chat["turns"]]
+    leaked = [t for t in turns if len(normal(t).split()) > 4 and normal(t) in seen]
+    assert not leaked, f"conversations/heldout.yml: {leaked}"
 
 
 def test_every_language_has_a_holdout_file():
