@@ -90,6 +90,12 @@ class StoreAction(Action, ABC):
         return [f"{reply.text}\n\n{answers.message(store, 'phone_pick', lang)}"]
 
 
+def topic_phone_messages(store: Store, reply: Reply, lang: str) -> List[str] | None:
+    """A topic answer made for a phone's small screen (None for another reply)."""
+    topic = (reply.payload or {}).get("topic")
+    return phone_messages.topic_messages(store, topic, lang) if topic in store.topics else None
+
+
 class ActionAnswerTopic(StoreAction):
     def name(self) -> str:
         return "action_answer_topic"
@@ -107,8 +113,7 @@ class ActionAnswerTopic(StoreAction):
         return latest_intent(tracker)
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
-        topic = (reply.payload or {}).get("topic")
-        return phone_messages.topic_messages(store, topic, lang) if topic in store.topics else None
+        return topic_phone_messages(store, reply, lang)
 
 
 class ActionChooseOption(ActionAnswerTopic):
@@ -176,5 +181,10 @@ class ActionChangeLanguage(StoreAction):
             names = ", ".join(choice.name for choice in store.languages.values())
             choices = answers.message(store, "language_choices", current).format(names=names)
             return Reply(text=choices), remember(current)
-        reply = Reply(text=answers.message(store, "language_switched", asked), payload={"language": asked})
-        return reply, remember(asked)
+        topic = tracker.get_slot(LAST_TOPIC_SLOT)
+        reply = answers.language_switched(store, asked, topic)
+        return reply, remember(asked, topic if topic in store.topics else None)
+
+    def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
+        # the last answer again, as a phone got it the first time
+        return topic_phone_messages(store, reply, lang)

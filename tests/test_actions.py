@@ -143,11 +143,29 @@ def test_some_fixed_replies_offer_the_closest_topics_first(intent, first):
     assert "/city_response" not in payloads
 
 
-def test_change_language_switches_and_tells_the_page():
+def test_change_language_with_no_answer_yet_switches_and_says_so():
     messages, events = run(actions.ActionChangeLanguage(), tracker("switch_to_es"))
     assert messages[0]["text"] == "Desde ahora le respondo en español."
     assert messages[1]["custom"] == {"language": "es"}
     assert SlotSet("language", "es") in events
+
+
+def test_say_that_in_spanish_repeats_the_last_answer_in_spanish_and_tells_the_page():
+    messages, events = run(actions.ActionChangeLanguage(), tracker("switch_to_es", slots={"last_topic": "home_visits"}))
+    store = shared_store().get()
+    first = messages[0]["text"]
+    assert first.startswith(store.topics["home_visits"].title.text("es")) and messages[0]["buttons"]
+    payload = messages[1]["custom"]
+    assert (payload["topic"], payload["lang"], payload["language"]) == ("home_visits", "es", "es")
+    assert SlotSet("language", "es") in events and SlotSet("last_topic", "home_visits") in events
+
+
+def test_say_that_in_spanish_on_a_phone_gets_the_answer_as_a_phone_got_it():
+    t = tracker("switch_to_es", slots={"last_topic": "home_visits"})
+    t.events[-1]["input_channel"] = "twilio"
+    messages, _ = run(actions.ActionChangeLanguage(), t)
+    store = shared_store().get()
+    assert [m["text"] for m in messages] == phone_messages.topic_messages(store, "home_visits", "es")
 
 
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():

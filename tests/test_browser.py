@@ -167,6 +167,18 @@ def test_switch_to_spanish_interface_and_answers(page):
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"  # kept for this tab
 
 
+def test_say_that_in_spanish_repeats_the_answer_in_spanish_and_the_page_switches(page):
+    ask(page, "will police knock on my door for ICE?")
+    assert sentences_shown(wait_for_cards(page, 1), "short") == store.topics["home_visits"].short["en"]
+    ask(page, "can you say that in Spanish?")
+    card = wait_for_cards(page, 2)
+    assert card.get_attribute("data-topic") == "home_visits"
+    assert sentences_shown(card, "short") == store.topics["home_visits"].short["es"]
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").get_attribute("aria-pressed") == "true"
+    assert page.find_element(By.ID, "send").text == ES.ui["send"]
+
+
 @pytest.mark.parametrize("payload", ["<img src=x onerror=alert(1)>", "<script>window.__pwned = 1; alert(2)</script>"])
 def test_markup_is_shown_as_text_and_never_runs(page, payload):
     ask(page, payload)

@@ -168,8 +168,36 @@ def test_language_is_switched_on_request_and_kept(live):
     assert kept[0]["lang"] == "es"
     short = live.ask("ok", sender=me)
     assert all(p.get("lang", "es") == "es" for p in payloads(short))
-    assert live.ask("in English please", sender=me)[0]["text"] == "I will answer in English from now on."
+    # after an answer, the switch says that answer again in the language asked for
+    again = next(p for p in payloads(live.ask("in English please", sender=me)) if "topic" in p)
+    assert (again["topic"], again["lang"]) == ("enforce_immigration_law", "en")
     assert next(p for p in payloads(live.ask("/home_visits", sender=me)) if "topic" in p)["lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    "ask_es,ask_en", [("could you put that in Spanish?", "English please"), ("ponlo en español", "ponlo en inglés")]
+)
+def test_say_that_in_another_language_repeats_the_last_answer_in_it(live, ask_es, ask_en):
+    me = sender()
+    assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
+    again = live.ask(ask_es, sender=me)
+    [payload] = [p for p in payloads(again) if "topic" in p]
+    assert (payload["topic"], payload["lang"], payload["language"]) == ("home_visits", "es", "es")
+    assert again[0]["text"].startswith(store.topics["home_visits"].title["es"])  # the short answer first
+    more = live.ask("MAS", sender=me)[0]["text"]  # then the details, in Spanish
+    assert store.topics["home_visits"].summary["es"] in more
+    back = [p for p in payloads(live.ask(ask_en, sender=me)) if "topic" in p]
+    assert [(p["topic"], p["lang"]) for p in back] == [("home_visits", "en")]
+
+
+def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(live):
+    from policy_assistant.answers import fixed_reply
+
+    me = sender()
+    assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
+    assert live.ask("gracias!", sender=me)[0]["text"] == fixed_reply(store, "thank", "es").text
+    assert live.ask("thanks", sender=me)[0]["text"] == fixed_reply(store, "thank", "en").text
+    assert live.ask("hola", sender=me)[0]["text"] == fixed_reply(store, "greet", "es").text
 
 
 def test_page_language_metadata_sets_the_answer_language(live):

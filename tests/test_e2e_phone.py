@@ -184,6 +184,17 @@ def test_the_language_follows_what_the_person_writes(live, twilio_stub):
     assert messages[0] == phone_messages.topic_messages(store, "immigration_status", "es")[0]
 
 
+def test_say_that_in_spanish_sends_the_last_answer_again_in_spanish_and_its_options_number_in_it(live, twilio_stub):
+    phone = new_phone()
+    text(live, twilio_stub, phone, "will the police ask about my immigration status?")
+    messages = text(live, twilio_stub, phone, "en español por favor")
+    expected = phone_messages.topic_messages(store, "immigration_status", "es")
+    assert messages[0] == expected[0] and messages[1].startswith(expected[1])  # then the numbered options
+    first_related = store.topics["immigration_status"].related[0]
+    picked = text(live, twilio_stub, phone, "1")
+    assert picked[0] == phone_messages.topic_messages(store, first_related, "es")[0]
+
+
 def test_neither_the_number_nor_the_text_reaches_a_log(live, twilio_stub):
     phone = new_phone()
     marker = "zebra" + uuid.uuid4().hex[:8]

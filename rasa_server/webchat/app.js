@@ -321,8 +321,9 @@
   function render(messages) {
     messages.forEach(function (m) {
       var custom = m.custom;
-      if (custom && custom.topic) { renderAnswer(custom); return; }
+      // "say that in Spanish": the page takes the language asked for, then shows the answer in it
       if (custom && typeof custom.language === "string") applyLanguage(custom.language);
+      if (custom && custom.topic) { renderAnswer(custom); return; }
       if (m.text || m.buttons) {
         var node = bubble(t("bot"), "bot");
         if (m.text) node.appendChild(el("span", "text", m.text));
