@@ -30,8 +30,11 @@ def words(text: str) -> List[str]:
 def detect(tokens: List[str], vocabularies: Mapping[str, Collection[str]], current: str | None = None) -> str | None:
     """The language whose marker words the folded tokens clearly use most, or
     None when there is none or a tie ("ok", "ICE?"). With no current language
-    one marker word is enough; to switch away from the current language it
-    takes two and a clear lead (at least twice the runner-up's plus one)."""
+    one marker word is enough. To switch away from the current language it
+    takes two and a clear lead (at least twice the runner-up's plus one), or a
+    short message whose words are at least half the other language's markers
+    and none the current one's ("gracias", "hola", "ok thanks"): people switch
+    with their greetings and thanks too."""
     if not tokens or not vocabularies:
         return None
     scores = {code: sum(t in vocabulary for t in tokens) for code, vocabulary in vocabularies.items()}
@@ -42,7 +45,9 @@ def detect(tokens: List[str], vocabularies: Mapping[str, Collection[str]], curre
         return None
     if current is None or current not in vocabularies or best == current:
         return best
-    return best if best_score >= 2 and best_score >= 2 * runner_up + 1 else None
+    if best_score >= 2 and best_score >= 2 * runner_up + 1:
+        return best
+    return best if runner_up == 0 and 2 * best_score >= len(tokens) else None
 
 
 # ---------------------------------------------------------------- languages not spoken

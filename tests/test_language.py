@@ -29,9 +29,19 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
     assert language.choose(text, LANGS, slot="en") == "en"
 
 
-def test_one_word_does_not_flip_an_established_language():
-    assert language.choose("hola", LANGS, slot="en") == "en"
-    assert language.choose("thanks", LANGS, slot="es") == "es"
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [("hola", "en", "es"), ("gracias!", "en", "es"), ("ok gracias", "en", "es"), ("thanks", "es", "en")],
+)
+def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot, expected):
+    assert language.choose(text, LANGS, slot=slot) == expected
+
+
+@pytest.mark.parametrize(
+    "text,slot", [("LMPD and ICE?", "es"), ("policia en Louisville, ICE o LMPD", "en"), ("la police?", "en")]
+)
+def test_one_marker_among_neutral_words_does_not_flip_an_established_language(text, slot):
+    assert language.choose(text, LANGS, slot=slot) == slot
 
 
 @pytest.mark.parametrize(
