@@ -33,6 +33,7 @@ from policy_assistant.names import (
     LAST_TOPIC_SLOT,
     NLU_FALLBACK,
     OTHER_PLACE,
+    SAME_QUESTION,
 )
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts, shared_counts
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
@@ -75,7 +76,7 @@ class StoreAction(Action, ABC):
             return []
         lang = conversation_language(tracker, store)
         reply, events = self.answer(store, tracker, lang)
-        send(dispatcher, tracker, reply, self.phone(store, tracker, lang, reply))
+        send(dispatcher, tracker, reply, lang, self.phone(store, tracker, lang, reply))
         return events + offered(tracker, reply)
 
     @abstractmethod
@@ -103,14 +104,17 @@ class ActionAnswerTopic(StoreAction):
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         topic = self.topic(tracker)
         if topic is None or topic not in store.topics:
-            logger.warning("No topic '%s' in the answer store; answering as a fallback", topic)
+            if topic is not None:  # None: "what about my wife?" before any answer
+                logger.warning("No topic '%s' in the answer store; answering as a fallback", topic)
             return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)
         self.counts.count(topic)
         return answers.answer_topic(store, topic, lang), remember(lang, topic)
 
     def topic(self, tracker: Tracker) -> str | None:
-        """The topic asked about: the intent is the topic id (domain.yml)."""
-        return latest_intent(tracker)
+        """The topic asked about: the intent is the topic id (domain.yml), or
+        for "what about my wife?" the topic last answered."""
+        intent = latest_intent(tracker)
+        return tracker.get_slot(LAST_TOPIC_SLOT) if intent == SAME_QUESTION else intent
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         return topic_phone_messages(store, reply, lang)

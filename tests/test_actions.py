@@ -168,6 +168,19 @@ def test_say_that_in_spanish_on_a_phone_gets_the_answer_as_a_phone_got_it():
     assert [m["text"] for m in messages] == phone_messages.topic_messages(store, "home_visits", "es")
 
 
+def test_what_about_my_wife_answers_the_last_topic_again():
+    t = tracker("status_en", intent="same_question", slots={"last_topic": "home_visits"})
+    messages, events = run(actions.ActionAnswerTopic(), t)
+    assert messages[1]["custom"]["topic"] == "home_visits" and messages[1]["custom"]["lang"] == "en"
+    assert SlotSet("last_topic", "home_visits") in events
+
+
+def test_what_about_my_wife_before_any_answer_is_not_understood_and_offers_topics():
+    messages, events = run(actions.ActionAnswerTopic(), tracker("status_en", intent="same_question"))
+    assert not any(m.get("custom") for m in messages) and messages[0]["buttons"]
+    assert not any(e.get("name") == "last_topic" for e in events)
+
+
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():
     messages, events = run(actions.ActionAnswerTopic(), tracker("unknown_topic"))
     assert not any(m.get("custom") for m in messages)

@@ -9,7 +9,7 @@ import requests
 
 from devtools.paths import ARTICLE, STORE
 from devtools.servers import payloads, topic_of
-from policy_assistant.answers import review_line
+from policy_assistant.answers import fixed_reply, review_line
 from policy_assistant.store import load_store
 
 pytestmark = pytest.mark.e2e
@@ -190,9 +190,26 @@ def test_say_that_in_another_language_repeats_the_last_answer_in_it(live, ask_es
     assert [(p["topic"], p["lang"]) for p in back] == [("home_visits", "en")]
 
 
-def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(live):
-    from policy_assistant.answers import fixed_reply
+@pytest.mark.parametrize(
+    "lang,question,follow_up,topic",
+    [
+        ("en", "will police knock on my door for ICE?", "ok and what about my sister in law?", "home_visits"),
+        ("es", "¿la policía me va a preguntar por mis papeles?", "¿y si es mi nieto?", "immigration_status"),
+    ],
+)
+def test_a_follow_up_about_another_person_gets_the_same_topic_not_the_emergency_reply(
+    live, lang, question, follow_up, topic
+):
+    me = sender()
+    assert topic_of(live.ask(question, sender=me)) == topic
+    again = [p for p in payloads(live.ask(follow_up, sender=me)) if "topic" in p]
+    assert [(p["topic"], p["lang"]) for p in again] == [(topic, lang)]
+    # danger in its words is still the emergency reply first
+    now = "and my sister in law? ICE has her right now" if lang == "en" else "¿y mi nieto? la migra lo tiene ahorita"
+    assert live.ask(now, sender=me)[0]["text"] == fixed_reply(store, "emergency", lang).text
 
+
+def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(live):
     me = sender()
     assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
     assert live.ask("gracias!", sender=me)[0]["text"] == fixed_reply(store, "thank", "es").text

@@ -225,6 +225,26 @@ def test_urgency_gate_answers_likely_danger_first(intent, emergency, expected):
     assert message.get("intent_ranking")[1]["name"] == (intent if expected == "emergency" else "emergency")
 
 
+@pytest.mark.parametrize(
+    "entities,expected",
+    [([], "same_question"), ([("urgency", "right now")], "emergency")],
+)
+def test_a_follow_up_about_another_person_is_an_emergency_only_by_its_words(entities, expected):
+    # "what about my neighbor?" after an answer about doors: the classifiers
+    # may give emergency a share of it; only "right now" makes it one
+    config = {
+        **gates.UrgencyGate.get_default_config(),
+        "words_only": ["same_question"],
+        "emergency_at_least": 0.15,
+    }
+    message = parsed("...", "same_question", entities)
+    message.set(
+        "intent_ranking", [{"name": "same_question", "confidence": 0.6}, {"name": "emergency", "confidence": 0.4}]
+    )
+    [message] = gates.UrgencyGate(config).process([message])
+    assert message.get("intent")["name"] == expected
+
+
 def test_the_urgency_gate_ignores_the_ranking_by_default():
     message = parsed("...", "traffic_stops", [])
     ranking = [{"name": "traffic_stops", "confidence": 0.5}, {"name": "emergency", "confidence": 0.5}]
