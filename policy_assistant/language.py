@@ -84,6 +84,8 @@ def choose(
     page's explicit choice (message metadata), a reply word's language ("MAS"
     on a phone), what the message is clearly written in, the language already
     in use, English."""
+    if text.lstrip().startswith("/"):  # a button's payload ("/ask_more"): no one's words
+        text = ""
     asked = requested(text, languages)
     if asked:
         return asked

@@ -23,7 +23,7 @@ def test_detects_clear_messages(text, expected):
     assert language.choose(text, LANGS) == expected
 
 
-@pytest.mark.parametrize("text", ["ok", "ICE?", "LMPD", "911", "/home_visits", "", "😀"])
+@pytest.mark.parametrize("text", ["ok", "ICE?", "LMPD", "911", "/home_visits", "/ask_more", "/ask_who_said", "", "😀"])
 def test_short_or_neutral_messages_keep_the_current_language(text):
     assert language.choose(text, LANGS, slot="es") == "es"
     assert language.choose(text, LANGS, slot="en") == "en"
