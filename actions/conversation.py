@@ -59,11 +59,15 @@ def conversation_language(tracker: Tracker, store: Store) -> str:
     )
 
 
-def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, phone: List[str] | None = None) -> None:
+def send(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, lang: str, phone: List[str] | None = None
+) -> None:
     """Text (with buttons) for every text channel, then the structured payload.
-    The web page draws a topic payload itself, so it gets that payload alone.
-    A phone gets `phone`, its own messages for a small screen, when there are
-    any, with the buttons on the last one (the channel numbers them)."""
+    The web page draws a topic payload itself, so it gets that payload alone;
+    with any other reply it gets the reply's language (`lang`), so that the page
+    takes the language it was answered in. A phone gets `phone`, its own
+    messages for a small screen, when there are any, with the buttons on the
+    last one (the channel numbers them)."""
     channel = tracker.get_latest_input_channel()
     if channel == PHONE_CHANNEL:
         texts = phone or [reply.text]
@@ -71,8 +75,12 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, phone
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(text=texts[-1], buttons=reply.buttons or None)
         return
-    if reply.payload and "topic" in reply.payload and channel == WEBCHAT_CHANNEL:
-        dispatcher.utter_message(json_message=answers.web_message(reply))
+    if channel == WEBCHAT_CHANNEL:
+        if reply.payload and "topic" in reply.payload:
+            dispatcher.utter_message(json_message=answers.web_message(reply))
+        else:
+            payload = {"lang": lang, **(reply.payload or {})}  # as a topic payload names its language
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, json_message=payload)
         return
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
     if reply.payload is not None:

@@ -167,6 +167,18 @@ def test_switch_to_spanish_interface_and_answers(page):
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"  # kept for this tab
 
 
+def test_a_spanish_question_on_an_english_page_gets_a_spanish_answer_and_the_page_follows(page):
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    ask(page, "¿la policía va a tocar mi puerta por ICE?")
+    card = wait_for_cards(page, 1)
+    assert sentences_shown(card, "short") == store.topics["home_visits"].short["es"]
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").get_attribute("aria-pressed") == "true"
+    # a greeting in English: answered in English, and the page follows again
+    ask(page, "hello, thanks")
+    WebDriverWait(page, 60).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+
+
 def test_say_that_in_spanish_repeats_the_answer_in_spanish_and_the_page_switches(page):
     ask(page, "will police knock on my door for ICE?")
     assert sentences_shown(wait_for_cards(page, 1), "short") == store.topics["home_visits"].short["en"]

@@ -10,7 +10,8 @@
   var PREVIEW = location.hash === "#preview";
   var TIMEOUT_MS = 20000;  // the server answers every message within about 10 s (rasa_server/turns.py)
   var strings = {};
-  var lang = "en";
+  var lang = "en";      // the page's language: the person's choice, else the last answer's, else the browser's
+  var chosen = null;    // a language the person chose (a button, or "in Spanish"): sent with each message
   var busy = false;
   var lastQuestion = null;
   var nextId = 0;  // for the ids that tie a sentence's marker to its panel
@@ -318,11 +319,21 @@
     }
   }
 
+  // a language the person chose, kept for this tab and sent with each message
+  function choose(code) {
+    if (!strings[code]) return;
+    chosen = code;
+    sessionStorage.setItem("chosen", code);
+    applyLanguage(code);
+  }
+
   function render(messages) {
     messages.forEach(function (m) {
       var custom = m.custom;
-      // "say that in Spanish": the page takes the language asked for, then shows the answer in it
-      if (custom && typeof custom.language === "string") applyLanguage(custom.language);
+      // "say that in Spanish": the person chose that language; the answer follows in it
+      if (custom && typeof custom.language === "string") choose(custom.language);
+      // otherwise the page takes the language it was answered in
+      else if (custom && typeof custom.lang === "string") applyLanguage(custom.lang);
       if (custom && custom.topic) { renderAnswer(custom); return; }
       if (m.text || m.buttons) {
         var node = bubble(t("bot"), "bot");
@@ -361,7 +372,9 @@
       credentials: "omit",
       cache: "no-store",
       signal: controller ? controller.signal : undefined,
-      body: JSON.stringify({ sender: conversationId(), message: message, metadata: { lang: lang } })
+      // the page's own language is not sent: the server answers in the language
+      // the message is written in, unless the person chose one
+      body: JSON.stringify({ sender: conversationId(), message: message, metadata: chosen ? { lang: chosen } : {} })
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (body) {
         if (!response.ok || !Array.isArray(body)) {
@@ -402,7 +415,7 @@
       b.lang = code;
       b.setAttribute("data-lang", code);
       b.setAttribute("aria-pressed", "false");
-      b.addEventListener("click", function () { applyLanguage(code); });
+      b.addEventListener("click", function () { choose(code); });
       group.appendChild(b);
     });
   }
@@ -426,6 +439,7 @@
       var saved = sessionStorage.getItem("lang");
       var browser = (navigator.language || "en").slice(0, 2).toLowerCase();
       applyLanguage(strings[saved] ? saved : (strings[browser] ? browser : "en"));
+      if (strings[sessionStorage.getItem("chosen")]) chosen = sessionStorage.getItem("chosen");
       if (PREVIEW) return showPreview();
       document.body.setAttribute("data-ready", "true");
     })
