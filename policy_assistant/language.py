@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import AbstractSet, Any, Dict, Iterable, Mapping, Protocol
 
-from policy_assistant.names import LANG_METADATA
+from policy_assistant.names import LANG_METADATA, PAGE_LANG_METADATA
 from policy_assistant.reply_words import reply_word
 from policy_assistant.schema import DEFAULT_LANGUAGE
 from policy_assistant.text import detect as detect_words
@@ -50,6 +50,10 @@ SWITCH_CUES = {
 }
 
 
+# the words right before the language asked for ("in Spanish", "en inglés", "al español")
+INTO = {"in", "into", "en", "al", "a"}
+
+
 def detect(text: str, languages: Mapping[str, Language], current: str | None = None) -> str | None:
     """The language a message is clearly written in, or None when it is too
     short or too mixed to tell ("ok", "ICE?"). With no current language, one
@@ -61,9 +65,19 @@ def detect(text: str, languages: Mapping[str, Language], current: str | None = N
 
 def requested(text: str, languages: Mapping[str, Language]) -> str | None:
     """The language someone asks for by name ("en español por favor",
-    "in English please"), or None."""
+    "in English please"), or None. When a message names two ("that in
+    Spanish? she reads Spanish better than English"), the one right after
+    "in" or "en" ("into", "al") is the one asked for."""
     tokens = words(text)
     named = [code for code, lang in languages.items() if any(t in lang.switch_words for t in tokens)]
+    if len(named) > 1:
+        after = {
+            code
+            for code in named
+            for before, token in zip(tokens, tokens[1:], strict=False)
+            if before in INTO and token in languages[code].switch_words
+        }
+        named = list(after)
     if len(named) != 1:
         return None
     if len(tokens) <= 2 or any(t in SWITCH_CUES for t in tokens):
@@ -81,9 +95,10 @@ def choose(
     text: str, languages: Mapping[str, Language], slot: str | None = None, metadata: Dict[str, Any] | None = None
 ) -> str:
     """Order of precedence: a request by name ("en español por favor"), the
-    page's explicit choice (message metadata), a reply word's language ("MAS"
-    on a phone), what the message is clearly written in, the language already
-    in use, English."""
+    person's choice on the page (a language button: message metadata "lang"),
+    a reply word's language ("MAS" on a phone), what the message is clearly
+    written in, the language already in use, the language the page is shown
+    in (metadata "page_lang"), English."""
     if text.lstrip().startswith("/"):  # a button's payload ("/ask_more"): no one's words
         text = ""
     asked = requested(text, languages)
@@ -96,4 +111,6 @@ def choose(
     if replied:
         return replied
     current = slot if slot in languages else None
-    return detect(text, languages, current) or current or DEFAULT_LANGUAGE
+    page = metadata.get(PAGE_LANG_METADATA) if isinstance(metadata, dict) else None
+    page = page if isinstance(page, str) and page in languages else None
+    return detect(text, languages, current) or current or page or DEFAULT_LANGUAGE

@@ -24,7 +24,8 @@ LAST_TOPIC_SLOT = "last_topic"  # the topic last answered
 OPTIONS_SLOT = "options"  # the payloads of the numbered options last offered by text message
 
 # message metadata
-LANG_METADATA = "lang"  # the language a page or client chose for the conversation
+LANG_METADATA = "lang"  # the language the person chose (a page's language button)
+PAGE_LANG_METADATA = "page_lang"  # the language a page is shown in: the last resort
 
 # input channels
 PHONE_CHANNEL = "twilio"  # SMS and WhatsApp (rasa_server/phone_channel.py)

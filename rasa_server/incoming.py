@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Collection
 
-from policy_assistant.names import LANG_METADATA
+from policy_assistant.names import LANG_METADATA, PAGE_LANG_METADATA
 
 # Sanic refuses bigger bodies before reading them (rasa_server/http_limits.py).
 MAX_BODY_BYTES = 32 * 1024  # 2000 characters of escaped emoji fit
@@ -45,7 +45,8 @@ class Refused(Exception):
 class Incoming:
     sender: str | None  # None: the server gives this request a conversation of its own
     text: str
-    lang: str | None
+    lang: str | None  # the language the person chose
+    page_lang: str | None = None  # the language the page is shown in
 
     @property
     def intent_payload(self) -> str | None:
@@ -69,14 +70,15 @@ def parse_body(body: bytes) -> dict[str, Any]:
 
 
 def read(body: bytes, intents: Collection[str] = ()) -> Incoming:
-    """Read a chat request: {"sender": "...", "message": "...", "metadata": {"lang": "es"}}.
+    """Read a chat request: {"sender": "...", "message": "...", "metadata": {"lang": "es", "page_lang": "en"}}.
     `intents` are the domain's intents: a "/name" message is an intent only if
     it names one of them."""
     data = parse_body(body)
     return Incoming(
         sender=_sender(data.get("sender")),
         text=clean_text(data.get("message"), intents),
-        lang=_lang(data.get("metadata")),
+        lang=_lang(data.get("metadata"), LANG_METADATA),
+        page_lang=_lang(data.get("metadata"), PAGE_LANG_METADATA),
     )
 
 
@@ -91,9 +93,9 @@ def _sender(value: Any) -> str | None:
     return sender
 
 
-def _lang(metadata: Any) -> str | None:
+def _lang(metadata: Any, key: str) -> str | None:
     if isinstance(metadata, dict):
-        lang = metadata.get(LANG_METADATA)
+        lang = metadata.get(key)
         if isinstance(lang, str) and LANG.fullmatch(lang):
             return lang
     return None

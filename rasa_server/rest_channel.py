@@ -21,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from policy_assistant.names import LANG_METADATA
+from policy_assistant.names import LANG_METADATA, PAGE_LANG_METADATA
 from rasa_server import fallback_messages, http_limits, tracker_store
 from rasa_server.incoming import CONTROL_INTENTS, Refused, read
 from rasa_server.turns import Outcome, TurnRunner
@@ -61,7 +61,8 @@ class RestInput(InputChannel):
         except Refused as refused:
             return fallback_messages.refusal(refused.reason, refused.status)
         sender = incoming.sender or uuid.uuid4().hex
-        metadata = {LANG_METADATA: incoming.lang} if incoming.lang else None
+        languages = {LANG_METADATA: incoming.lang, PAGE_LANG_METADATA: incoming.page_lang}
+        metadata = {key: code for key, code in languages.items() if code} or None
         collector = CollectingOutputChannel()
         message = UserMessage(
             incoming.text,

@@ -222,6 +222,18 @@ def test_page_language_metadata_sets_the_answer_language(live):
     assert next(p for p in payloads(messages) if "topic" in p)["lang"] == "es"
 
 
+def test_the_language_a_page_is_shown_in_is_the_last_resort(live):
+    me = sender()
+    # a message with no language of its own opens the conversation in the page's
+    assert (
+        live.ask("ok", sender=me, metadata={"page_lang": "es"})[0]["text"]
+        == fixed_reply(store, "nlu_fallback", "es").text
+    )
+    # a message in English on that page is answered in English
+    english = live.ask("will police knock on my door for ICE?", sender=me, metadata={"page_lang": "es"})
+    assert next(p for p in payloads(english) if "topic" in p)["lang"] == "en"
+
+
 @pytest.mark.parametrize(
     "question",
     ["do police in Lexington ask people for their papers?", "la policia de Houston trabaja con la migra?"],

@@ -64,14 +64,15 @@ def test_only_the_text_and_the_page_language_are_kept():
         body(
             sender="s",
             message="hola",
-            metadata={"lang": "es", "slots": {"language": "fr"}},
+            metadata={"lang": "es", "page_lang": "en", "slots": {"language": "fr"}},
             input_channel="twilio",
             stream=True,
             parse_data={"intent": {"name": "restart"}},
         )
     )
-    assert (incoming.sender, incoming.text, incoming.lang) == ("s", "hola", "es")
-    assert set(vars(incoming)) == {"sender", "text", "lang"}
+    assert (incoming.sender, incoming.text, incoming.lang, incoming.page_lang) == ("s", "hola", "es", "en")
+    assert set(vars(incoming)) == {"sender", "text", "lang", "page_lang"}
+    assert read(body(message="x", metadata={"page_lang": "<b>es</b>"})).page_lang is None
     assert read(body(message="x", metadata={"lang": "<b>es</b>"})).lang is None
     assert read(body(message="x", metadata="es")).lang is None
 

@@ -31,7 +31,14 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
 
 @pytest.mark.parametrize(
     "text,slot,expected",
-    [("hola", "en", "es"), ("gracias!", "en", "es"), ("ok gracias", "en", "es"), ("thanks", "es", "en")],
+    [
+        ("hola", "en", "es"),
+        ("gracias!", "en", "es"),
+        ("ok gracias", "en", "es"),
+        ("thanks", "es", "en"),
+        ("buenas noches", "en", "es"),
+        ("good morning", "es", "en"),
+    ],
 )
 def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot, expected):
     assert language.choose(text, LANGS, slot=slot) == expected
@@ -53,6 +60,8 @@ def test_one_marker_among_neutral_words_does_not_flip_an_established_language(te
         ("can you answer in spanish", "es"),
         ("español", "es"),
         ("english", "en"),
+        ("could you give me that in Spanish? my mom reads Spanish better than English", "es"),
+        ("pásamelo en inglés, mi jefe no lee español", "en"),
     ],
 )
 def test_explicit_request_wins(text, expected):
@@ -64,3 +73,12 @@ def test_page_choice_wins_over_detection_and_unknown_codes_are_ignored():
     assert language.choose("will the police ask about my status", LANGS, slot="en", metadata={"lang": "es"}) == "es"
     assert language.choose("will the police ask about my status", LANGS, metadata={"lang": "xx"}) == "en"
     assert language.choose("hello", LANGS, metadata="not a dict") == "en"
+
+
+def test_the_pages_language_is_the_last_resort():
+    # a message with no language of its own, in a new conversation: the page's
+    assert language.choose("ok", LANGS, metadata={"page_lang": "es"}) == "es"
+    # the conversation's language, and the message's own, come before the page's
+    assert language.choose("ok", LANGS, slot="en", metadata={"page_lang": "es"}) == "en"
+    assert language.choose("will police ask about my status", LANGS, metadata={"page_lang": "es"}) == "en"
+    assert language.choose("ok", LANGS, metadata={"page_lang": "xx"}) == "en"

@@ -319,6 +319,12 @@
     }
   }
 
+  function metadata() {
+    var sent = { page_lang: lang };
+    if (chosen) sent.lang = chosen;
+    return sent;
+  }
+
   // a language the person chose, kept for this tab and sent with each message
   function choose(code) {
     if (!strings[code]) return;
@@ -372,9 +378,9 @@
       credentials: "omit",
       cache: "no-store",
       signal: controller ? controller.signal : undefined,
-      // the page's own language is not sent: the server answers in the language
-      // the message is written in, unless the person chose one
-      body: JSON.stringify({ sender: conversationId(), message: message, metadata: chosen ? { lang: chosen } : {} })
+      // the server answers in the language the person chose, else in the one the
+      // message is written in, else the conversation's, and only then the page's
+      body: JSON.stringify({ sender: conversationId(), message: message, metadata: metadata() })
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (body) {
         if (!response.ok || !Array.isArray(body)) {
