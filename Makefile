@@ -31,7 +31,7 @@ export RASA_TELEMETRY_ENABLED = false
 # spaCy's and the ensemble's also their built pipeline and their own code)
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/lmpd-ice-assistant/rasa
 
-.PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench nlu-dev conversation-bench lock clean
+.PHONY: help run run-scaled test test-scaled bench-scaled scaled-deps deploy-lint staff-user install spacy lint types unit validate train stories e2e browser-test bench fuzz profile nlu-bench nlu-dev conversation-bench conversation-dev lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
@@ -47,6 +47,7 @@ help:
 	@echo "make nlu-bench  print NLU accuracy per language and category on the held-out benchmarks"
 	@echo "make nlu-dev    the same on the development set, with each failing question"
 	@echo "make conversation-bench  print, on the held-out conversations, how many turns of each kind and whole conversations are right"
+	@echo "make conversation-dev    the same on the development conversations, with each failing turn"
 	@echo "make staff-user STAFF_USER=name STAFF_ROLE=editor|publisher  create or update a staff console account (asks for the password)"
 
 run: $(MODEL)
@@ -150,6 +151,10 @@ nlu-bench: $(MODEL)
 # the held-out multi-turn conversations, through the real servers: per turn kind and whole conversations
 conversation-bench: $(MODEL)
 	$(PY) -m devtools.conversation_bench
+
+# the development conversations, with each failing turn (the held-out ones stay unread)
+conversation-dev: $(MODEL)
+	$(PY) -m devtools.conversation_bench --set dev --errors
 
 # the development set, with each failing question (the benchmarks' stay unread)
 nlu-dev: $(MODEL)

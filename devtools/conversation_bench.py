@@ -1,6 +1,9 @@
 """The held-out conversations of issue 28 (tests/conversations/heldout.yml):
 multi-turn chats written by someone who had not read the training data, never
-moved into it. Each turn says what the reply should be: a topic, a refusal,
+moved into it; and a development set written the same way by another hand
+(dev.yml), the only one whose failing turns may be read (`--set dev
+--errors`), to learn what KIND of turn fails. Never copy either into training.
+Each turn says what the reply should be: a topic, a refusal,
 small talk, a follow-up about the last topic (who, when, more) or a language
 switch that repeats the last answer in the language asked for, and in which
 language.
@@ -15,7 +18,8 @@ right, what the wrong ones got instead (a kind, never a text), and whole
 conversations right.
 
 A benchmark: it prints numbers and asserts nothing.
-Usage: make conversation-bench, or python -m devtools.conversation_bench [--model PATH]"""
+Usage: make conversation-bench, or python -m devtools.conversation_bench
+[--set heldout|dev] [--errors] [--model PATH]"""
 
 from __future__ import annotations
 
@@ -33,7 +37,9 @@ from devtools.servers import Servers, payloads
 from policy_assistant import answers
 from policy_assistant.store import Store, load_store
 
-CONVERSATIONS = PROJECT / "tests" / "conversations" / "heldout.yml"
+FOLDER = PROJECT / "tests" / "conversations"
+CONVERSATIONS = FOLDER / "heldout.yml"
+READABLE = {"dev"}  # the only set whose failing turns may be printed
 KINDS = ("topic", "refusal", "small_talk", "follow_up", "language_switch")
 
 
@@ -87,9 +93,13 @@ def what_it_got(store: Store, reply: List[Dict[str, Any]]) -> str:
     return "a follow-up or another reply"
 
 
-def run(model: Path) -> None:
+def run(model: Path, name: str = "heldout", errors: bool = False) -> None:
+    if errors and name not in READABLE:
+        raise SystemExit(f"the failing turns of '{name}' stay unread: --errors is for {sorted(READABLE)}")
+    path = FOLDER / f"{name}.yml"
     store = load_store(PROJECT / "answer_store")
-    chats = conversations()
+    chats = conversations(path)
+    wrong_turns: List[str] = []
     per_kind: Dict[str, Counter] = defaultdict(Counter)
     wrong_got: Dict[str, Counter] = defaultdict(Counter)
     whole: Counter = Counter()
@@ -107,14 +117,16 @@ def run(model: Path) -> None:
                     ok = right(store, expect, reply)
                     per_kind[expect["kind"]]["right" if ok else "wrong"] += 1
                     if not ok:
-                        wrong_got[expect["kind"]][what_it_got(store, reply)] += 1
+                        got = what_it_got(store, reply)
+                        wrong_got[expect["kind"]][got] += 1
+                        wrong_turns.append(f"  {chat['id']}: {turn['text']!r}: {expect} -> {got}")
                     all_right = all_right and ok
                 whole["right" if all_right else "wrong"] += 1
         finally:
             servers.stop()
     turns = sum(sum(c.values()) for c in per_kind.values())
     correct = sum(c["right"] for c in per_kind.values())
-    print(f"{len(chats)} held-out conversations, {turns} turns ({CONVERSATIONS.relative_to(PROJECT)})")
+    print(f"{len(chats)} conversations, {turns} turns ({path.relative_to(PROJECT)})")
     print(f"  {'turn kind':<16} {'right':>6} {'turns':>6} {'share':>6}  wrong ones got")
     for kind in KINDS:
         counts = per_kind[kind]
@@ -124,12 +136,17 @@ def run(model: Path) -> None:
             print(f"  {kind:<16} {counts['right']:>6} {total:>6} {counts['right'] / total:>6.3f}  {got}")
     print(f"  {'all turns':<16} {correct:>6} {turns:>6} {correct / turns:>6.3f}")
     print(f"  whole conversations right: {whole['right']} of {len(chats)} ({whole['right'] / len(chats):.3f})")
+    if errors:  # a readable set only (checked above)
+        print("the wrong turns:", *wrong_turns, sep="\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=MODEL)
-    run(parser.parse_args().model)
+    parser.add_argument("--set", dest="name", choices=["heldout", "dev"], default="heldout")
+    parser.add_argument("--errors", action="store_true", help="print each wrong turn (dev only)")
+    args = parser.parse_args()
+    run(args.model, args.name, args.errors)
 
 
 if __name__ == "__main__":

@@ -42,8 +42,12 @@ def test_a_language_switch_after_an_answer_must_say_that_answer_again():
     assert bench.right(store, before, rest(answers.language_switched(store, "es", None)))
 
 
-@pytest.mark.parametrize("chat", bench.conversations(), ids=lambda c: c["id"])
-def test_every_held_out_conversation_is_well_formed(chat):
+@pytest.mark.parametrize(
+    "chat",
+    bench.conversations() + bench.conversations(bench.FOLDER / "dev.yml"),
+    ids=lambda c: c["id"],
+)
+def test_every_conversation_is_well_formed(chat):
     assert 3 <= len(chat["turns"]) <= 6
     for turn in chat["turns"]:
         expect = turn["expect"]
