@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
@@ -30,7 +31,9 @@ from policy_assistant.names import (
     EMERGENCY,
     FOREIGN_LANGUAGE,
     LANGUAGE_SLOT,
+    LAST_REPLY_SLOT,
     LAST_TOPIC_SLOT,
+    LEGAL_ADVICE,
     NLU_FALLBACK,
     OTHER_PLACE,
     SAME_QUESTION,
@@ -47,6 +50,9 @@ logger = logging.getLogger(__name__)
 # is often between two topics)
 OFFER_CLOSEST = {OTHER_PLACE: 1, EMERGENCY: 1, NLU_FALLBACK: 2}
 FOLLOW_UPS = {ASK_WHO_SAID: "who", ASK_WHEN_SAID: "when", ASK_MORE: "more"}
+# fixed replies that "say that in Spanish" says again (the last answer that
+# matters); after small talk it is the last topic's answer that is meant
+SAID_AGAIN = {EMERGENCY, OTHER_PLACE, LEGAL_ADVICE}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
 # edits are refused by LiveStore and the last good store keeps serving).
@@ -170,7 +176,7 @@ class ActionFixedReply(StoreAction):
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, FOREIGN_LANGUAGE), closest=closest
         )
-        return reply, remember(lang)
+        return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
 
 
 class ActionChangeLanguage(StoreAction):
@@ -185,6 +191,10 @@ class ActionChangeLanguage(StoreAction):
             names = ", ".join(choice.name for choice in store.languages.values())
             choices = answers.message(store, "language_choices", current).format(names=names)
             return Reply(text=choices), remember(current)
+        fixed = tracker.get_slot(LAST_REPLY_SLOT)
+        if fixed in SAID_AGAIN:  # the emergency reply, say, said again in the language asked for
+            reply = answers.fixed_reply(store, fixed, asked)
+            return Reply(reply.text, reply.buttons, {"language": asked}), remember(asked)
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
         reply = answers.language_switched(store, asked, topic)
         return reply, remember(asked, topic if topic in store.topics else None)

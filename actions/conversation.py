@@ -13,6 +13,7 @@ from policy_assistant import answers, language
 from policy_assistant.answers import Reply
 from policy_assistant.names import (
     LANGUAGE_SLOT,
+    LAST_REPLY_SLOT,
     LAST_TOPIC_SLOT,
     OPTION_NUMBER,
     OPTIONS_SLOT,
@@ -107,7 +108,9 @@ def chosen_option(tracker: Tracker) -> str | None:
 
 
 def remember(lang: str, topic: str | None = None) -> List[Dict[str, Any]]:
+    """The conversation's language, and the topic just answered: a topic
+    answer is then the last answer, so no fixed reply is to be said again."""
     events = [SlotSet(LANGUAGE_SLOT, lang)]
     if topic:
-        events.append(SlotSet(LAST_TOPIC_SLOT, topic))
+        events += [SlotSet(LAST_TOPIC_SLOT, topic), SlotSet(LAST_REPLY_SLOT, None)]
     return events

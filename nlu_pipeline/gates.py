@@ -150,9 +150,7 @@ class UrgencyGate(UntrainedComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # emergency_at_least above 1 turns the classifier's part off
-        # words_only: intents that only the urgency words make an emergency,
-        # not the classifiers' share of it
-        return {"urgency_entity": "urgency", "keep": [], "words_only": [], "emergency_at_least": 1.1}
+        return {"urgency_entity": "urgency", "keep": [], "emergency_at_least": 1.1}
 
     def process(self, messages: List[Message]) -> List[Message]:
         config = self.component_config
@@ -165,8 +163,6 @@ class UrgencyGate(UntrainedComponent):
                 (r.get("confidence", 0.0) for r in message.get("intent_ranking") or [] if r.get("name") == EMERGENCY),
                 default=0.0,
             )
-            if intent in config["words_only"]:
-                ranked = 0.0
             if marked or ranked >= config["emergency_at_least"]:
                 override(message, EMERGENCY)
         return messages

@@ -12,6 +12,7 @@ CHOOSE_OPTION = "choose_option"  # a bare number: one of the numbered options la
 OTHER_PLACE = "other_place"  # set by nlu_pipeline.gates.JurisdictionGate
 UNSUPPORTED_LANGUAGE = "unsupported_language"  # set by nlu_pipeline.gates.LanguageGate
 EMERGENCY = "emergency"  # also set by nlu_pipeline.gates.UrgencyGate
+LEGAL_ADVICE = "legal_advice"  # someone's own immigration case
 NLU_FALLBACK = "nlu_fallback"  # Rasa's FallbackClassifier
 
 # entities
@@ -21,6 +22,7 @@ FOREIGN_LANGUAGE = "foreign_language"  # the code of a language not spoken (nlu_
 # slots
 LANGUAGE_SLOT = "language"  # the conversation's language code
 LAST_TOPIC_SLOT = "last_topic"  # the topic last answered
+LAST_REPLY_SLOT = "last_reply"  # the fixed reply last sent, when it is one to say again in another language
 OPTIONS_SLOT = "options"  # the payloads of the numbered options last offered by text message
 
 # message metadata

@@ -33,7 +33,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
-from policy_assistant.names import FOREIGN_LANGUAGE, LANGUAGE_SLOT, LAST_TOPIC_SLOT, OPTIONS_SLOT
+from policy_assistant.names import FOREIGN_LANGUAGE, LANGUAGE_SLOT, LAST_REPLY_SLOT, LAST_TOPIC_SLOT, OPTIONS_SLOT
 
 SWEEP_SECONDS = 60.0
 
@@ -71,6 +71,7 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
 KEPT_SLOT_VALUES: Dict[str, Callable[[Any], bool]] = {
     LANGUAGE_SLOT: _matches(LANGUAGE_CODE),  # set by the actions, from the answer store's languages
     LAST_TOPIC_SLOT: _matches(IDENTIFIER),  # a topic id, set by the actions
+    LAST_REPLY_SLOT: _matches(IDENTIFIER),  # an intent name, set by the actions
     OPTIONS_SLOT: _options,  # the numbered options last offered by text message: "/topic_id" payloads
 }
 # Entities keep their name (the dialogue policies read only names) and, for

@@ -160,6 +160,21 @@ def test_say_that_in_spanish_repeats_the_last_answer_in_spanish_and_tells_the_pa
     assert SlotSet("language", "es") in events and SlotSet("last_topic", "home_visits") in events
 
 
+def test_say_that_in_spanish_after_the_emergency_reply_says_the_emergency_reply_again():
+    from policy_assistant.answers import fixed_reply
+
+    _, events = run(actions.ActionFixedReply(), tracker("status_en", intent="emergency"))
+    assert SlotSet("last_reply", "emergency") in events
+    t = tracker("switch_to_es", slots={"last_topic": "home_visits", "last_reply": "emergency"})
+    messages, events = run(actions.ActionChangeLanguage(), t)
+    assert messages[0]["text"] == fixed_reply(shared_store().get(), "emergency", "es").text
+    # small talk leaves it; a topic answer is then the last answer
+    _, events = run(actions.ActionFixedReply(), tracker("status_en", intent="thank"))
+    assert not any(e.get("name") == "last_reply" for e in events)
+    _, events = run(actions.ActionAnswerTopic(), tracker("status_en"))
+    assert SlotSet("last_reply", None) in events
+
+
 def test_say_that_in_spanish_on_a_phone_gets_the_answer_as_a_phone_got_it():
     t = tracker("switch_to_es", slots={"last_topic": "home_visits"})
     t.events[-1]["input_channel"] = "twilio"

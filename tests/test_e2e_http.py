@@ -209,6 +209,14 @@ def test_a_follow_up_about_another_person_gets_the_same_topic_not_the_emergency_
     assert live.ask(now, sender=me)[0]["text"] == fixed_reply(store, "emergency", lang).text
 
 
+def test_say_that_in_spanish_after_the_emergency_reply_says_it_again_in_spanish(live):
+    me = sender()
+    assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
+    assert live.ask("ICE is at my door right now", sender=me)[0]["text"] == fixed_reply(store, "emergency", "en").text
+    again = live.ask("en español por favor", sender=me)
+    assert again[0]["text"] == fixed_reply(store, "emergency", "es").text and topic_of(again) is None
+
+
 def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(live):
     me = sender()
     assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
