@@ -6,6 +6,7 @@ languages, the Rasa server the same data from its texts file
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import AbstractSet, Any, Dict, Iterable, Mapping, Protocol
 
 from policy_assistant.names import LANG_METADATA, PAGE_LANG_METADATA
@@ -24,6 +25,9 @@ class Language(Protocol):
 
     @property
     def switch_words(self) -> AbstractSet[str]: ...
+
+    @property
+    def greeting_words(self) -> AbstractSet[str]: ...
 
     @property
     def keywords(self) -> Mapping[str, Iterable[str]]: ...
@@ -51,7 +55,7 @@ SWITCH_CUES = {
 
 
 # the words right before the language asked for ("in Spanish", "en inglés", "al español")
-INTO = {"in", "into", "en", "al", "a"}
+INTO = {"in", "into", "to", "en", "al", "a"}
 
 
 def detect(text: str, languages: Mapping[str, Language], current: str | None = None) -> str | None:
@@ -59,8 +63,9 @@ def detect(text: str, languages: Mapping[str, Language], current: str | None = N
     short or too mixed to tell ("ok", "ICE?"). With no current language, one
     marker word is enough; to switch away from the current one, it takes two
     and a clear lead."""
-    vocabularies = {code: lang.detection_words for code, lang in languages.items()}
-    return detect_words(words(text), vocabularies, current)
+    vocabularies = {code: lang.detection_words | lang.greeting_words for code, lang in languages.items()}
+    greetings = {code: lang.greeting_words for code, lang in languages.items()}
+    return detect_words(words(text), vocabularies, current, greetings)
 
 
 def requested(text: str, languages: Mapping[str, Language]) -> str | None:
@@ -70,17 +75,17 @@ def requested(text: str, languages: Mapping[str, Language]) -> str | None:
     "in" or "en" ("into", "al") is the one asked for."""
     tokens = words(text)
     named = [code for code, lang in languages.items() if any(t in lang.switch_words for t in tokens)]
+    after = {
+        code
+        for code in named
+        for before, token in pairwise(tokens)
+        if before in INTO and token in languages[code].switch_words
+    }
     if len(named) > 1:
-        after = {
-            code
-            for code in named
-            for before, token in zip(tokens, tokens[1:], strict=False)
-            if before in INTO and token in languages[code].switch_words
-        }
         named = list(after)
     if len(named) != 1:
         return None
-    if len(tokens) <= 2 or any(t in SWITCH_CUES for t in tokens):
+    if len(tokens) <= 2 or after or any(t in SWITCH_CUES for t in tokens):
         return named[0]
     return None
 

@@ -449,13 +449,16 @@ class FixedReply(Record):
 
 
 class Detection(Record):
-    """Words that mark a message as written in the language, and words that
-    name it ("in English please"), folded as the NLU folds text."""
+    """Words that mark a message as written in the language, words that name
+    it ("in English please"), and greetings, thanks and goodbyes, which alone
+    switch a conversation to the language ("gracias"); folded as the NLU
+    folds text."""
 
     words: list[Text] = []
     switch_words: list[Text] = []
+    greetings: list[Text] = []
 
-    @validator("words", "switch_words")
+    @validator("words", "switch_words", "greetings")
     def _folded(cls, value: list[str]) -> list[str]:
         return [fold(word) for word in value]
 
@@ -584,6 +587,10 @@ class Language(Record):
     @property
     def switch_words(self) -> frozenset[str]:
         return frozenset(self.detection.switch_words)
+
+    @property
+    def greeting_words(self) -> frozenset[str]:
+        return frozenset(self.detection.greetings)
 
     def label(self, key: str) -> str:
         """The label in this language, or the default language's."""

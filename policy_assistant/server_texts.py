@@ -51,6 +51,7 @@ class LanguageTexts(BaseModel):
     keywords: Dict[str, Tuple[str, ...]]  # reply words by kind (more, sources, stop), in capitals
     detection_words: FrozenSet[str]
     switch_words: FrozenSet[str]
+    greeting_words: FrozenSet[str] = frozenset()
 
     class Config:
         frozen = True

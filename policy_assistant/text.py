@@ -27,14 +27,19 @@ def words(text: str) -> List[str]:
     return [fold(w) for w in WORD.findall(text or "")]
 
 
-def detect(tokens: List[str], vocabularies: Mapping[str, Collection[str]], current: str | None = None) -> str | None:
+def detect(
+    tokens: List[str],
+    vocabularies: Mapping[str, Collection[str]],
+    current: str | None = None,
+    greetings: Mapping[str, Collection[str]] | None = None,
+) -> str | None:
     """The language whose marker words the folded tokens clearly use most, or
     None when there is none or a tie ("ok", "ICE?"). With no current language
     one marker word is enough. To switch away from the current language it
     takes two and a clear lead (at least twice the runner-up's plus one), or a
-    short message whose words are at least half the other language's markers
-    and none the current one's ("gracias", "hola", "ok thanks"): people switch
-    with their greetings and thanks too."""
+    message made only of the other language's `greetings` ("gracias", "hola",
+    "buenas noches", "thanks"): people switch with their greetings and thanks
+    too, but one other word ("migra?", "police?") does not switch."""
     if not tokens or not vocabularies:
         return None
     scores = {code: sum(t in vocabulary for t in tokens) for code, vocabulary in vocabularies.items()}
@@ -47,7 +52,8 @@ def detect(tokens: List[str], vocabularies: Mapping[str, Collection[str]], curre
         return best
     if best_score >= 2 and best_score >= 2 * runner_up + 1:
         return best
-    return best if runner_up == 0 and 2 * best_score >= len(tokens) else None
+    only = (greetings or {}).get(best, ())
+    return best if all(t in only for t in tokens) else None
 
 
 # ---------------------------------------------------------------- languages not spoken

@@ -39,6 +39,7 @@ def server_texts(store: Store) -> ServerTexts:
             keywords=language.keywords,
             detection_words=language.detection_words,
             switch_words=language.switch_words,
+            greeting_words=language.greeting_words,
         )
     return ServerTexts(languages=languages, page=page_strings(store))
 

@@ -34,7 +34,9 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
     [
         ("hola", "en", "es"),
         ("gracias!", "en", "es"),
+        ("muchas gracias", "en", "es"),
         ("ok gracias", "en", "es"),
+        ("thank you so much", "es", "en"),
         ("thanks", "es", "en"),
         ("buenas noches", "en", "es"),
         ("good morning", "es", "en"),
@@ -45,7 +47,15 @@ def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot
 
 
 @pytest.mark.parametrize(
-    "text,slot", [("LMPD and ICE?", "es"), ("policia en Louisville, ICE o LMPD", "en"), ("la police?", "en")]
+    "text,slot",
+    [
+        ("LMPD and ICE?", "es"),
+        ("policia en Louisville, ICE o LMPD", "en"),
+        ("help, ICE", "es"),
+        ("police?", "es"),
+        ("I-94?", "es"),
+        ("migra?", "en"),
+    ],
 )
 def test_one_marker_among_neutral_words_does_not_flip_an_established_language(text, slot):
     assert language.choose(text, LANGS, slot=slot) == slot
@@ -62,6 +72,8 @@ def test_one_marker_among_neutral_words_does_not_flip_an_established_language(te
         ("english", "en"),
         ("could you give me that in Spanish? my mom reads Spanish better than English", "es"),
         ("pásamelo en inglés, mi jefe no lee español", "en"),
+        ("tradúcelo al inglés, mi jefe no lee español", "en"),
+        ("translate that to Spanish for my mom", "es"),
     ],
 )
 def test_explicit_request_wins(text, expected):
