@@ -261,8 +261,9 @@ class _Loader:
             if isinstance(exc, yaml_lines.MarkedYAMLError):
                 mark = exc.problem_mark or exc.context_mark
                 line, reason = (mark.line + 1 if mark else None), exc.problem or exc.context or str(exc)
-            else:  # a character YAML does not allow
-                line, reason = text.count("\n", 0, getattr(exc, "position", 0)) + 1, str(exc).split(" in ")[0]
+            else:  # a character YAML does not allow; libyaml counts its position in UTF-8 bytes
+                at = getattr(exc, "position", 0)
+                line, reason = text.encode()[:at].count(b"\n") + 1, str(exc).split(" in ")[0]
             duplicate = re.match(r'found duplicate key "(.*?)"', reason)
             reason = f"duplicate key '{duplicate[1]}'" if duplicate else " ".join(reason.split())
             self.problems.append(f"{self.where(path, line=line)}: YAML error: {reason}")

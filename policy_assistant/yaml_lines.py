@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # libyaml is in PyYAML's wheels; the pure-Python parser gives the same result, slower
@@ -75,8 +75,6 @@ for _tag, _pattern, _first in (
 ):
     _Core12Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
-_scalars = SafeConstructor()
-
 
 def _scalar(node: ScalarNode) -> Any:
     tag, value = node.tag, node.value
@@ -86,8 +84,12 @@ def _scalar(node: ScalarNode) -> Any:
         if value.startswith("0x"):
             return int(value[2:], 16)
         return int(value)
-    if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float"):
-        return _scalars.construct_object(node)
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:float":
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
     if tag == STR or tag == "tag:yaml.org,2002:timestamp":
         return value
     raise ConstructorError(None, None, f"a value of the type {tag} is not allowed here", node.start_mark)

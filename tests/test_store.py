@@ -450,6 +450,15 @@ def test_a_broken_file_does_not_make_every_reference_to_it_unknown(small_store):
     assert len(problems) == 1 and problems[0].startswith("sources.yml:2: YAML error"), problems
 
 
+def test_a_character_yaml_does_not_allow_is_reported_on_its_own_line_after_accented_text(small_store):
+    path = small_store / "sources.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = len(lines) + 3
+    path.write_text("\n".join([*lines, "# política, región, información", "# más, aquí", "# \x07 here"]) + "\n")
+    problems = problems_of(small_store)
+    assert len(problems) == 1 and problems[0].startswith(f"sources.yml:{at}: YAML error"), problems
+
+
 def test_an_empty_list_may_be_written_with_nothing_after_it(small_store):
     replace(small_store / "topics" / "contact_liaison.yml", "updates: []", "updates:")
     assert load_store(small_store).topics["contact_liaison"].updates == ()

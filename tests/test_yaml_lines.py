@@ -18,6 +18,8 @@ answer: yes
 count: 010
 hex: 0x1F
 ratio: 1.5e3
+infinite: -.inf
+no_flag: false
 empty:
 flag: True
 items:
@@ -30,10 +32,10 @@ items:
 def test_lines_of_mappings_keys_and_items():
     doc = yaml_lines.load(DOC)
     assert isinstance(doc, LineMap) and doc.line == 2
-    assert doc.key_lines["id"] == 2 and doc.key_lines["items"] == 11
+    assert doc.key_lines["id"] == 2 and doc.key_lines["items"] == 13
     items = doc["items"]
-    assert isinstance(items, LineList) and items.item_lines == [12, 13]
-    assert isinstance(items[1], LineMap) and items[1].line == 13 and items[1].key_lines["note"] == 14
+    assert isinstance(items, LineList) and items.item_lines == [14, 15]
+    assert isinstance(items[1], LineMap) and items[1].line == 15 and items[1].key_lines["note"] == 16
 
 
 def test_the_core_schema_of_yaml_1_2_dates_as_text():
@@ -41,6 +43,7 @@ def test_the_core_schema_of_yaml_1_2_dates_as_text():
     assert doc["date"] == "2017-02-14"  # text: the store checks dates itself
     assert doc["languages"] == ["es", "no"] and doc["answer"] == "yes"  # not booleans, as in YAML 1.1
     assert doc["count"] == 10 and doc["hex"] == 31 and doc["ratio"] == 1500.0
+    assert doc["infinite"] == float("-inf") and doc["no_flag"] is False
     assert doc["empty"] is None and doc["flag"] is True and doc["items"][1]["note"] is None
 
 
