@@ -179,6 +179,16 @@ def test_a_spanish_question_on_an_english_page_gets_a_spanish_answer_and_the_pag
     WebDriverWait(page, 60).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
 
 
+def test_a_question_asking_for_another_language_than_the_one_chosen_changes_the_choice(page):
+    page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").click()
+    ask(page, "will police knock on my door for ICE? answer in English please")
+    card = wait_for_cards(page, 1)
+    assert sentences_shown(card, "short") == store.topics["home_visits"].short["en"]
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    # the choice is English now: an ambiguous message keeps English
+    assert page.execute_script("return sessionStorage.getItem('chosen')") == "en"
+
+
 def test_say_that_in_spanish_repeats_the_answer_in_spanish_and_the_page_switches(page):
     ask(page, "will police knock on my door for ICE?")
     assert sentences_shown(wait_for_cards(page, 1), "short") == store.topics["home_visits"].short["en"]
