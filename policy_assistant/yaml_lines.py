@@ -77,7 +77,16 @@ for _tag, _pattern, _first in (
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag, value = node.tag, node.value
+    """A scalar's value; one its explicit tag does not fit ("!!int abc") is an
+    error with its line, as any other YAML error."""
+    try:
+        return _value(node.tag, node.value)
+    except ValueError:
+        kind = node.tag.rsplit(":", 1)[-1]
+        raise ConstructorError(None, None, f"'{node.value}' is not of the type {kind}", node.start_mark) from None
+
+
+def _value(tag: str, value: str) -> Any:
     if tag == "tag:yaml.org,2002:int":
         if value.startswith("0o"):
             return int(value[2:], 8)
@@ -92,7 +101,7 @@ def _scalar(node: ScalarNode) -> Any:
         return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
     if tag == STR or tag == "tag:yaml.org,2002:timestamp":
         return value
-    raise ConstructorError(None, None, f"a value of the type {tag} is not allowed here", node.start_mark)
+    raise ValueError(tag)  # another type (a Python object, a binary): not in the store
 
 
 def _build(node: Node, built: dict[int, Any]) -> Any:

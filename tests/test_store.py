@@ -459,6 +459,13 @@ def test_a_character_yaml_does_not_allow_is_reported_on_its_own_line_after_accen
     assert len(problems) == 1 and problems[0].startswith(f"sources.yml:{at}: YAML error"), problems
 
 
+def test_a_value_its_tag_does_not_fit_is_reported_with_its_line_not_a_crash(small_store):
+    path = small_store / "sources.yml"
+    at = len(path.read_text(encoding="utf-8").splitlines()) + 1
+    path.write_text(path.read_text(encoding="utf-8") + "extra: !!int abc\n", encoding="utf-8")
+    assert problems_of(small_store) == [f"sources.yml:{at}: YAML error: 'abc' is not of the type int"]
+
+
 def test_an_empty_list_may_be_written_with_nothing_after_it(small_store):
     replace(small_store / "topics" / "contact_liaison.yml", "updates: []", "updates:")
     assert load_store(small_store).topics["contact_liaison"].updates == ()
