@@ -192,12 +192,10 @@ class ActionChangeLanguage(StoreAction):
             choices = answers.message(store, "language_choices", current).format(names=names)
             return Reply(text=choices), remember(current)
         fixed = tracker.get_slot(LAST_REPLY_SLOT)
-        if fixed in SAID_AGAIN:  # the emergency reply, say, said again in the language asked for
-            reply = answers.fixed_reply(store, fixed, asked)
-            return Reply(reply.text, reply.buttons, {"language": asked}), remember(asked)
+        fixed = fixed if fixed in SAID_AGAIN else None
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
-        reply = answers.language_switched(store, asked, topic)
-        return reply, remember(asked, topic if topic in store.topics else None)
+        reply = answers.language_switched(store, asked, topic, fixed)
+        return reply, remember(asked, topic if fixed is None and topic in store.topics else None)
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         # the last answer again, as a phone got it the first time

@@ -383,15 +383,22 @@ def answer_topic(store: Store, topic_id: str, lang: str, today: dt.date | None =
     )
 
 
-def language_switched(store: Store, asked: str, topic_id: str | None, today: dt.date | None = None) -> Reply:
+def language_switched(
+    store: Store, asked: str, topic_id: str | None, fixed: str | None = None, today: dt.date | None = None
+) -> Reply:
     """ "Say that in Spanish": the last answer again, in the language asked
-    for, as it was first sent (the short answer; "more" then gives the
-    details); with no answer yet, that the language is switched. The payload
-    names the language, so that the web page switches its own."""
-    if topic_id in store.topics:
+    for, as it was first sent: the fixed reply `fixed` when that was the last
+    answer (the emergency reply, say), else the topic's short answer ("more"
+    then gives the details); with no answer yet, that the language is
+    switched. The payload names the language, so that the web page switches
+    its own."""
+    if fixed is not None:
+        reply = fixed_reply(store, fixed, asked)
+    elif topic_id in store.topics:
         reply = answer_topic(store, topic_id, asked, today)
-        return Reply(text=reply.text, buttons=reply.buttons, payload={**(reply.payload or {}), "language": asked})
-    return Reply(text=message(store, "language_switched", asked), payload={"language": asked})
+    else:
+        reply = Reply(text=message(store, "language_switched", asked))
+    return Reply(text=reply.text, buttons=reply.buttons, payload={**(reply.payload or {}), "language": asked})
 
 
 def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: Sequence[str] = ()) -> Reply:
