@@ -1,7 +1,8 @@
 # The two commands a new user needs:  make run   and   make test
 # `make test` runs its stages cheapest first; each is a target of its own and
-# fails the build on its own: lint, types, unit, validate, train, stories, e2e
-# (the model, the servers and the browser, in one pytest run).
+# fails the build on its own: lint, types, unit, validate, train, e2e (the
+# model and its conversation tests, the servers and the browser, in one pytest
+# run). `make stories` runs the same conversation tests with `rasa test core`.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -37,7 +38,7 @@ help:
 	@echo "make run    set up everything, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make run-scaled  the same behind nginx: Redis, RASA_REPLICAS (2) Rasa servers, ACTION_REPLICAS (2) action servers"
 	@echo "make test   set up everything and run every test, cheapest stage first:"
-	@echo "            lint, types, unit, validate, train, stories, e2e (model, servers and browser in one pytest run; each also a target)"
+	@echo "            lint, types, unit, validate, train, e2e (model, stories, servers and browser in one pytest run; each also a target)"
 	@echo "make test-scaled  the scaled tests: Redis, nginx, replicas, faults under load (.ci/run runs it after make test)"
 	@echo "make deploy-lint  check deploy/ offline: Dockerfiles, Kubernetes manifests, Compose file, nginx, against the code"
 	@echo "make bench-scaled  print throughput and latency through nginx with 1, 2 and 3 Rasa servers, and the ratios"
@@ -69,7 +70,7 @@ staff-user: $(INSTALLED)
 # expensive ones start (and before a browser is installed).
 test:
 	@scripts/stage.sh --reset
-	@$(MAKE) --no-print-directory lint types unit validate train stories e2e
+	@$(MAKE) --no-print-directory lint types unit validate train e2e
 	@scripts/stage.sh --summary
 
 install: $(INSTALLED)

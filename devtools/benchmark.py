@@ -629,8 +629,7 @@ def run_all(args: argparse.Namespace) -> None:
 def start_ours(servers: Servers) -> None:
     start = time.perf_counter()
     try:
-        servers.start_actions()
-        servers.start_rasa()
+        servers.start()
     except (RuntimeError, TimeoutError):
         for log in (servers.actions_log, servers.rasa_log):
             with suppress(OSError):

@@ -106,8 +106,7 @@ def run(model: Path, name: str = "heldout", errors: bool = False) -> None:
     with tempfile.TemporaryDirectory() as work:
         servers = Servers(Path(work), model=model)
         try:
-            servers.start_actions()
-            servers.start_rasa()
+            servers.start()
             for chat in chats:
                 sender = f"bench-{uuid.uuid4().hex}"
                 all_right = True

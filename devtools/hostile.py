@@ -176,8 +176,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         servers = Servers(Path(work))
         try:
-            servers.start_actions()
-            servers.start_rasa()
+            servers.start()
             result = send_all(servers.url, list(requests_for(args.requests, args.seed)))
             answer = servers.ask("will the police ask about my immigration status?", sender="after-fuzz")
         finally:

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import requests
 
@@ -127,16 +127,38 @@ class Servers:
                 start_new_session=True,
             )
 
-    def start_actions(self) -> None:
+    def start(self, meanwhile: Callable[[], Any] | None = None) -> None:
+        """Both servers, started together; `meanwhile` runs while they load
+        (the tests load their own copy of the model then, on the other core)."""
+        self.start_actions(wait=False)
+        self.start_rasa(wait=False)
+        if meanwhile is not None:
+            meanwhile()
+        self.wait_until_up()
+
+    def wait_until_up(self) -> None:
+        self.wait_for_actions()
+        self.wait_for_rasa()
+
+    def wait_for_actions(self) -> None:
+        assert self.actions is not None, "start the action server first"
+        wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions)
+
+    def wait_for_rasa(self) -> None:
+        assert self.rasa is not None, "start the Rasa server first"
+        wait_for(f"{self.url}/webhooks/rest/", self.rasa, seconds=300)
+
+    def start_actions(self, wait: bool = True) -> None:
         stop_group(self.actions)
         self.actions = self._start(
             ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
             self.actions_log,
             SANIC_HOST="127.0.0.1",
         )
-        wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions)
+        if wait:
+            self.wait_for_actions()
 
-    def start_rasa(self) -> None:
+    def start_rasa(self, wait: bool = True) -> None:
         write_server_texts.write(load_store(self.store), self.server_texts)
         self.rasa = self._start(
             [
@@ -155,7 +177,8 @@ class Servers:
             self.rasa_log,
             **{**RASA_THREADS, **self.rasa_env},
         )
-        wait_for(f"{self.url}/webhooks/rest/", self.rasa, seconds=300)
+        if wait:
+            self.wait_for_rasa()
 
     def stop_actions(self) -> None:
         stop_group(self.actions)

@@ -79,7 +79,9 @@ def twilio_stub() -> Iterator[TwilioStub]:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -> Iterator[Servers]:
+def servers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub
+) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (`make test` trains)")
     # the servers answer from a content repository, as `make run` sets them up
@@ -96,8 +98,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -
     }
     s = Servers(workdir, ANSWER_STORE=str(content), **phone)
     try:
-        s.start_actions()
-        s.start_rasa()
+        # a run that also needs the model in this process loads it while the servers load theirs
+        needs_agent = any("agent" in getattr(item, "fixturenames", ()) for item in request.session.items)
+        s.start(meanwhile=(lambda: request.getfixturevalue("agent")) if needs_agent else None)
         yield s
     finally:
         s.stop()
