@@ -10,9 +10,10 @@ SHELL := /bin/bash
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
+UV        := $(VENV)/bin/uv
 # the lock make install installs: the developer's, which holds every service's requirements
 LOCK      := requirements/dev.txt
-INSTALLED := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | sha1sum | cut -c1-12)
+INSTALLED := $(VENV)/.installed-$(shell cat $(LOCK) requirements/installer.txt pyproject.toml | sha1sum | cut -c1-12)
 SPACY     := build/spacy_pipeline/meta.json
 MODEL     := models/.trained
 NLU_DATA  := $(shell find data -name '*.yml')
@@ -74,16 +75,17 @@ test:
 	@scripts/stage.sh --summary
 
 install: $(INSTALLED)
-# The lock with --require-hashes (every file checked against its hash); then the
-# project itself, editable, in a second pip run: an editable install has no hash,
-# and pip would refuse it in the first.
-$(INSTALLED): $(LOCK) pyproject.toml
+# The installer (uv, from its own hashed lock, by pip), then the lock with
+# --require-hashes (every file checked against its hash, bytecode compiled as
+# pip would); then the project itself, editable, in a second run: an editable
+# install has no hash, and --require-hashes would refuse it in the first.
+$(INSTALLED): $(LOCK) requirements/installer.txt pyproject.toml
 	@py=$$(scripts/find_python310.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/installer.txt
+	$(UV) pip install --quiet --python $(PY) --require-hashes --compile-bytecode -r $(LOCK)
+	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 spacy: $(SPACY)
@@ -174,6 +176,7 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" build/lock-venv/bin/pip-compil
 lock:
 	rm -rf build/lock-venv && $$(scripts/find_python310.sh) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet "pip==24.0" && build/lock-venv/bin/pip install --quiet "pip-tools==7.4.1"
+	$(PIP_COMPILE) requirements/installer.in -o requirements/installer.txt
 	$(PIP_COMPILE) requirements/dev.in -o requirements/dev.txt
 	for service in rasa actions console; do \
 	  $(PIP_COMPILE) -c requirements/dev.txt requirements/$$service.in -o requirements/$$service.txt; done
