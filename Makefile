@@ -100,10 +100,10 @@ types: $(INSTALLED)
 
 # on every core (pytest-xdist): the unit tests share no server, port or file
 unit: $(SPACY)
-	@$(STAGE) unit $(PYTEST) -n auto -m "not model and not e2e and not browser and not validate and not scaled"
+	@$(STAGE) unit $(PYTEST) -n auto -m "not model and not e2e and not browser and not scaled"
 
 validate: $(INSTALLED)
-	@$(STAGE) validate scripts/validate.sh . -- $(PYTEST) -m validate
+	@$(STAGE) validate scripts/validate.sh .
 
 # Trains only when the data, the config, the domain or the spaCy pipeline changed
 # (and Rasa's own cache skips the parts that did not).
