@@ -40,6 +40,9 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
         ("thanks", "es", "en"),
         ("buenas noches", "en", "es"),
         ("good morning", "es", "en"),
+        ("q onda", "en", "es"),
+        ("que tal", "en", "es"),
+        ("quiubo", None, "es"),
     ],
 )
 def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot, expected):
