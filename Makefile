@@ -2,7 +2,7 @@
 # `make test` runs its stages cheapest first; each is a target of its own and
 # fails the build on its own: lint, types, unit, validate, train, e2e (the
 # model and its conversation tests, the servers and the browser, in one pytest
-# run). `make stories` runs the same conversation tests with `rasa test core`.
+# run). `make stories` runs the conversation tests alone.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -113,7 +113,7 @@ $(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) nlu_pipeline/*.py
 	touch $@
 
 stories: $(MODEL)
-	@$(STAGE) stories scripts/stories.sh
+	@$(STAGE) stories $(PYTEST) tests/test_stories_model.py
 
 # one pytest run: the model is loaded and the servers started once for all of them
 e2e: $(MODEL) $(BROWSER)
@@ -165,7 +165,7 @@ nlu-dev: $(MODEL)
 
 # Every lock from its requirements/*.in, with the hash of every file of each
 # pinned release (pip-tools' pip-compile, for Python 3.10 on the machine that
-# runs it). First the developer's, dev.txt (everything); then each service's,
+# runs it). First the installer's (uv), then the developer's, dev.txt (everything); then each service's,
 # held to dev.txt's versions so that all locks agree. pip-compile keeps the
 # versions a lock already has unless its .in file asks for others.
 # --allow-unsafe pins setuptools and wheel too (Rasa needs setuptools 70.3, and

@@ -635,6 +635,7 @@ def start_ours(servers: Servers) -> None:
             with suppress(OSError):
                 say(f"--- last lines of {log.name}:", *log.read_text(errors="replace").splitlines()[-15:], sep="\n")
         raise
+    # both servers start at once (as make run starts them; before 2026-12-05 one after the other)
     say(f"start-up (both servers ready): {time.perf_counter() - start:.1f} s")
 
 

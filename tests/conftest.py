@@ -1,6 +1,7 @@
 """Shared fixtures: the real answer store (or a copy of it to edit), and the
 real action server and Rasa server started on free ports (devtools.servers)."""
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -70,6 +71,13 @@ def agent() -> Any:
     return load_agent(MODEL)
 
 
+def load_agent_for(request: pytest.FixtureRequest) -> None:
+    """The session's agent, loaded now; a model that does not load fails the
+    tests that use it (pytest keeps the fixture's error), not the servers'."""
+    with contextlib.suppress(Exception):
+        request.getfixturevalue("agent")
+
+
 @pytest.fixture(scope="session")
 def twilio_stub() -> Iterator[TwilioStub]:
     """Where the phone channel's outgoing messages go in tests (never Twilio)."""
@@ -100,7 +108,7 @@ def servers(
     try:
         # a run that also needs the model in this process loads it while the servers load theirs
         needs_agent = any("agent" in getattr(item, "fixturenames", ()) for item in request.session.items)
-        s.start(meanwhile=(lambda: request.getfixturevalue("agent")) if needs_agent else None)
+        s.start(meanwhile=(lambda: load_agent_for(request)) if needs_agent else None)
         yield s
     finally:
         s.stop()

@@ -1,13 +1,14 @@
-"""The conversation tests of tests/test_stories.yml on the trained model: every
-story's actions predicted exactly, as `rasa test core
---fail-on-prediction-errors` checks them (`make stories` runs that command).
-Here they run with the session's agent, in the e2e stage's one pytest run, so
-that `make test` loads the model once for the model tests and the stories."""
+"""The conversation tests of tests/test_stories.yml on the trained model: each
+story's user text gets the story's intent from the NLU, and every action of
+every story is predicted exactly (what `rasa test core
+--fail-on-prediction-errors` checks; `make stories` runs this file alone).
+They run with the session's agent, in the e2e stage's one pytest run, so that
+`make test` loads the model once for the model tests and the stories."""
 
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import yaml
@@ -21,18 +22,45 @@ pytestmark = pytest.mark.model
 STORIES = PROJECT / "tests" / "test_stories.yml"
 
 
-def test_every_story_is_predicted_exactly(agent: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def stories() -> List[Dict[str, Any]]:
+    return list(yaml.safe_load(STORIES.read_text(encoding="utf-8"))["stories"])
+
+
+def user_steps() -> List[Tuple[str, str, str]]:
+    """(story, text, intent) of every step a person writes."""
+    return [
+        (s["story"], step["user"].strip(), step["intent"]) for s in stories() for step in s["steps"] if "user" in step
+    ]
+
+
+@pytest.fixture
+def server_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply words the NLU reads (MORE, FUENTES), from the project's answer store, as the servers have them."""
+    monkeypatch.setenv("SERVER_TEXTS", str(write_server_texts.write(load_store(STORE), tmp_path / "texts.json")))
+
+
+def test_every_story_message_gets_its_intent(agent: Any, server_texts: None) -> None:
+    async def parse_all() -> List[str]:
+        return [(await agent.parse_message(text))["intent"]["name"] for _, text, _ in user_steps()]
+
+    got = asyncio.run(parse_all())
+    wrong = [
+        f"{story}: {intent}, got {name}"
+        for (story, _, intent), name in zip(user_steps(), got, strict=True)
+        if name != intent
+    ]
+    assert len(got) > len(stories()) / 2
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_story_is_predicted_exactly(agent: Any, tmp_path: Path, server_texts: None) -> None:
     from rasa.core.test import test as test_stories
 
-    # the reply words the NLU reads (MORE, FUENTES), from the project's answer store, as the servers have them
-    texts = write_server_texts.write(load_store(STORE), tmp_path / "server_texts.json")
-    monkeypatch.setenv("SERVER_TEXTS", str(texts))
     out = tmp_path / "results"
     out.mkdir()
     asyncio.run(test_stories(str(STORIES), agent, out_directory=str(out), disable_plotting=True, warnings=False))
 
-    stories = len(yaml.safe_load(STORIES.read_text(encoding="utf-8"))["stories"])
     report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))["conversation_accuracy"]
     failed = out / "failed_test_stories.yml"
-    assert report["total"] == stories, f"{report['total']} of the {stories} stories were run"
-    assert report["correct"] == stories, failed.read_text(encoding="utf-8")
+    assert report["total"] == len(stories()), f"{report['total']} of the {len(stories())} stories were run"
+    assert report["correct"] == len(stories()), failed.read_text(encoding="utf-8")

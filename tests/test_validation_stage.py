@@ -25,7 +25,13 @@ def project_copy(tmp_path: Path) -> Path:
 
 
 def validate(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "VALIDATE_LOG": str(tmp_path / "validate.log")}
+    # as make sets it up: Rasa's telemetry off (the tests run three of these at once)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "VALIDATE_LOG": str(tmp_path / "validate.log"),
+    }
     return subprocess.run(["bash", str(SCRIPT), str(project)], capture_output=True, text=True, env=env, timeout=600)
 
 
