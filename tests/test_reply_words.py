@@ -45,7 +45,12 @@ def test_a_reply_word_of_any_language_with_the_punctuation_people_add(text, expe
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("1", 1), (" 2 ", 2), ("3.", 3), ("4)", 4), ("99", 99), ("0", None), ("100", None), ("911", None), ("1 2", None)],
+    [
+        *[("1", 1), (" 2 ", 2), ("3.", 3), ("4)", 4), ("99", 99), ("0", None), ("100", None), ("911", None)],
+        ("1 2", None),
+        # the digits phones type in Arabic (Arabic-Indic), Dari (Persian) and Nepali (Devanagari)
+        *[("٣", 3), ("۲.", 2), ("२", 2), ("١٢", 12), ("٩١١", None)],
+    ],
 )
 def test_a_bare_number_from_1_to_99_picks_an_option(text, expected):
     assert option_number(text) == expected
@@ -115,8 +120,9 @@ def test_a_reply_word_gets_its_intent_with_full_confidence_through_the_pipeline(
     assert [r["name"] for r in message.get("intent_ranking")] == [intent]
 
 
-def test_a_bare_number_gets_choose_option_with_its_number(texts_file):
-    message = understood(" 2. ")
+@pytest.mark.parametrize("text", [" 2. ", "٢", "۲", "२"])
+def test_a_bare_number_gets_choose_option_with_its_number(texts_file, text):
+    message = understood(text)
     assert message.get("intent") == {"name": "choose_option", "confidence": 1.0}
     assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("option_number", "2")]
 
