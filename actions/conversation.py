@@ -102,7 +102,7 @@ def chosen_option(tracker: Tracker) -> str | None:
     one with that number was offered."""
     number = entity_value(tracker, OPTION_NUMBER)
     options = tracker.get_slot(OPTIONS_SLOT) or []
-    if number is None or not number.isdigit() or not 1 <= int(number) <= len(options):
+    if number is None or not number.isdecimal() or not 1 <= int(number) <= len(options):
         return None
     return str(options[int(number) - 1])
 

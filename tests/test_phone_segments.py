@@ -8,8 +8,6 @@ UTF-16 units, or linked segments of 67. Every segment is billed, and a phone
 shows the message only once all have arrived, so the first message of an
 answer (its short answer) stays within MAX_SEGMENTS in every language."""
 
-import math
-
 import gsm0338  # noqa: F401 - registers the "gsm03.38" codec
 import pytest
 
@@ -22,13 +20,23 @@ ANSWERS = load_store(STORE)
 
 
 def segments(text: str) -> int:
+    """Segments as a phone network fills them: a character that takes two
+    units (an extension character's escape and itself; a UTF-16 surrogate
+    pair) is never split between two segments."""
     try:
-        units = len(text.encode("gsm03.38"))  # septets: an extension character is an escape and itself
+        sizes = [len(c.encode("gsm03.38")) for c in text]  # in septets
         single, linked = 160, 153
     except UnicodeEncodeError:
-        units = len(text.encode("utf-16-le")) // 2
+        sizes = [len(c.encode("utf-16-le")) // 2 for c in text]  # in UTF-16 units
         single, linked = 70, 67
-    return 1 if units <= single else math.ceil(units / linked)
+    if sum(sizes) <= single:
+        return 1
+    count, room = 1, linked
+    for size in sizes:
+        if size > room:
+            count, room = count + 1, linked
+        room -= size
+    return count
 
 
 @pytest.mark.parametrize(
@@ -48,6 +56,8 @@ def segments(text: str) -> int:
         ("مرحبا" * 14, 1),
         ("😀" * 35, 1),  # two UTF-16 units each
         ("😀" * 36, 2),
+        ("a" * 152 + "€" + "a" * 152, 3),  # the € does not fit in the first segment's last septet
+        ("a" * 66 + "😀" + "a" * 66, 3),  # nor the emoji's two units in the first segment's last one
     ],
 )
 def test_segments_are_counted_as_the_network_counts_them(text: str, expected: int) -> None:

@@ -49,7 +49,7 @@ def test_every_story_message_gets_its_intent(agent: Any, server_texts: None) -> 
         for (story, _, intent), name in zip(user_steps(), got, strict=True)
         if name != intent
     ]
-    assert len(got) > len(stories()) / 2
+    assert len(got) >= len(stories()), "a story without a message from the person"
     assert not wrong, "\n".join(wrong)
 
 
