@@ -134,9 +134,6 @@ class Servers:
         self.start_rasa(wait=False)
         if meanwhile is not None:
             meanwhile()
-        self.wait_until_up()
-
-    def wait_until_up(self) -> None:
         self.wait_for_actions()
         self.wait_for_rasa()
 

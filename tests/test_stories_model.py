@@ -40,15 +40,14 @@ def server_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_story_message_gets_its_intent(agent: Any, server_texts: None) -> None:
+    steps = user_steps()
+
     async def parse_all() -> List[str]:
-        return [(await agent.parse_message(text))["intent"]["name"] for _, text, _ in user_steps()]
+        return [(await agent.parse_message(text))["intent"]["name"] for _, text, _ in steps]
 
     got = asyncio.run(parse_all())
-    wrong = [
-        f"{story}: {intent}, got {name}"
-        for (story, _, intent), name in zip(user_steps(), got, strict=True)
-        if name != intent
-    ]
+    answered = zip(steps, got, strict=True)
+    wrong = [f"{story}: {intent}, got {name}" for (story, _, intent), name in answered if name != intent]
     assert len(got) >= len(stories()), "a story without a message from the person"
     assert not wrong, "\n".join(wrong)
 
@@ -62,5 +61,6 @@ def test_every_story_is_predicted_exactly(agent: Any, tmp_path: Path, server_tex
 
     report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))["conversation_accuracy"]
     failed = out / "failed_test_stories.yml"
-    assert report["total"] == len(stories()), f"{report['total']} of the {len(stories())} stories were run"
-    assert report["correct"] == len(stories()), failed.read_text(encoding="utf-8")
+    count = len(stories())
+    assert report["total"] == count, f"{report['total']} of the {count} stories were run"
+    assert report["correct"] == count, failed.read_text(encoding="utf-8")

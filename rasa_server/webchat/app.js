@@ -338,11 +338,10 @@
       var custom = m.custom;
       // "say that in Spanish": the person chose that language; the answer follows in it
       if (custom && typeof custom.language === "string") choose(custom.language);
-      // an answer in another language than the one chosen: only a request by
-      // name beats a choice ("... in English please"), so that is the choice now
-      else if (custom && typeof custom.lang === "string" && chosen && custom.lang !== chosen) choose(custom.lang);
-      // otherwise the page takes the language it was answered in
-      else if (custom && typeof custom.lang === "string") applyLanguage(custom.lang);
+      // any other answer: after a choice, only a request by name ("... in English
+      // please") answers in another language, so the answer's language is the
+      // choice now; with no choice, the page takes the language it was answered in
+      else if (custom && typeof custom.lang === "string") (chosen ? choose : applyLanguage)(custom.lang);
       if (custom && custom.topic) { renderAnswer(custom); return; }
       if (m.text || m.buttons) {
         var node = bubble(t("bot"), "bot");
