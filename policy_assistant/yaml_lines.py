@@ -93,9 +93,9 @@ def _value(tag: str, value: str) -> Any:
         if value.startswith("0x"):
             return int(value[2:], 16)
         return int(value)
-    if tag == "tag:yaml.org,2002:null":
+    if tag == "tag:yaml.org,2002:null" and value in ("", "~", "null", "Null", "NULL"):
         return None
-    if tag == "tag:yaml.org,2002:bool":
+    if tag == "tag:yaml.org,2002:bool" and value.lower() in ("true", "false"):
         return value.lower() == "true"
     if tag == "tag:yaml.org,2002:float":
         return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))

@@ -65,7 +65,9 @@ def test_an_alias_is_the_same_data_and_a_tag_of_another_type_is_refused():
         yaml_lines.load("a: !!python/name:os.system\n")
 
 
-@pytest.mark.parametrize("text", ["a: !!int abc\n", "a: !!float x\n", "a: !!binary AAAA\n"])
+@pytest.mark.parametrize(
+    "text", ["a: !!int abc\n", "a: !!float x\n", "a: !!binary AAAA\n", "a: !!bool abc\n", "a: !!null abc\n"]
+)
 def test_a_value_its_tag_does_not_fit_is_a_yaml_error_with_its_line(text):
     with pytest.raises(yaml_lines.MarkedYAMLError) as error:
         yaml_lines.load("id: x\n" + text)
