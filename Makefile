@@ -165,8 +165,9 @@ nlu-dev: $(MODEL)
 
 # Every lock from its requirements/*.in, with the hash of every file of each
 # pinned release (pip-tools' pip-compile, for Python 3.10 on the machine that
-# runs it). First the installer's (uv), then the developer's, dev.txt (everything); then each service's,
-# held to dev.txt's versions so that all locks agree. pip-compile keeps the
+# runs it). First the installer's (uv), then the developer's, dev.txt
+# (everything); then each service's, held to dev.txt's versions so that all
+# locks agree. pip-compile keeps the
 # versions a lock already has unless its .in file asks for others.
 # --allow-unsafe pins setuptools and wheel too (Rasa needs setuptools 70.3, and
 # with --require-hashes pip installs nothing the lock does not hash); the locks
