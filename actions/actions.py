@@ -15,6 +15,7 @@ from actions.conversation import (
     chosen_option,
     conversation_language,
     entity_value,
+    follow_up_in_context,
     latest_intent,
     offered,
     ranked_intents,
@@ -103,11 +104,30 @@ def topic_phone_messages(store: Store, reply: Reply, lang: str) -> List[str] | N
     return phone_messages.topic_messages(store, topic, lang) if topic in store.topics else None
 
 
+def follow_up_answer(store: Store, tracker: Tracker, lang: str, kind: str) -> Tuple[Reply, Events]:
+    """Who said the last answer, when, or more of it."""
+    text = tracker.latest_message.get("text") or ""
+    reply = answers.follow_up(store, kind, tracker.get_slot(LAST_TOPIC_SLOT), lang, text=text)
+    answered = reply.payload.get("topic") if reply.payload else None  # "when?" with no topic yet
+    return reply, remember(lang, answered)
+
+
+def follow_up_phone(store: Store, tracker: Tracker, lang: str, kind: str) -> List[str] | None:
+    """On a phone, "more" gives the summary and the later changes, not every quote."""
+    topic = tracker.get_slot(LAST_TOPIC_SLOT)
+    if kind != "more" or topic not in store.topics:
+        return None
+    return phone_messages.details_messages(store, topic, lang)
+
+
 class ActionAnswerTopic(StoreAction):
     def name(self) -> str:
         return "action_answer_topic"
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
+        follow_up = self.follow_up(tracker)
+        if follow_up is not None:  # "who said the 19 out of 23 thing", just after that answer
+            return follow_up_answer(store, tracker, lang, follow_up)
         topic = self.topic(tracker)
         if topic is None or topic not in store.topics:
             if topic is not None:  # None: "what about my wife?" before any answer
@@ -122,7 +142,15 @@ class ActionAnswerTopic(StoreAction):
         intent = latest_intent(tracker)
         return tracker.get_slot(LAST_TOPIC_SLOT) if intent == SAME_QUESTION else intent
 
+    def follow_up(self, tracker: Tracker) -> str | None:
+        """who, when or more, when the topic asked is the one just answered
+        and the message asks about that answer (actions.conversation)."""
+        return FOLLOW_UPS.get(follow_up_in_context(tracker) or "")
+
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
+        follow_up = self.follow_up(tracker)
+        if follow_up is not None:
+            return follow_up_phone(store, tracker, lang, follow_up)
         return topic_phone_messages(store, reply, lang)
 
 
@@ -150,18 +178,10 @@ class ActionFollowUp(StoreAction):
         return "action_follow_up"
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
-        kind = FOLLOW_UPS.get(latest_intent(tracker) or "", "more")
-        text = tracker.latest_message.get("text") or ""
-        reply = answers.follow_up(store, kind, tracker.get_slot(LAST_TOPIC_SLOT), lang, text=text)
-        answered = reply.payload.get("topic") if reply.payload else None  # "when?" with no topic yet
-        return reply, remember(lang, answered)
+        return follow_up_answer(store, tracker, lang, FOLLOW_UPS.get(latest_intent(tracker) or "", "more"))
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
-        # "more" on a phone: the summary and the later changes, not every quote
-        topic = tracker.get_slot(LAST_TOPIC_SLOT)
-        if FOLLOW_UPS.get(latest_intent(tracker) or "") != "more" or topic not in store.topics:
-            return None
-        return phone_messages.details_messages(store, topic, lang)
+        return follow_up_phone(store, tracker, lang, FOLLOW_UPS.get(latest_intent(tracker) or "", "more"))
 
 
 class ActionFixedReply(StoreAction):

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from policy_assistant import answers, language
+from policy_assistant import answers, context, language
 from policy_assistant.answers import Reply
 from policy_assistant.names import (
     LANGUAGE_SLOT,
@@ -49,6 +49,16 @@ def ranked_intents(tracker: Tracker) -> List[str]:
     the classifier's own choices after it)."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     return [r["name"] for r in ranking if isinstance(r, dict) and isinstance(r.get("name"), str)]
+
+
+def follow_up_in_context(tracker: Tracker) -> str | None:
+    """The follow-up intent (who, when, more) a message the NLU read as the
+    topic just answered asks about that answer (policy_assistant.context)."""
+    confidences: Dict[str, float] = {}
+    for r in tracker.latest_message.get("intent_ranking") or []:
+        if isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("confidence"), int | float):
+            confidences.setdefault(r["name"], float(r["confidence"]))
+    return context.follow_up_meant(latest_intent(tracker), confidences, tracker.get_slot(LAST_TOPIC_SLOT))
 
 
 def conversation_language(tracker: Tracker, store: Store) -> str:

@@ -19,12 +19,19 @@ from policy_assistant.live_store import LiveStore, shared_store
 TRACKERS = PROJECT / "tests" / "fixtures" / "trackers"
 
 
-def tracker(name: str, intent: str | None = None, slots: Dict[str, Any] | None = None) -> Tracker:
+def tracker(
+    name: str,
+    intent: str | None = None,
+    slots: Dict[str, Any] | None = None,
+    ranking: Dict[str, float] | None = None,
+) -> Tracker:
     """The tracker of tests/fixtures/trackers/<name>.json, optionally with
-    another intent or more slots."""
+    another intent, more slots or the NLU's intent ranking."""
     state = json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8"))
     if intent is not None:
         state["latest_message"]["intent"]["name"] = intent
+    if ranking is not None:
+        state["latest_message"]["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking.items()]
     state["slots"].update(slots or {})
     return Tracker.from_dict(state)
 
@@ -63,6 +70,32 @@ def test_webchat_gets_the_payload_alone_with_its_buttons():
 def test_follow_up_uses_last_topic_slot():
     messages, _ = run(actions.ActionFollowUp(), tracker("who_said_after_home"))
     assert "Steve Conrad" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("channel_tracker", ["status_en", "more_es_phone"])
+def test_the_topic_just_answered_asked_again_with_a_who_said_in_it_gets_who_said(channel_tracker):
+    # "who said the 19 out of 23 thing", read as the topic again, with
+    # ask_who_said also seen in it (policy_assistant.context)
+    slots = {"last_topic": "home_visits"}
+    ranking = {"home_visits": 0.8, "ask_who_said": 0.14, "ask_when_said": 0.01}
+    messages, events = run(actions.ActionAnswerTopic(), tracker(channel_tracker, "home_visits", slots, ranking))
+    assert "Steve Conrad" in messages[0]["text"]
+    assert not any(m.get("custom", {}).get("topic") for m in messages)  # not the topic's answer again
+    # below the threshold, or about another topic: the topic's answer
+    ranking = {"home_visits": 0.95, "ask_who_said": 0.03}
+    messages, _ = run(actions.ActionAnswerTopic(), tracker("status_en", "home_visits", slots, ranking))
+    assert messages[1]["custom"]["topic"] == "home_visits"
+    ranking = {"traffic_stops": 0.8, "ask_who_said": 0.14}
+    messages, _ = run(actions.ActionAnswerTopic(), tracker("status_en", "traffic_stops", slots, ranking))
+    assert messages[1]["custom"]["topic"] == "traffic_stops"
+
+
+def test_more_read_in_context_on_a_phone_gets_the_details_messages():
+    slots = {"last_topic": "home_visits"}
+    ranking = {"home_visits": 0.7, "ask_more": 0.25}
+    messages, _ = run(actions.ActionAnswerTopic(), tracker("more_es_phone", "home_visits", slots, ranking))
+    store = shared_store().get()
+    assert [m["text"] for m in messages] == phone_messages.details_messages(store, "home_visits", "es")
 
 
 def test_a_number_answers_the_option_it_names_in_the_conversations_language():
