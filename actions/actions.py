@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 # nlu_pipeline.gates.UrgencyGate also gives a question that only might be about
 # danger now); "I'm not sure I understood" (a situation told in everyday words
 # is often between two topics)
-OFFER_CLOSEST = {OTHER_PLACE: 1, EMERGENCY: 1, NLU_FALLBACK: 2}
+OFFER_CLOSEST = {OTHER_PLACE: 1, EMERGENCY: 1, NLU_FALLBACK: answers.MENU_SIZE}
 FOLLOW_UPS = {ASK_WHO_SAID: "who", ASK_WHEN_SAID: "when", ASK_MORE: "more"}
 # fixed replies that "say that in Spanish" says again (the last answer that
 # matters); after small talk it is the last topic's answer that is meant

@@ -47,8 +47,10 @@ def conversations(path: Path = CONVERSATIONS) -> List[Dict[str, Any]]:
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"])
 
 
-def first_text(reply: List[Dict[str, Any]]) -> str:
-    return next((m["text"] for m in reply if m.get("text")), "")
+def reply_text(reply: List[Dict[str, Any]]) -> str:
+    """The reply's text messages as one text (Rasa sends each paragraph of a
+    reply without buttons as a message of its own)."""
+    return "\n\n".join(m["text"] for m in reply if m.get("text"))
 
 
 def expected_text(store: Store, expect: Dict[str, Any]) -> str:
@@ -72,8 +74,8 @@ def right(store: Store, expect: Dict[str, Any], reply: List[Dict[str, Any]]) -> 
         return answered == (expect["topic"], expect["lang"])
     if expect["kind"] == "refusal" and expect["reply"] == "unsupported_language":
         # the reply to a language not spoken is in every language the assistant speaks
-        return answered is None and answers.message(store, "unsupported_language", expect["lang"]) in first_text(reply)
-    return answered is None and first_text(reply) == expected_text(store, expect)
+        return answered is None and answers.unsupported_message(store, expect["lang"]) in reply_text(reply)
+    return answered is None and reply_text(reply) == expected_text(store, expect)
 
 
 def what_it_got(store: Store, reply: List[Dict[str, Any]]) -> str:
@@ -81,7 +83,7 @@ def what_it_got(store: Store, reply: List[Dict[str, Any]]) -> str:
     answered = topic_answered(reply)
     if answered:
         return f"topic in {answered[1]}"
-    text = first_text(reply)
+    text = reply_text(reply)
     for lang in store.languages:
         for intent in store.replies:
             if text == answers.fixed_reply(store, intent, lang).text:

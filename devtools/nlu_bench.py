@@ -44,6 +44,8 @@ import yaml
 
 from devtools.nlu_evaluation import load_agent
 from devtools.paths import MODEL, PROJECT
+from policy_assistant.answers import MENU_SIZE
+from policy_assistant.names import NLU_FALLBACK
 
 NLU = PROJECT / "tests" / "nlu"
 SETS = ("bench", "bench2", "bench3", "bench4", "bench5", "dev")
@@ -78,6 +80,18 @@ def bench_files(name: str) -> List[Path]:
     return sorted(NLU.glob(f"{name}_*.yml"))
 
 
+def menu_figures(counts: Counter, digits: int) -> str:
+    """Policy questions: the topic answered first, and first or in the menu."""
+    asked = counts["topic_asked"]
+    if not asked:
+        return "policy questions: none"
+    first, menu = counts["topic_first"], counts["topic_in_menu"]
+    return (
+        f"policy questions: topic first {first / asked:.{digits}f} ({first}/{asked}), "
+        f"first or in the menu {menu / asked:.{digits}f} ({menu}/{asked})"
+    )
+
+
 def figures(category: str, counts: Counter, digits: int) -> str:
     """One category's line: right of asked, and how often it got no policy topic
     where that is what counts."""
@@ -86,6 +100,15 @@ def figures(category: str, counts: Counter, digits: int) -> str:
     if category in REJECT:
         line += f"   no policy topic: {kept / asked:.{digits}f} ({kept}/{asked})"
     return line
+
+
+def in_menu(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
+    """The topic meant was offered: answered, or among the closest topics of
+    the "not sure I understood" menu (policy_assistant.answers.MENU_SIZE)."""
+    if parsed["intent"]["name"] == expected:
+        return True
+    closest = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] in topics][:MENU_SIZE]
+    return parsed["intent"]["name"] == NLU_FALLBACK and expected in closest
 
 
 def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tuple[str, str], Counter]) -> Counter:
@@ -103,14 +126,20 @@ def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tu
             result = {"right": predicted == expected, "asked": 1, "no_topic": predicted not in topics}
             per_category[category].update(result)
             pooled[(lang, category)].update(result)
+            if expected in topics:  # a policy question: its topic first, or offered in the menu
+                offered = {"topic_first": predicted == expected, "topic_in_menu": in_menu(p, expected, topics)}
+                pooled[(lang, "(policy topics)")].update({"topic_asked": 1, **offered})
+                per_category["(policy topics)"].update({"topic_asked": 1, **offered})
             if predicted != expected:
                 confusions[(lang, expected, predicted)] += 1
                 confidence = p["intent"]["confidence"]
                 wrong.append(f"   [{category}] {expected} -> {predicted} ({confidence:.2f}): {text.strip()}")
+        topic = per_category.pop("(policy topics)", Counter())
         right, asked = (sum(c[key] for c in per_category.values()) for key in ("right", "asked"))
         print(f"\n== {path.name}: intent accuracy {right / asked:.3f} ({right}/{asked})")
         for category, counts in sorted(per_category.items()):
             print(f"   {figures(category, counts, 2)}")
+        print(f"   {menu_figures(topic, 2)}")
         if errors:
             print("\n".join(wrong))
     return confusions
@@ -134,7 +163,8 @@ def main() -> None:
     if len(sets) > 1:
         print(f"\n== every category, pooled over {' + '.join(sets)}")
         for (lang, category), counts in sorted(pooled.items()):
-            print(f"   {lang}  {figures(category, counts, 3)}")
+            line = menu_figures(counts, 3) if category == "(policy topics)" else figures(category, counts, 3)
+            print(f"   {lang}  {line}")
     other = yaml.safe_load((NLU / "unsupported_languages.yml").read_text(encoding="utf-8"))
     print("\n== unsupported_languages.yml: what messages in languages not spoken got")
     policy = 0

@@ -1,5 +1,6 @@
 """spaCy component of the project's pipeline: a lookup lemmatizer over the
-English and Spanish tables of spacy-lookups-data.
+tables of spacy-lookups-data for the languages the assistant speaks (English,
+Spanish and French: `languages` in nlu_pipeline/config.cfg).
 
 Each message is scored against both languages' stop words and only the table
 of the clearly more likely language is used (an English word missing from the

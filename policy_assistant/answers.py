@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence
 
+from policy_assistant.names import NLU_FALLBACK
 from policy_assistant.reply_words import reply_word
 from policy_assistant.schema import Absence, Explanation, Ground, Passage, Record, Scope
 from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, Store, Topic, Update
@@ -98,6 +99,21 @@ def review_line(topic: Topic, language: Language) -> str:
         key = "changed_since_review" if topic.changed_since_review() else "reviewed_by"
         return label(language, key, by=topic.reviewed_by, date=format_date(topic.reviewed_on, language))
     return label(language, "not_reviewed")
+
+
+def translation_line(language: Language) -> str:
+    """On every answer in a language no native speaker has checked: that it
+    has not been checked, and how to get the English answer."""
+    if language.checked:
+        return ""
+    return " ".join(p for p in (label(language, "translation_unchecked"), label(language, "english_offer")) if p)
+
+
+def english_button(store: Store) -> Dict[str, str]:
+    """Asks for the last answer in English ("say that in English"): the
+    English name, which the NLU reads as a request for that language."""
+    name = store.language(DEFAULT_LANGUAGE).name
+    return {"title": name, "payload": name}
 
 
 # ---------------------------------------------------------------- payload parts
@@ -278,6 +294,11 @@ def topic_payload(store: Store, topic: Topic, lang: str, today: dt.date | None =
         "reviewed_on": topic.reviewed_on.isoformat() if topic.reviewed_on else None,
         "reviewed_by": topic.reviewed_by,
         "reviewed_text": review_line(topic, language),
+        # not yet checked by a native speaker: said on the answer (translation_notice,
+        # for text), and on the page with a button that asks for the English answer
+        "translation_notice": translation_line(language),
+        "unchecked_notice": "" if language.checked else label(language, "translation_unchecked"),
+        "english_button": None if language.checked else english_button(store),
         "changed_since_review": topic.changed_since_review(),
         # each sentence of "In short" and "In more detail" with what it rests on
         "grounds": grounds_payload(store, topic, ("short", "summary"), lang),
@@ -375,7 +396,12 @@ def answer_topic(store: Store, topic_id: str, lang: str, today: dt.date | None =
         newest = store.updates[payload["latest_change"]["id"]]
         sources = "; ".join(f"{s.publisher}" for s in newest.sources)
         parts.append(f"{payload['latest_change']['line']} ({label(language, 'source')}: {sources})")
-    parts += [payload["reviewed_text"], label(language, "details_hint"), label(language, "disclaimer")]
+    parts += [
+        payload["reviewed_text"],
+        payload["translation_notice"],
+        label(language, "details_hint"),
+        label(language, "disclaimer"),
+    ]
     return Reply(
         text="\n\n".join(p for p in parts if p),
         buttons=topic_buttons(store, topic.related, language.code),
@@ -401,6 +427,17 @@ def language_switched(
     return Reply(text=reply.text, buttons=reply.buttons, payload={**(reply.payload or {}), "language": asked})
 
 
+# replies that carry no translation notice: the reply to a language not spoken
+# (in every language, each marked as it needs), and "you're welcome" and
+# "goodbye", which close a conversation and say nothing to rely on
+NO_TRANSLATION_NOTICE = {"unsupported_language", "thank", "goodbye"}
+
+# "I'm not sure I understood" offers, as a numbered menu (buttons on the web),
+# at most this many of the topics the question was closest to, best first,
+# instead of a guess; with none close, the reply's own topics
+MENU_SIZE = 3
+
+
 def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: Sequence[str] = ()) -> Reply:
     """Greetings, capabilities, out of scope, legal advice, emergency, fallback,
     another place, a language not spoken. `closest`: the Louisville topics the
@@ -410,17 +447,22 @@ def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None
     reply = store.replies.get(intent) or store.replies.get("nlu_fallback")
     key = reply.intent if reply else "nlu_fallback"
     text = language.messages.get(key) or store.language(DEFAULT_LANGUAGE).messages[key]
-    topics = list(dict.fromkeys([*(t for t in closest if t in store.topics), *(reply.buttons if reply else ())]))
+    closest = [t for t in closest if t in store.topics]
+    if key == NLU_FALLBACK and closest:
+        topics = closest[:MENU_SIZE]
+    else:
+        topics = list(dict.fromkeys([*closest, *(reply.buttons if reply else ())]))
     if key == "unsupported_language":
         text = not_spoken_text(store, foreign)
-    return Reply(text=text, buttons=topic_buttons(store, topics, language.code))
+    notice = "" if key in NO_TRANSLATION_NOTICE else translation_line(language)
+    return Reply(text=f"{text}\n\n{notice}" if notice else text, buttons=topic_buttons(store, topics, language.code))
 
 
 def not_spoken_text(store: Store, foreign: str | None) -> str:
     """The reply to a language the assistant does not speak: in every language
     it speaks, then one sentence in the person's language when the store has
     one, marked while no speaker has checked it."""
-    parts = [message(store, "unsupported_language", code) for code in store.languages]
+    parts = [unsupported_message(store, code) for code in store.languages]
     other = store.not_spoken_language(foreign)
     if other is not None:
         check = (
@@ -430,6 +472,13 @@ def not_spoken_text(store: Store, foreign: str | None) -> str:
         )
         parts.append(f"{other.name}: {other.sentence}{check}")
     return "\n\n".join(dict.fromkeys(p for p in parts if p))
+
+
+def unsupported_message(store: Store, lang: str) -> str:
+    """ "I can answer only in these languages", in `lang`, naming every
+    language spoken in its own name."""
+    names = ", ".join(language.name for language in store.languages.values())
+    return message(store, "unsupported_language", lang).format(names=names)
 
 
 def message(store: Store, key: str, lang: str) -> str:

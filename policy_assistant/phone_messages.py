@@ -18,7 +18,15 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Sequence
 
-from policy_assistant.answers import changes, format_date, label, latest_change, message, review_line
+from policy_assistant.answers import (
+    changes,
+    format_date,
+    label,
+    latest_change,
+    message,
+    review_line,
+    translation_line,
+)
 from policy_assistant.schema import KEYWORD_KINDS
 from policy_assistant.store import Store
 from policy_assistant.text import sentences
@@ -131,10 +139,11 @@ def topic_messages(store: Store, topic_id: str, lang: str) -> List[str]:
         lines.append(label(language, "when_quotes", dates=format_date(said, language)))
         lines.append(f"{label(language, 'source')}: {topic.quotes[0].source.publisher}")
     lines.append(review_line(topic, language))
+    lines.append(translation_line(language))
     lines.append(label(language, "disclaimer"))
     words = keywords(store, language.code)
     hint = message(store, "phone_hint", language.code).format(more=words["more"], sources=words["sources"])
-    return [first, "\n".join(lines) + "\n\n" + hint]
+    return [first, "\n".join(line for line in lines if line) + "\n\n" + hint]
 
 
 def details_messages(store: Store, topic_id: str, lang: str) -> List[str]:
@@ -151,7 +160,8 @@ def details_messages(store: Store, topic_id: str, lang: str) -> List[str]:
         lines += [f"{format_date(u.date, language)}: {u.text.text(language.code)}" for u in later]
     words = keywords(store, language.code)
     hint = message(store, "phone_hint", language.code).format(more=words["more"], sources=words["sources"])
-    return filled("\n".join(lines), review_line(topic, language) + "\n\n" + hint)
+    trust = "\n".join(line for line in (review_line(topic, language), translation_line(language)) if line)
+    return filled("\n".join(lines), trust + "\n\n" + hint)
 
 
 def filled(text: str, ending: str) -> List[str]:

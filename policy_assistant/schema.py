@@ -146,7 +146,9 @@ class Short(Localized):
     def check(cls, value: Any) -> Localized:
         short = super().check(value)
         for lang, text in short.items():
-            count, words, characters = sentence_count(text), len(text.split()), len(" ".join(text.split()))
+            # a word has a letter or digit: French's spaced ":" and ";" are not words
+            words = sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
+            count, characters = sentence_count(text), len(" ".join(text.split()))
             if count > cls.MAX_SENTENCES or words > cls.MAX_WORDS or characters > cls.MAX_CHARACTERS:
                 raise Problem(
                     f"'{{field}}.{lang}' is too long: {count} sentences, {words} words and {characters} characters "
@@ -175,6 +177,7 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     "labels.changed_since_review": {"by": "city staff", "date": "22 September 2017"},
     "labels.grounds_heading": {"part": "In short"},
     "messages.language_choices": {"names": "English, Español"},
+    "messages.unsupported_language": {"names": "English, Español"},
     "messages.phone_hint": {"more": "MORE", "sources": "SOURCES"},
 }
 
@@ -498,6 +501,9 @@ class Labels(Record):
     date_inferred: str | None = None
     unofficial_translation: str | None = None
     not_checked_translation: str | None = None
+    # on every answer in a language no native speaker has checked (Language.checked_by)
+    translation_unchecked: str | None = None  # "This translation has not yet been checked by a native speaker."
+    english_offer: str | None = None  # how to get the answer in English: 'For the answer in English, write: English'
     old_warning: str | None = None  # {date}, {years}
     who_said: str | None = None
     no_quotes: str | None = None
@@ -534,6 +540,12 @@ class Language(Record):
     date_format: Text = "{day} {month} {year}"
     months: list[Text] = Field(..., min_items=12, max_items=12, description="list the 12 month names")
     direction: Literal["ltr", "rtl"] = "ltr"
+    # the native speaker (a name or a role) who checked this language's texts
+    # against the English, and when: until both are set, every answer in the
+    # language says it has not been checked (answers.translation_line). The
+    # default language is the original and needs none.
+    checked_by: Text | None = None
+    checked_on: Date | None = None
     detection: Detection = Detection()
     # the words people reply with on a phone (SMS, WhatsApp), by kind, in capitals
     keywords: dict[str, tuple[str, ...]] = {}
@@ -545,6 +557,17 @@ class Language(Record):
     @validator("date_format")
     def _date_format(cls, value: str) -> str:
         return fills_in(value, DATE_PLACEHOLDERS)
+
+    @root_validator(skip_on_failure=True)
+    def _checked(cls, values: dict[str, Any]) -> dict[str, Any]:
+        if (values["checked_by"] is None) != (values["checked_on"] is None):
+            raise Problem("'checked_by' and 'checked_on' go together: set both, or write both as null")
+        return values
+
+    @property
+    def checked(self) -> bool:
+        """The original language, or one a native speaker has checked."""
+        return self.code == DEFAULT_LANGUAGE or self.checked_by is not None
 
     @validator("keywords", pre=True)
     def _capitals(cls, value: Any) -> Any:
@@ -604,7 +627,7 @@ class NotSpoken(Record):
     code: Text  # ISO 639-1
     name: Text  # in the language itself
     detected_as: tuple[Text, ...] = ()  # other codes the language identifier may give it (a near neighbour)
-    sentence: Text  # "I answer only in English and Spanish. If anyone is in danger, call 911."
+    sentence: Text  # "I cannot answer in this language yet; I answer in the languages listed above. ..."
     reviewed: StrictBool = False  # true only once a speaker of the language has checked the sentence
 
     @validator("sentence")

@@ -61,10 +61,11 @@ def detect(
 # Messages in a language the assistant does not speak must never get a policy
 # topic. lingua-language-detector ships its models inside the package (no
 # download at run time); it is asked only to tell English and Spanish from the
-# languages spoken in Louisville's immigrant communities, and from near
-# neighbours that stand in for languages it does not model (Shona for
-# Kinyarwanda and Kirundi, Hindi for Nepali's script). Fewer languages mean
-# fewer false alarms on short English and Spanish, and less memory.
+# languages spoken in Louisville's immigrant communities (French among them,
+# which the assistant now speaks: the caller's `spoken` decides what is
+# foreign), and from near neighbours that stand in for languages it does not
+# model (Shona for Kinyarwanda and Kirundi, Hindi for Nepali's script). Fewer
+# languages mean fewer false alarms on short English and Spanish, and less memory.
 FOREIGN_LANGUAGES = ("FRENCH", "PORTUGUESE", "SWAHILI", "SOMALI", "SHONA", "VIETNAMESE", "ARABIC", "HINDI", "PERSIAN")
 # How clear lingua's verdict must be for a Latin-script message: the other
 # language at least this confident, at least RATIO times as likely as English

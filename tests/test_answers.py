@@ -9,14 +9,14 @@ import pytest
 
 from devtools.paths import STORE
 from policy_assistant import answers
-from policy_assistant.store import load_store
+from policy_assistant.store import StoreError, load_store
 
 store = load_store(STORE)
 TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.mark.parametrize("topic", sorted(store.topics))
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", sorted(store.languages))
 def test_payload_contract_for_every_topic(topic, lang):
     reply = answers.answer_topic(store, topic, lang, today=TODAY)
     p = reply.payload
@@ -31,8 +31,9 @@ def test_payload_contract_for_every_topic(topic, lang):
         assert {"title", "publisher", "date", "url"} <= set(q["source"])
         assert q["text"] == store.quotes[q["id"]].text
         assert q["text"] in details and q["speaker"] in details
-        if lang == "es":
+        if lang != "en":  # every quote stays in English, with its unofficial translation labelled
             assert q["translation"]["official"] is False and q["translation"]["text"] in details
+            assert q["translation"]["label"] == store.language(lang).labels["unofficial_translation"]
     for u in p["updates"] + p["records"]:
         assert {"date", "text", "source"} <= set(u)
         dt.date.fromisoformat(u["date"])
@@ -45,7 +46,7 @@ def test_payload_contract_for_every_topic(topic, lang):
 
 
 @pytest.mark.parametrize("topic", sorted(store.topics))
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", sorted(store.languages))
 def test_text_reply_is_the_short_answer_with_its_date_and_how_to_get_more(topic, lang):
     reply = answers.answer_topic(store, topic, lang, today=TODAY)
     labels = store.language(lang).labels
@@ -56,7 +57,8 @@ def test_text_reply_is_the_short_answer_with_its_date_and_how_to_get_more(topic,
         assert reply.payload["latest_change"]["date_text"] in reply.text
     for quote in reply.payload["quotes"]:
         assert quote["text"] not in reply.text  # the details are one step away
-    assert len(reply.text) < 900
+    # short: the details are one step away (the translation notice comes on top)
+    assert len(reply.text) - len(answers.translation_line(store.language(lang))) < 900
 
 
 def test_immigration_status_says_2017_is_silent_and_leads_with_later_note():
@@ -159,8 +161,61 @@ def test_the_reply_word_sources_before_any_answer_answers_the_sources_topic(word
 
 @pytest.mark.parametrize("intent", ["greet", "emergency", "legal_advice", "out_of_scope", "nlu_fallback"])
 def test_fixed_replies_have_no_topic_and_come_from_the_store(intent):
-    for lang in ("en", "es"):
+    for lang, language in store.languages.items():
         reply = answers.fixed_reply(store, intent, lang)
         assert reply.payload is None
-        assert reply.text == store.language(lang).messages[intent]
+        assert reply.text.startswith(language.messages[intent])
+        assert reply.text.endswith(answers.translation_line(language))
     assert "911" in answers.fixed_reply(store, "emergency", "en").text
+
+
+@pytest.mark.parametrize("lang", sorted(set(store.languages) - {"en"}))
+def test_every_answer_in_a_language_no_native_speaker_checked_says_so_and_offers_english(lang):
+    language = store.language(lang)
+    assert not language.checked  # the honest state today: no native speaker is recorded for any translation
+    notice, offer = language.labels["translation_unchecked"], language.labels["english_offer"]
+    assert notice and offer and "English" in offer
+    for topic in store.topics:
+        reply = answers.answer_topic(store, topic, lang, today=TODAY)
+        assert answers.translation_line(language) == f"{notice} {offer}" and f"{notice} {offer}" in reply.text
+        assert reply.payload["unchecked_notice"] == notice
+        assert reply.payload["english_button"] == {"title": "English", "payload": "English"}
+    for intent in set(store.replies) - answers.NO_TRANSLATION_NOTICE:
+        assert answers.fixed_reply(store, intent, lang).text.endswith(offer)
+    for intent in answers.NO_TRANSLATION_NOTICE & set(store.replies):
+        assert offer not in answers.fixed_reply(store, intent, lang).text
+
+
+def test_english_answers_carry_no_translation_notice():
+    reply = answers.answer_topic(store, "home_visits", "en", today=TODAY)
+    assert reply.payload["english_button"] is None and reply.payload["translation_notice"] == ""
+    assert store.language("es").labels["translation_unchecked"] not in reply.text
+
+
+def test_a_language_a_native_speaker_checked_drops_the_notice(store_copy):
+    path = store_copy / "languages" / "fr.yml"
+    checker = "\nchecked_by: A. Mukendi\nchecked_on: 2026-12-01\n"
+    text = path.read_text(encoding="utf-8").replace("\nname: Français\n", "\nname: Français" + checker)
+    path.write_text(text, encoding="utf-8")
+    checked = load_store(store_copy)
+    reply = answers.answer_topic(checked, "home_visits", "fr", today=TODAY)
+    assert checked.language("fr").checked and reply.payload["english_button"] is None
+    assert checked.language("fr").labels["translation_unchecked"] not in reply.text
+    path.write_text(text.replace("checked_on: 2026-12-01\n", ""), encoding="utf-8")
+    with pytest.raises(StoreError, match="'checked_by' and 'checked_on' go together"):
+        load_store(store_copy)
+
+
+def test_the_reply_to_a_language_not_spoken_names_every_language_spoken():
+    text = answers.fixed_reply(store, "unsupported_language", "en", foreign="ar").text
+    for language in store.languages.values():
+        assert language.name in text
+    assert "{names}" not in text and store.not_spoken["ar"].sentence in text
+
+
+def test_not_understood_offers_at_most_three_closest_topics():
+    closest = ["traffic_stops", "jail_and_detainers", "home_visits", "immigration_status"]
+    reply = answers.fixed_reply(store, "nlu_fallback", "fr", closest=closest)
+    assert [b["payload"] for b in reply.buttons] == [f"/{t}" for t in closest[: answers.MENU_SIZE]]
+    nothing_close = answers.fixed_reply(store, "nlu_fallback", "en")
+    assert [b["payload"] for b in nothing_close.buttons] == [f"/{t}" for t in store.replies["nlu_fallback"].buttons]

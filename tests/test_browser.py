@@ -179,6 +179,21 @@ def test_a_spanish_question_on_an_english_page_gets_a_spanish_answer_and_the_pag
     WebDriverWait(page, 60).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
 
 
+def test_a_french_answer_says_it_is_unchecked_and_the_english_answer_is_one_tap_away(page):
+    FR = store.language("fr")
+    ask(page, "Est-ce que la police va frapper à ma porte pour ICE ?")
+    card = wait_for_cards(page, 1)
+    assert card.get_attribute("data-topic") == "home_visits"
+    assert sentences_shown(card, "short") == store.topics["home_visits"].short["fr"]
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    assert card.find_element(By.CSS_SELECTOR, ".unchecked").text == FR.labels["translation_unchecked"]
+    card.find_element(By.CSS_SELECTOR, ".in-short .related button").click()  # "English"
+    english = wait_for_cards(page, 2)
+    assert sentences_shown(english, "short") == store.topics["home_visits"].short["en"]
+    assert not english.find_elements(By.CSS_SELECTOR, ".unchecked")
+    WebDriverWait(page, 30).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+
+
 def test_a_question_asking_for_another_language_than_the_one_chosen_changes_the_choice(page):
     page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").click()
     ask(page, "will police knock on my door for ICE? answer in English please")
@@ -319,7 +334,11 @@ def test_phone_first_screen_shows_the_short_answer_and_its_date(page, lang, ques
 
 @pytest.mark.parametrize(
     "lang,question",
-    [("en", "Will police knock on my door for ICE?"), ("es", "¿la policía va a tocar mi puerta por ICE?")],
+    [
+        ("en", "Will police knock on my door for ICE?"),
+        ("es", "¿la policía va a tocar mi puerta por ICE?"),
+        ("fr", "Est-ce que la police va frapper à ma porte pour ICE ?"),
+    ],
 )
 def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page, lang, question):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -49,8 +49,8 @@ def language_gaps(project: Path, store_root: Path):
                     f"data/nlu/{code}/: intent '{intent}' has {counts.get(intent, 0)} examples "
                     f"(needs {MIN_EXAMPLES})"
                 )
-        if not (project / "tests" / "nlu" / f"holdout_{code}.yml").exists():
-            gaps.append(f"tests/nlu/holdout_{code}.yml: missing held-out questions")
+        if not any((project / "tests" / "nlu").glob(f"*_{code}.yml")):
+            gaps.append(f"tests/nlu/bench_{code}.yml: missing held-out questions")
         for section in ("messages", "labels", "ui"):
             for key, text in dict(getattr(reference, section)).items():
                 if text and not dict(getattr(language, section)).get(key):
@@ -63,27 +63,40 @@ def language_gaps(project: Path, store_root: Path):
 
 
 def test_every_declared_language_is_complete():
-    assert set(load_store(STORE).languages) >= {"en", "es"}
+    assert set(load_store(STORE).languages) >= {"en", "es", "fr"}
     assert language_gaps(PROJECT, STORE) == []
+
+
+def test_the_nlu_speaks_the_stores_languages():
+    """The language gate lets through, and the lemmatizer reads, exactly the
+    languages of the answer store: a language added to the store and not to
+    config.yml would be refused as not spoken."""
+    store = load_store(STORE)
+    config = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))
+    [gate] = [c for c in config["pipeline"] if c["name"].endswith("LanguageGate")]
+    assert sorted(gate["spoken"]) == sorted(store.languages)
+    spacy_config = (PROJECT / "nlu_pipeline" / "config.cfg").read_text(encoding="utf-8")
+    [listed] = re.findall(r"^languages = (\[.*\])$", spacy_config, flags=re.M)
+    assert sorted(yaml.safe_load(listed)) == sorted(store.languages)
 
 
 def test_a_half_added_language_is_caught(tmp_path):
     project = tmp_path / "project"
     (project / "data" / "nlu").mkdir(parents=True)
     shutil.copy(PROJECT / "domain.yml", project / "domain.yml")
-    for code in ("en", "es"):
+    for code in load_store(STORE).languages:
         shutil.copytree(PROJECT / "data" / "nlu" / code, project / "data" / "nlu" / code)
     shutil.copytree(PROJECT / "tests" / "nlu", project / "tests" / "nlu")
     store_root = project / "answer_store"
     shutil.copytree(STORE, store_root)
-    # declare French with only a few of its pieces
-    french = (store_root / "languages" / "es.yml").read_text(encoding="utf-8")
-    french = french.replace("code: es", "code: fr").replace("name: Español", "name: Français")
-    french = re.sub(r"\n  greet: >-\n(    .*\n)+", "\n", french)
-    (store_root / "languages" / "fr.yml").write_text(french, encoding="utf-8")
+    # declare Swahili with only a few of its pieces
+    half = (store_root / "languages" / "es.yml").read_text(encoding="utf-8")
+    half = half.replace("code: es", "code: sw").replace("name: Español", "name: Kiswahili")
+    half = re.sub(r"\n  greet: >-\n(    .*\n)+", "\n", half)
+    (store_root / "languages" / "sw.yml").write_text(half, encoding="utf-8")
     gaps = language_gaps(project, store_root)
-    assert any("no 'fr' translation of topic 'home_visits' summary" in g for g in gaps)
-    assert any("no 'fr' translation of quote 'conrad_rotary_limits'" in g for g in gaps)
-    assert any(g.startswith("data/nlu/fr/: intent 'home_visits' has 0 examples") for g in gaps)
-    assert any(g == "tests/nlu/holdout_fr.yml: missing held-out questions" for g in gaps)
+    assert any("no 'sw' translation of topic 'home_visits' summary" in g for g in gaps)
+    assert any("no 'sw' translation of quote 'conrad_rotary_limits'" in g for g in gaps)
+    assert any(g.startswith("data/nlu/sw/: intent 'home_visits' has 0 examples") for g in gaps)
+    assert any(g == "tests/nlu/bench_sw.yml: missing held-out questions" for g in gaps)
     assert any("no 'messages.greet' text" in g for g in gaps)

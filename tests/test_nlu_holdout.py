@@ -87,9 +87,9 @@ CATEGORIES = {
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_each_benchmark_has_every_category_in_both_languages(name: str):
+def test_each_benchmark_has_every_category_in_each_of_its_languages(name: str):
     files = bench_files(name)
-    assert {f.stem.split("_", 1)[1] for f in files} == {"en", "es"}
+    assert {f.stem.split("_", 1)[1] for f in files} >= {"en", "es"}
     for f in files:
         counts: dict = {}
         for _, _, category in examples(f):

@@ -32,7 +32,7 @@ def texts_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_file_holds_the_stores_messages_words_and_page_strings(texts_file):
     written = json.loads(texts_file.read_text(encoding="utf-8"))
-    assert set(written["languages"]) == set(store.languages) == {"en", "es"}
+    assert set(written["languages"]) == set(store.languages) == {"en", "es", "fr"}
     for code, language in store.languages.items():
         kept = written["languages"][code]
         assert kept["messages"] == {key: language.messages[key] for key in SERVER_MESSAGES}
@@ -62,7 +62,7 @@ def test_the_server_says_the_files_texts_in_the_conversations_language(texts_fil
     assert fallback_messages.server_message("greet", "MAS", None) == es["greet"]  # a reply word's language
     assert fallback_messages.message_in("stopped", "es") == es["stopped"]
     assert fallback_messages.every_language("unreadable") == "\n".join(
-        [store.language("en").messages["unreadable"], es["unreadable"]]
+        language.messages["unreadable"] for language in store.languages.values()
     )
 
 

@@ -35,6 +35,7 @@ NEW_SUMMARY = "A short new summary written in the staff console."
 NEW_SUMMARY_EDIT = {
     "f.summary.en": NEW_SUMMARY,
     "f.summary.es": "Un resumen nuevo y corto, escrito en la consola del personal.",
+    "f.summary.fr": "Un résumé nouveau et court, écrit dans la console du personnel.",
     "f.grounds.summary": "police_not_ice",
 }
 

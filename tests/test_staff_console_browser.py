@@ -28,6 +28,7 @@ QUESTION = "will the police ask about my immigration status?"
 TOPIC = "immigration_status"
 NEW_SUMMARY = "Staff console test: a new summary, published from the browser."
 NEW_SUMMARY_ES = "Prueba de la consola: un resumen nuevo, publicado desde el navegador."
+NEW_SUMMARY_FR = "Essai de la console : un résumé nouveau, publié depuis le navigateur."
 GROUND = "police_not_ice"
 PASSWORDS = {"maria": "maria-editor-password", "sam": "sam-publisher-password", "kim": "kim-publisher-password"}
 
@@ -116,7 +117,12 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
     d.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
     checked(d)
     # a summary of one sentence: one in Spanish too, and one line of grounds (answer_store/README.md, "Grounds")
-    typed = {"f-summary-en": NEW_SUMMARY, "f-summary-es": NEW_SUMMARY_ES, "f-grounds-summary": GROUND}
+    typed = {
+        "f-summary-en": NEW_SUMMARY,
+        "f-summary-es": NEW_SUMMARY_ES,
+        "f-summary-fr": NEW_SUMMARY_FR,
+        "f-grounds-summary": GROUND,
+    }
     for box_id, text in typed.items():
         box = d.find_element(By.ID, box_id)
         box.clear()

@@ -257,6 +257,11 @@
     first.appendChild(groundedText("short", p.short, p.short_lang, grounds.short, p));
     if (p.latest_change) first.appendChild(el("p", "latest", p.latest_change.line));
     first.appendChild(el("p", "reviewed", p.reviewed_text));
+    // a translation no native speaker has checked says so, with the English answer one tap away
+    if (p.english_button) {
+      first.appendChild(el("p", "unchecked", p.unchecked_notice));
+      buttons([p.english_button], first);
+    }
     node.appendChild(first);
 
     // The rest is one tap (or Enter/Space on a focused heading) away.
