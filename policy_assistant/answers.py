@@ -101,12 +101,22 @@ def review_line(topic: Topic, language: Language) -> str:
     return label(language, "not_reviewed")
 
 
-def translation_line(language: Language) -> str:
-    """On every answer in a language no native speaker has checked: that it
-    has not been checked, and how to get the English answer."""
+def unchecked_notice(language: Language) -> str:
+    """That no native speaker has checked the translation, or that the English
+    changed after one did; nothing for the original or a checked language."""
     if language.checked:
         return ""
-    return " ".join(p for p in (label(language, "translation_unchecked"), label(language, "english_offer")) if p)
+    if language.changed_since_checked and language.checked_by and language.checked_on:
+        date = format_date(language.checked_on, language)
+        return label(language, "translation_changed", by=language.checked_by, date=date)
+    return label(language, "translation_unchecked")
+
+
+def translation_line(language: Language) -> str:
+    """On every answer in a language not checked as it stands: the notice,
+    and how to get the English answer."""
+    notice = unchecked_notice(language)
+    return " ".join(p for p in (notice, label(language, "english_offer")) if p) if notice else ""
 
 
 def english_button(store: Store) -> Dict[str, str]:
@@ -297,7 +307,7 @@ def topic_payload(store: Store, topic: Topic, lang: str, today: dt.date | None =
         # not yet checked by a native speaker: said on the answer (translation_notice,
         # for text), and on the page with a button that asks for the English answer
         "translation_notice": translation_line(language),
-        "unchecked_notice": "" if language.checked else label(language, "translation_unchecked"),
+        "unchecked_notice": unchecked_notice(language),
         "english_button": None if language.checked else english_button(store),
         "changed_since_review": topic.changed_since_review(),
         # each sentence of "In short" and "In more detail" with what it rests on

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from policy_assistant import answers, phone_messages
 from policy_assistant.settings import AnswerSettings
-from policy_assistant.store import REQUIRED_LABELS, Store, StoreError, load_store
+from policy_assistant.store import DEFAULT_LANGUAGE, REQUIRED_LABELS, Store, StoreError, load_store
 
 FOLLOW_UPS = ("who", "when", "more")
 NO_SUCH_INTENT = "an_intent_with_no_reply"  # answered with the fallback reply
@@ -62,6 +62,15 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
         as_reviewed = store.copy(update={"topics": {**store.topics, topic_id: reviewed}})
         _sent(answers.answer_topic(as_reviewed, topic_id, lang, today))
         _sent(answers.follow_up(as_reviewed, "when", topic_id, lang, today))
+    # and as it will read once a native speaker checks the language, and once the English changes after that
+    if lang != DEFAULT_LANGUAGE:
+        for version in (store.english_version, "changed"):
+            checked = store.language(lang).copy(
+                update={"checked_by": "a native speaker", "checked_on": today, "checked_version": version}
+            )
+            as_checked = store.copy(update={"languages": {**store.languages, lang: checked}})
+            _sent(answers.answer_topic(as_checked, topic_id, lang, today))
+            phone_messages.topic_messages(as_checked, topic_id, lang)
 
 
 def _reply(store: Store, intent: str, lang: str) -> None:

@@ -175,6 +175,7 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     "labels.when_latest": {"latest": "22 September 2017"},
     "labels.qualified_by": {"dates": "22 July 2025"},
     "labels.changed_since_review": {"by": "city staff", "date": "22 September 2017"},
+    "labels.translation_changed": {"by": "A. Mukendi", "date": "22 September 2017"},
     "labels.grounds_heading": {"part": "In short"},
     "messages.language_choices": {"names": "English, Español"},
     "messages.unsupported_language": {"names": "English, Español"},
@@ -501,6 +502,8 @@ class Labels(Record):
     date_inferred: str | None = None
     unofficial_translation: str | None = None
     not_checked_translation: str | None = None
+    # checked by a native speaker, then the English changed: {by}, {date}
+    translation_changed: str | None = None
     # on every answer in a language no native speaker has checked (Language.checked_by)
     translation_unchecked: str | None = None  # "This translation has not yet been checked by a native speaker."
     english_offer: str | None = None  # how to get the answer in English: 'For the answer in English, write: English'
@@ -546,6 +549,9 @@ class Language(Record):
     # default language is the original and needs none.
     checked_by: Text | None = None
     checked_on: Date | None = None
+    # english_version() of the store as checked: when any English text changes
+    # after that, answers in the language say the changes are not yet checked
+    checked_version: Text | None = None
     detection: Detection = Detection()
     # the words people reply with on a phone (SMS, WhatsApp), by kind, in capitals
     keywords: dict[str, tuple[str, ...]] = {}
@@ -553,6 +559,7 @@ class Language(Record):
     labels: Labels = Labels()
     ui: dict[str, str]
     _fallback: Labels | None = PrivateAttr(None)  # the default language's labels (the loader sets them)
+    _english_version: str | None = PrivateAttr(None)  # the store's english_version() (the loader sets it)
 
     @validator("date_format")
     def _date_format(cls, value: str) -> str:
@@ -566,8 +573,14 @@ class Language(Record):
 
     @property
     def checked(self) -> bool:
-        """The original language, or one a native speaker has checked."""
-        return self.code == DEFAULT_LANGUAGE or self.checked_by is not None
+        """The original language, or one a native speaker has checked against
+        the English as it still is."""
+        return self.code == DEFAULT_LANGUAGE or (self.checked_by is not None and not self.changed_since_checked)
+
+    @property
+    def changed_since_checked(self) -> bool:
+        """Checked by a native speaker, then an English text changed."""
+        return bool(self.checked_by and self.checked_version) and self.checked_version != self._english_version
 
     @validator("keywords", pre=True)
     def _capitals(cls, value: Any) -> Any:

@@ -12,9 +12,11 @@ Plain Python, no Rasa.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
-from typing import Any, Mapping, Sequence, TypeVar
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -98,6 +100,26 @@ class StoreError(Exception):
         super().__init__("answer store is invalid:\n  " + "\n  ".join(problems))
 
 
+def english_version(records: Iterable[Record]) -> str:
+    """A short digest of every English text a translation is made from: the
+    English of every per-language text, the quotes (translated in every
+    language) and the English language file's messages, labels and page
+    strings. A native speaker's check records it (Language.checked_version)."""
+    texts: list[Any] = []
+    for record in records:
+        if isinstance(record, Language):
+            if record.code == DEFAULT_LANGUAGE:
+                texts.append([record.messages, dict(record.labels), record.ui])
+            continue
+        for name, value in record:
+            if isinstance(value, Localized):
+                texts.append([type(record).__name__, getattr(record, "id", None), name, value.text(DEFAULT_LANGUAGE)])
+        if isinstance(record, Quote):
+            texts.append(["Quote", record.id, "text", record.text])
+    digest = json.dumps(sorted(texts, key=json.dumps), ensure_ascii=False, default=str)
+    return hashlib.sha256(digest.encode()).hexdigest()[:16]
+
+
 class Store(BaseModel):
     """Every record of the store, by id, with each reference resolved."""
 
@@ -115,6 +137,11 @@ class Store(BaseModel):
 
     class Config:
         allow_mutation = False
+
+    @property
+    def english_version(self) -> str:
+        """english_version() of this store's records: what a native speaker's check records."""
+        return self.language(DEFAULT_LANGUAGE)._english_version or ""
 
     def language(self, code: str | None) -> Language:
         return self.languages.get(code or DEFAULT_LANGUAGE) or self.languages[DEFAULT_LANGUAGE]
@@ -691,7 +718,9 @@ def _resolved(c: _Loader) -> Store:
             refs["source"] = sources[ref_id(g.source)]  # type: ignore[assignment]
         grounds[g.id] = g.copy(update=refs)
     languages = {lang.code: lang for _, _, lang in c.of(Language)}
+    version = english_version([record for _, _, record in c.records])
     for code, language in languages.items():
+        language._english_version = version
         if code != DEFAULT_LANGUAGE:
             language._fallback = languages[DEFAULT_LANGUAGE].labels
     return Store.construct(

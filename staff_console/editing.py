@@ -13,7 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from policy_assistant import answers
-from policy_assistant.store import SOURCE_TEXTS, Store, StoreError, Topic
+from policy_assistant.store import DEFAULT_LANGUAGE, SOURCE_TEXTS, Store, StoreError, Topic
 from staff_console import fields, limits
 from staff_console.accounts import User
 from staff_console.content_repo import Changes, ContentRepo, PublishError
@@ -85,6 +85,38 @@ def needs_attention(store: Store, today: dt.date) -> Tuple[List[Tuple[Any, str]]
             stale.append((topic, "; ".join(why)))
     unverified = [s for s in store.sources.values() if s.url is None or s.url_scope != "document"]
     return stale, store.missing_translations, unverified
+
+
+def language_rows(store: Store) -> List[Tuple[str, str, str, int]]:
+    """Per language of the store: code, name, whether a native speaker checked
+    its texts against the English as it stands, and how many texts it lacks."""
+    rows = []
+    for code, language in store.languages.items():
+        if code == DEFAULT_LANGUAGE:
+            state = "the original texts"
+        elif language.changed_since_checked:
+            state = (
+                f"checked by {language.checked_by} on {language.checked_on}, but the English changed since then: "
+                "its answers say the changes are not yet checked"
+            )
+        elif language.checked:
+            state = f"checked by {language.checked_by} on {language.checked_on}"
+        else:
+            state = "not yet checked by a native speaker: its answers say so, and offer the English answer"
+        missing = sum(1 for line in store.missing_translations if f"no '{code}' translation" in line)
+        rows.append((code, language.name, state, missing))
+    return rows
+
+
+def mark_checked(text: str, user: User, today: dt.date, version: str) -> str:
+    """A language file's text, its texts checked by `user` (a native speaker)
+    today against the English whose english_version() is `version`: when an
+    English text changes after that, answers in the language say so."""
+    doc = fields.load(text)
+    doc["checked_by"] = user.public_name
+    doc["checked_on"] = today
+    doc["checked_version"] = version
+    return fields.dump(doc, text)
 
 
 def mark_reviewed(text: str, user: User, today: dt.date, version: str) -> str:

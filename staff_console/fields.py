@@ -68,8 +68,9 @@ RECORD = {
 }
 FOLD_AT = 76
 ID_KEYS = ("id", "intent", "code")
-# written only by marking a topic reviewed on its review page (the fingerprint of what was read), never typed
-NOT_TYPED = ("reviewed_version",)
+# written only by marking a topic reviewed on its review page, or a language checked on the
+# languages page (the fingerprint of what was read), never typed
+NOT_TYPED = ("reviewed_version", "checked_version")
 GROUNDS = "grounds"  # a record's grounds: text name -> one entry per sentence (answer_store/README.md)
 SAID_BY = "said_by"
 

@@ -219,3 +219,26 @@ def test_not_understood_offers_at_most_three_closest_topics():
     assert [b["payload"] for b in reply.buttons] == [f"/{t}" for t in closest[: answers.MENU_SIZE]]
     nothing_close = answers.fixed_reply(store, "nlu_fallback", "en")
     assert [b["payload"] for b in nothing_close.buttons] == [f"/{t}" for t in store.replies["nlu_fallback"].buttons]
+
+
+def test_an_english_text_changed_after_a_check_says_the_changes_are_not_yet_checked(store_copy):
+    path = store_copy / "languages" / "fr.yml"
+    version = load_store(store_copy).english_version
+    checker = f"\nchecked_by: A. Mukendi\nchecked_on: 2026-12-01\nchecked_version: '{version}'\n"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nname: Français\n", "\nname: Français" + checker))
+    assert load_store(store_copy).language("fr").checked
+    topic = store_copy / "topics" / "home_visits.yml"
+    text = topic.read_text(encoding="utf-8")
+    topic.write_text(text.replace("Will police knock on my door", "Will the police knock on my door", 1))
+    changed = load_store(store_copy)
+    fr = changed.language("fr")
+    assert not fr.checked and fr.changed_since_checked
+    reply = answers.answer_topic(changed, "home_visits", "fr", today=TODAY)
+    notice = fr.labels["translation_changed"].format(by="A. Mukendi", date="1 décembre 2026")
+    assert reply.payload["unchecked_notice"] == notice and notice in reply.text
+    assert reply.payload["english_button"] == {"title": "English", "payload": "English"}
+    # a change in another language's text is no English change
+    spanish = text.replace("¿La policía", "¿Acaso la policía", 1)
+    assert spanish != text
+    topic.write_text(spanish)
+    assert load_store(store_copy).language("fr").checked

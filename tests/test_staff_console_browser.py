@@ -200,5 +200,8 @@ def test_review_page_has_no_serious_accessibility_problems(browser, console):
     checked(browser)
     assert browser.find_elements(By.CSS_SELECTOR, "table.review td.grounds blockquote")
     assert browser.find_element(By.ID, "mark-reviewed").is_displayed()
+    browser.get(f"{console}/staff/languages")  # a native speaker marks a language checked here
+    checked(browser)
+    assert browser.find_element(By.ID, "mark-checked-fr").is_displayed()
     browser.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
     assert browser.find_element(By.ID, "f-grounds-short").get_attribute("value").strip()

@@ -16,6 +16,7 @@ import pytest
 from markupsafe import escape
 
 from devtools.paths import STORE
+from policy_assistant import answers
 from policy_assistant.answers import grounds_payload, review_line
 from policy_assistant.store import StoreError, load_store, store_files
 from staff_console import fields
@@ -245,3 +246,34 @@ def test_every_store_file_goes_through_its_form_unchanged():
         assert fields.apply(doc, {f.name: f.value for f in found}) == [], path
         assert fields.dump(doc, text) == text, path
     assert grounds_boxes > 2 * len(list((STORE / "topics").glob("*.yml")))
+
+
+# ---------------------------------------------------------------- a native speaker checks a language
+
+LANGUAGES = "/staff/languages"
+
+
+def test_a_native_speaker_marks_a_language_checked_and_its_answers_drop_the_notice(app, config):
+    ed, pub = signed_in(app, "ed"), signed_in(app, "pub")
+    page = ed.get(LANGUAGES).get_data(as_text=True)
+    assert "Français (fr)" in page and "not yet checked by a native speaker" in page
+    assert 'id="mark-checked-en"' not in page  # English is the original
+    # a version other than the one the page showed is refused
+    stale = ed.post(f"{LANGUAGES}/fr/checked", data={"csrf_token": csrf(page), "version": "0" * 16})
+    assert stale.status_code == 409 and "/staff/drafts/" not in ed.get("/staff/").get_data(as_text=True)
+    version = load_store(config.content).english_version
+    response = ed.post(f"{LANGUAGES}/fr/checked", data={"csrf_token": csrf(page), "version": version})
+    assert response.status_code == 302 and response.headers["Location"] == LANGUAGES
+    text = draft_file(config, ed, "languages/fr.yml")
+    assert re.search(r"^checked_by: liaison$", text, re.M)
+    assert re.search(rf"^checked_on: {dt.date.today().isoformat()}$", text, re.M)
+    assert re.search(rf"^checked_version: '?{version}'?$", text, re.M)
+    # the edit page has no box for the version
+    assert "f.checked_version" not in ed.get("/staff/edit/languages/fr.yml").get_data(as_text=True)
+    ask_review(ed, draft_id(ed))
+    assert publish(pub, draft_id(ed)).status_code == 302
+    live = load_store(config.content)
+    assert live.language("fr").checked and not live.language("es").checked
+    assert "checked by liaison on" in ed.get(LANGUAGES).get_data(as_text=True)
+    reply = answers.answer_topic(live, "home_visits", "fr")
+    assert reply.payload["english_button"] is None and reply.payload["translation_notice"] == ""

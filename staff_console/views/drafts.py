@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Tuple
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from policy_assistant import answers, phone_messages
-from policy_assistant.store import SOURCE_TEXTS, Store, StoreError, Topic
+from policy_assistant.store import DEFAULT_LANGUAGE, SOURCE_TEXTS, Store, StoreError, Topic
 from staff_console import db, editing, fields, limits
 from staff_console.content_repo import InvalidContent, Person, PublishError
 from staff_console.drafts import Draft
@@ -149,6 +149,39 @@ def mark_reviewed(topic_id: str) -> Any:
     name = current_user().public_name
     flash(f"Marked '{topic_id}' reviewed by '{name}' today, in your draft. It shows once published.")
     return redirect(url_for("drafts.review", topic_id=topic_id))
+
+
+@bp.route("/languages")
+@signed_in
+def languages() -> Any:
+    """Per language: whether a native speaker checked its texts, and what it
+    lacks; and marking a language checked (a native speaker's account)."""
+    store = reviewed_store()
+    return render_template(
+        "languages.html",
+        rows=editing.language_rows(store),
+        version=store.english_version,
+        default=DEFAULT_LANGUAGE,
+    )
+
+
+@bp.route("/languages/<code>/checked", methods=["POST"])
+@signed_in
+def mark_checked(code: str) -> Any:
+    """Mark the language's texts checked by the signed-in native speaker, in
+    their draft, against the English the languages page showed (refused if it
+    changed since)."""
+    store, path = reviewed_store(), f"languages/{code}.yml"
+    if code == DEFAULT_LANGUAGE or code not in store.languages or not editing.is_editable(db.console().repo, path):
+        abort(404)
+    version = store.english_version
+    if request.form.get("version") != version:
+        abort(409, "An English text changed after you opened the languages page. Open it again and check the changes.")
+    text = editing.draft_text(db.console().repo, my_draft(), path) or ""
+    keep_in_draft(path, editing.mark_checked(text, current_user(), dt.date.today(), version))
+    name = current_user().public_name
+    flash(f"Marked the {store.languages[code].name} texts checked by '{name}' today, in your draft.")
+    return redirect(url_for("drafts.languages"))
 
 
 @bp.route("/quotes/new", methods=["GET", "POST"])
