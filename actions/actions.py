@@ -61,6 +61,8 @@ NO_STORE = {
     "en": "My answers are not available right now. Please try again later. If anyone is in danger, call 911.",
     "es": "Mis respuestas no están disponibles ahora mismo. Inténtelo de nuevo más tarde. "
     "Si alguien está en peligro, llame al 911.",
+    "fr": "Mes réponses ne sont pas disponibles pour le moment. Réessayez plus tard. "
+    "Si quelqu'un est en danger, appelez le 911.",
 }
 
 

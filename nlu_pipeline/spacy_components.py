@@ -28,19 +28,31 @@ def make_lemmatizer(nlp: Language, name: str, languages: List[str]) -> "Bilingua
     return BilingualLookupLemmatizer(name, languages)
 
 
+def stop_words(code: str) -> frozenset:
+    """spaCy's stop words of a language, folded; none for a language it has no class for."""
+    try:
+        return frozenset(fold(w) for w in get_lang_class(code).Defaults.stop_words)
+    except ImportError:  # spaCy's E048: no such language
+        return frozenset()
+
+
 class BilingualLookupLemmatizer:
     def __init__(self, name: str, languages: List[str]):
         self.name = name
         self.languages = list(languages)
         self.lookups = Lookups()
-        self.stop_words: Dict[str, frozenset] = {
-            code: frozenset(fold(w) for w in get_lang_class(code).Defaults.stop_words) for code in self.languages
-        }
+        # a language spaCy has no class for (Swahili, Somali) has no stop words
+        # here, and its words keep their own form
+        self.stop_words: Dict[str, frozenset] = {code: stop_words(code) for code in self.languages}
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, nlp: Language | None = None) -> None:
-        """Copy the lemma tables out of spacy-lookups-data (at build time)."""
+        """Copy the lemma tables out of spacy-lookups-data (at build time). A
+        language it has no table for (Arabic) keeps its words' own forms."""
         for code in self.languages:
-            table = load_lookups(code, ["lemma_lookup"]).get_table("lemma_lookup")
+            try:
+                table = load_lookups(code, ["lemma_lookup"]).get_table("lemma_lookup")
+            except ValueError:  # spaCy's E955: no such table for the language
+                continue
             self.lookups.set_table(f"{code}_lemma_lookup", table)
 
     def language_of(self, doc: Doc) -> str | None:
@@ -48,7 +60,8 @@ class BilingualLookupLemmatizer:
 
     def __call__(self, doc: Doc) -> Doc:
         code = self.language_of(doc)
-        table = self.lookups.get_table(f"{code}_lemma_lookup") if code else None
+        name = f"{code}_lemma_lookup"
+        table = self.lookups.get_table(name) if code and self.lookups.has_table(name) else None
         for token in doc:
             lower = token.lower_
             lemma = None

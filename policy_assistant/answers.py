@@ -13,6 +13,7 @@ all of it for the web page to show one tap away."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence
@@ -102,12 +103,12 @@ def review_line(topic: Topic, language: Language) -> str:
 
 
 def unchecked_notice(language: Language) -> str:
-    """That no native speaker has checked the translation, or that the English
+    """That no native speaker has checked the translation, or that its texts
     changed after one did; nothing for the original or a checked language."""
     if language.checked:
         return ""
-    if language.changed_since_checked and language.checked_by and language.checked_on:
-        date = format_date(language.checked_on, language)
+    if language.changed_since_checked:
+        date = format_date(language.checked_on, language) if language.checked_on else ""
         return label(language, "translation_changed", by=language.checked_by, date=date)
     return label(language, "translation_unchecked")
 
@@ -117,6 +118,12 @@ def translation_line(language: Language) -> str:
     and how to get the English answer."""
     notice = unchecked_notice(language)
     return " ".join(p for p in (notice, label(language, "english_offer")) if p) if notice else ""
+
+
+def with_translation_notice(reply: Reply, language: Language) -> Reply:
+    """`reply` with the translation notice of its language after its text."""
+    notice = translation_line(language)
+    return dataclasses.replace(reply, text=f"{reply.text}\n\n{notice}") if notice else reply
 
 
 def english_button(store: Store) -> Dict[str, str]:
@@ -464,8 +471,8 @@ def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None
         topics = list(dict.fromkeys([*closest, *(reply.buttons if reply else ())]))
     if key == "unsupported_language":
         text = not_spoken_text(store, foreign)
-    notice = "" if key in NO_TRANSLATION_NOTICE else translation_line(language)
-    return Reply(text=f"{text}\n\n{notice}" if notice else text, buttons=topic_buttons(store, topics, language.code))
+    said = Reply(text=text, buttons=topic_buttons(store, topics, language.code))
+    return said if key in NO_TRANSLATION_NOTICE else with_translation_notice(said, language)
 
 
 def not_spoken_text(store: Store, foreign: str | None) -> str:
@@ -539,7 +546,17 @@ def follow_up(
     store: Store, kind: str, topic_id: str | None, lang: str, today: dt.date | None = None, text: str = ""
 ) -> Reply:
     """Answer "who said that?", "when was that said?" or "tell me more" about
-    the last topic answered (`text`: what the person wrote)."""
+    the last topic answered (`text`: what the person wrote), with the
+    translation notice (a topic answer carries its own)."""
+    reply = _follow_up(store, kind, topic_id, lang, today, text)
+    if reply.payload and "topic" in reply.payload:
+        return reply
+    return with_translation_notice(reply, store.language(lang))
+
+
+def _follow_up(
+    store: Store, kind: str, topic_id: str | None, lang: str, today: dt.date | None = None, text: str = ""
+) -> Reply:
     language = store.language(lang)
     lang = language.code
     topic = store.topics.get(topic_id or "")

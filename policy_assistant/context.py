@@ -1,12 +1,13 @@
 """Reading a message in the light of the answer just given (issue 28). The
 context is the id of the topic last answered, never what the person wrote.
 
-Right after the answer about a topic, a message the classifiers read as that
-same topic again is usually a new question on it ("and at apartments?"), and
-is answered as one. But when the classifiers also see in it a question about
-that answer (who said it, when, more), the person has the answer already and
-is asking about it: "who said the 19 out of 23 thing". The classifiers alone
-cannot tell, because the words of the topic outweigh the "who said"."""
+After the answer about a topic (the last topic answered, small talk in
+between included), a message the classifiers read as that same topic again is
+usually a new question on it ("and at apartments?"), and is answered as one.
+But when the classifiers also see in it a question about that answer (who
+said it, when, more), the person has the answer already and is asking about
+it: "who said the 19 out of 23 thing". The classifiers alone cannot tell,
+because the words of the topic outweigh the "who said"."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
         _sent(answers.follow_up(as_reviewed, "when", topic_id, lang, today))
     # and as it will read once a native speaker checks the language, and once the English changes after that
     if lang != DEFAULT_LANGUAGE:
-        for version in (store.english_version, "changed"):
+        for version in (store.texts_version(lang), "changed"):
             checked = store.language(lang).copy(
                 update={"checked_by": "a native speaker", "checked_on": today, "checked_version": version}
             )

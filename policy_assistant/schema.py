@@ -549,8 +549,10 @@ class Language(Record):
     # default language is the original and needs none.
     checked_by: Text | None = None
     checked_on: Date | None = None
-    # english_version() of the store as checked: when any English text changes
-    # after that, answers in the language say the changes are not yet checked
+    # store.texts_version() of the language as checked (the English and this
+    # language's texts): written by the staff console's Languages page. When
+    # any of those texts changes after that, answers in the language say the
+    # changes are not yet checked.
     checked_version: Text | None = None
     detection: Detection = Detection()
     # the words people reply with on a phone (SMS, WhatsApp), by kind, in capitals
@@ -559,7 +561,7 @@ class Language(Record):
     labels: Labels = Labels()
     ui: dict[str, str]
     _fallback: Labels | None = PrivateAttr(None)  # the default language's labels (the loader sets them)
-    _english_version: str | None = PrivateAttr(None)  # the store's english_version() (the loader sets it)
+    _texts_version: str | None = PrivateAttr(None)  # store.texts_version() of this language (the loader sets it)
 
     @validator("date_format")
     def _date_format(cls, value: str) -> str:
@@ -567,8 +569,12 @@ class Language(Record):
 
     @root_validator(skip_on_failure=True)
     def _checked(cls, values: dict[str, Any]) -> dict[str, Any]:
-        if (values["checked_by"] is None) != (values["checked_on"] is None):
-            raise Problem("'checked_by' and 'checked_on' go together: set both, or write both as null")
+        given = [values[name] is not None for name in ("checked_by", "checked_on", "checked_version")]
+        if any(given) and not all(given):
+            raise Problem(
+                "'checked_by', 'checked_on' and 'checked_version' go together: a native speaker marks a language "
+                "checked on the staff console's Languages page, which writes all three"
+            )
         return values
 
     @property
@@ -579,8 +585,8 @@ class Language(Record):
 
     @property
     def changed_since_checked(self) -> bool:
-        """Checked by a native speaker, then an English text changed."""
-        return bool(self.checked_by and self.checked_version) and self.checked_version != self._english_version
+        """Checked by a native speaker, then an English text or one of this language's changed."""
+        return self.checked_version is not None and self.checked_version != self._texts_version
 
     @validator("keywords", pre=True)
     def _capitals(cls, value: Any) -> Any:

@@ -100,23 +100,28 @@ class StoreError(Exception):
         super().__init__("answer store is invalid:\n  " + "\n  ".join(problems))
 
 
-def english_version(records: Iterable[Record]) -> str:
-    """A short digest of every English text a translation is made from: the
-    English of every per-language text, the quotes (translated in every
-    language) and the English language file's messages, labels and page
-    strings. A native speaker's check records it (Language.checked_version)."""
+def texts_version(records: Iterable[Record], code: str) -> str:
+    """A short digest of every text a translation into `code` is checked
+    against, and of the translation itself: the English and `code` text of
+    every per-language text, every quote (its English words and its `code`
+    translation), and the messages, labels and page strings of the English and
+    `code` language files. A native speaker's check records it
+    (Language.checked_version)."""
+    langs = sorted({DEFAULT_LANGUAGE, code})
     texts: list[Any] = []
     for record in records:
         if isinstance(record, Language):
-            if record.code == DEFAULT_LANGUAGE:
-                texts.append([record.messages, dict(record.labels), record.ui])
+            if record.code in langs:
+                texts.append([record.code, record.messages, dict(record.labels), record.ui])
             continue
         for name, value in record:
             if isinstance(value, Localized):
-                texts.append([type(record).__name__, getattr(record, "id", None), name, value.text(DEFAULT_LANGUAGE)])
+                texts.append(
+                    [type(record).__name__, getattr(record, "id", None), name, {c: value.get(c) for c in langs}]
+                )
         if isinstance(record, Quote):
-            texts.append(["Quote", record.id, "text", record.text])
-    digest = json.dumps(sorted(texts, key=json.dumps), ensure_ascii=False, default=str)
+            texts.append(["Quote", record.id, record.text, record.translations.get(code)])
+    digest = json.dumps(sorted(texts, key=lambda t: json.dumps(t, default=str)), ensure_ascii=False, default=str)
     return hashlib.sha256(digest.encode()).hexdigest()[:16]
 
 
@@ -138,10 +143,9 @@ class Store(BaseModel):
     class Config:
         allow_mutation = False
 
-    @property
-    def english_version(self) -> str:
-        """english_version() of this store's records: what a native speaker's check records."""
-        return self.language(DEFAULT_LANGUAGE)._english_version or ""
+    def texts_version(self, code: str) -> str:
+        """texts_version() of a language of this store: what a native speaker's check records."""
+        return self.language(code)._texts_version or ""
 
     def language(self, code: str | None) -> Language:
         return self.languages.get(code or DEFAULT_LANGUAGE) or self.languages[DEFAULT_LANGUAGE]
@@ -411,6 +415,10 @@ def load_store(root: str | Path) -> Store:
 # other language falls back to the default language's label, so the default
 # language must have them.
 REQUIRED_LABELS = (
+    # an answer in a translation not checked as it stands says so, and how to get the English one
+    "translation_unchecked",
+    "translation_changed",
+    "english_offer",
     "in_short",
     "since_then",
     "disclaimer",
@@ -718,9 +726,9 @@ def _resolved(c: _Loader) -> Store:
             refs["source"] = sources[ref_id(g.source)]  # type: ignore[assignment]
         grounds[g.id] = g.copy(update=refs)
     languages = {lang.code: lang for _, _, lang in c.of(Language)}
-    version = english_version([record for _, _, record in c.records])
+    records = [record for _, _, record in c.records]
     for code, language in languages.items():
-        language._english_version = version
+        language._texts_version = texts_version(records, code)
         if code != DEFAULT_LANGUAGE:
             language._fallback = languages[DEFAULT_LANGUAGE].labels
     return Store.construct(

@@ -87,31 +87,33 @@ def needs_attention(store: Store, today: dt.date) -> Tuple[List[Tuple[Any, str]]
     return stale, store.missing_translations, unverified
 
 
-def language_rows(store: Store) -> List[Tuple[str, str, str, int]]:
+def language_rows(store: Store) -> List[Tuple[str, str, str, int, str]]:
     """Per language of the store: code, name, whether a native speaker checked
-    its texts against the English as it stands, and how many texts it lacks."""
+    its texts against the English as they stand, how many texts it lacks, and
+    the version of its texts to check (store.texts_version())."""
     rows = []
     for code, language in store.languages.items():
         if code == DEFAULT_LANGUAGE:
             state = "the original texts"
         elif language.changed_since_checked:
             state = (
-                f"checked by {language.checked_by} on {language.checked_on}, but the English changed since then: "
-                "its answers say the changes are not yet checked"
+                f"checked by {language.checked_by} on {language.checked_on}, but its texts or the English changed "
+                "since then: its answers say the changes are not yet checked"
             )
         elif language.checked:
             state = f"checked by {language.checked_by} on {language.checked_on}"
         else:
             state = "not yet checked by a native speaker: its answers say so, and offer the English answer"
         missing = sum(1 for line in store.missing_translations if f"no '{code}' translation" in line)
-        rows.append((code, language.name, state, missing))
+        rows.append((code, language.name, state, missing, store.texts_version(code)))
     return rows
 
 
 def mark_checked(text: str, user: User, today: dt.date, version: str) -> str:
     """A language file's text, its texts checked by `user` (a native speaker)
-    today against the English whose english_version() is `version`: when an
-    English text changes after that, answers in the language say so."""
+    today, as they stand in the version `version` (store.texts_version()):
+    when one of them, or an English text, changes after that, answers in the
+    language say so."""
     doc = fields.load(text)
     doc["checked_by"] = user.public_name
     doc["checked_on"] = today

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from devtools.paths import STORE
-from policy_assistant import answers
+from policy_assistant import answers, phone_messages
 from policy_assistant.store import StoreError, load_store
 
 store = load_store(STORE)
@@ -146,7 +146,8 @@ def test_follow_ups_refer_to_the_last_topic():
 
 def test_follow_up_without_a_topic_asks_what_to_answer():
     reply = answers.follow_up(store, "who", None, "es")
-    assert reply.text == store.language("es").messages["no_topic_yet"]
+    notice = answers.translation_line(store.language("es"))
+    assert reply.text == f"{store.language('es').messages['no_topic_yet']}\n\n{notice}"
     assert answers.follow_up(store, "when", None, "en").payload["topic"] == "sources_and_dates"
 
 
@@ -194,15 +195,17 @@ def test_english_answers_carry_no_translation_notice():
 
 def test_a_language_a_native_speaker_checked_drops_the_notice(store_copy):
     path = store_copy / "languages" / "fr.yml"
-    checker = "\nchecked_by: A. Mukendi\nchecked_on: 2026-12-01\n"
+    version = load_store(store_copy).texts_version("fr")
+    checker = f"\nchecked_by: A. Mukendi\nchecked_on: 2026-12-01\nchecked_version: '{version}'\n"
     text = path.read_text(encoding="utf-8").replace("\nname: Français\n", "\nname: Français" + checker)
     path.write_text(text, encoding="utf-8")
     checked = load_store(store_copy)
     reply = answers.answer_topic(checked, "home_visits", "fr", today=TODAY)
     assert checked.language("fr").checked and reply.payload["english_button"] is None
     assert checked.language("fr").labels["translation_unchecked"] not in reply.text
-    path.write_text(text.replace("checked_on: 2026-12-01\n", ""), encoding="utf-8")
-    with pytest.raises(StoreError, match="'checked_by' and 'checked_on' go together"):
+    # a check by hand, without the version the Languages page writes, is refused
+    path.write_text(text.replace(f"checked_version: '{version}'\n", ""), encoding="utf-8")
+    with pytest.raises(StoreError, match="'checked_by', 'checked_on' and 'checked_version' go together"):
         load_store(store_copy)
 
 
@@ -221,24 +224,37 @@ def test_not_understood_offers_at_most_three_closest_topics():
     assert [b["payload"] for b in nothing_close.buttons] == [f"/{t}" for t in store.replies["nlu_fallback"].buttons]
 
 
-def test_an_english_text_changed_after_a_check_says_the_changes_are_not_yet_checked(store_copy):
+def test_an_english_or_french_text_changed_after_a_check_says_the_changes_are_not_yet_checked(store_copy):
     path = store_copy / "languages" / "fr.yml"
-    version = load_store(store_copy).english_version
+    version = load_store(store_copy).texts_version("fr")
     checker = f"\nchecked_by: A. Mukendi\nchecked_on: 2026-12-01\nchecked_version: '{version}'\n"
     path.write_text(path.read_text(encoding="utf-8").replace("\nname: Français\n", "\nname: Français" + checker))
     assert load_store(store_copy).language("fr").checked
     topic = store_copy / "topics" / "home_visits.yml"
     text = topic.read_text(encoding="utf-8")
-    topic.write_text(text.replace("Will police knock on my door", "Will the police knock on my door", 1))
-    changed = load_store(store_copy)
-    fr = changed.language("fr")
-    assert not fr.checked and fr.changed_since_checked
-    reply = answers.answer_topic(changed, "home_visits", "fr", today=TODAY)
-    notice = fr.labels["translation_changed"].format(by="A. Mukendi", date="1 décembre 2026")
-    assert reply.payload["unchecked_notice"] == notice and notice in reply.text
-    assert reply.payload["english_button"] == {"title": "English", "payload": "English"}
-    # a change in another language's text is no English change
-    spanish = text.replace("¿La policía", "¿Acaso la policía", 1)
-    assert spanish != text
-    topic.write_text(spanish)
+    # a change in another language's text changes nothing for French
+    topic.write_text(text.replace("¿La policía", "¿Acaso la policía", 1))
     assert load_store(store_copy).language("fr").checked
+    for old, new in [
+        ("Will police knock on my door", "Will the police knock on my door"),
+        ("La police va-t-elle frapper", "Est-ce que la police va frapper"),
+    ]:
+        topic.write_text(text.replace(old, new, 1))
+        changed = load_store(store_copy)
+        fr = changed.language("fr")
+        assert not fr.checked and fr.changed_since_checked, old
+        reply = answers.answer_topic(changed, "home_visits", "fr", today=TODAY)
+        notice = fr.labels["translation_changed"].format(by="A. Mukendi", date="1 décembre 2026")
+        assert reply.payload["unchecked_notice"] == notice and notice in reply.text
+        assert reply.payload["english_button"] == {"title": "English", "payload": "English"}
+
+
+@pytest.mark.parametrize("lang", sorted(set(store.languages) - {"en"}))
+@pytest.mark.parametrize("kind", ["who", "when", "more"])
+def test_follow_ups_in_a_language_no_native_speaker_checked_carry_the_notice_on_every_channel(lang, kind):
+    line = answers.translation_line(store.language(lang))
+    assert line and answers.follow_up(store, kind, "home_visits", lang).text.endswith(line)
+    assert line in answers.follow_up(store, kind, None, lang, text="hmm").text  # no answer yet
+    assert line in phone_messages.topic_messages(store, "home_visits", lang)[-1]
+    assert line in phone_messages.details_messages(store, "home_visits", lang)[-1]
+    assert not answers.follow_up(store, kind, "home_visits", "en").text.endswith(line)

@@ -290,3 +290,20 @@ def test_a_louisville_question_the_classifier_sent_elsewhere_meets_the_fallback(
         for component in (local, fallback):
             [message] = component.process([message])
         assert message.get("intent")["name"] == expected
+
+
+def test_the_lemmatizer_takes_a_language_with_no_lemma_table_or_no_spacy_class():
+    """Adding Arabic (no lemma table) or Swahili (no spaCy language) to the
+    lemmatizer's languages builds; their words keep their own forms."""
+    import spacy
+
+    from nlu_pipeline.spacy_components import BilingualLookupLemmatizer
+
+    lemmatizer = BilingualLookupLemmatizer("lemmatizer", ["en", "ar", "sw"])
+    lemmatizer.initialize()
+    nlp = spacy.blank("en")
+    assert lemmatizer.stop_words["sw"] == frozenset() and lemmatizer.stop_words["ar"]
+    arabic = lemmatizer(nlp.make_doc("هل تسأل الشرطة عن وضع الهجرة"))
+    assert [t.lemma_ for t in arabic] == [text.fold(t.text) for t in arabic]  # own form, folded as every lemma
+    english = lemmatizer(nlp.make_doc("the officers were asking about papers"))
+    assert "officer" in [t.lemma_ for t in english]

@@ -111,3 +111,25 @@ def test_the_benchmarks_single_questions_are_never_printed():
             timeout=60,
         )
         assert run.returncode == 2 and "only for the dev set" in run.stderr, run.stderr
+
+
+# issue 27: each language added since English and Spanish, on its held-out benchmark
+NEW_LANGUAGE_BENCHES = [f for f in bench_files("bench") if f.stem.split("_", 1)[1] not in {"en", "es"}]
+TOPIC_FIRST, FIRST_OR_IN_MENU = 0.80, 0.95
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("bench", NEW_LANGUAGE_BENCHES, ids=[f.stem for f in NEW_LANGUAGE_BENCHES])
+def test_a_new_languages_policy_questions_get_their_topic_first_or_in_the_menu(agent, bench: Path):
+    """Figures only: the questions stay unread."""
+    from devtools.nlu_bench import in_menu, parse_all, policy_topics
+
+    topics = policy_topics()
+    rows = [(text, expected) for text, expected, _ in examples(bench) if expected in topics]
+    parsed = parse_all(agent, [text for text, _ in rows])
+    first = sum(p["intent"]["name"] == expected for (_, expected), p in zip(rows, parsed, strict=True))
+    offered = sum(in_menu(p, expected, topics) for (_, expected), p in zip(rows, parsed, strict=True))
+    REPORT.append(f"{bench.name}: topic first {first}/{len(rows)}, first or in the menu {offered}/{len(rows)}")
+    assert len(rows) >= 80
+    assert first / len(rows) >= TOPIC_FIRST, f"topic first {first}/{len(rows)}"
+    assert offered / len(rows) >= FIRST_OR_IN_MENU, f"first or in the menu {offered}/{len(rows)}"

@@ -258,10 +258,11 @@ def test_a_native_speaker_marks_a_language_checked_and_its_answers_drop_the_noti
     page = ed.get(LANGUAGES).get_data(as_text=True)
     assert "Français (fr)" in page and "not yet checked by a native speaker" in page
     assert 'id="mark-checked-en"' not in page  # English is the original
+    assert ed.post(f"{LANGUAGES}/en/checked", data={"csrf_token": csrf(page), "version": "x"}).status_code == 404
     # a version other than the one the page showed is refused
     stale = ed.post(f"{LANGUAGES}/fr/checked", data={"csrf_token": csrf(page), "version": "0" * 16})
     assert stale.status_code == 409 and "/staff/drafts/" not in ed.get("/staff/").get_data(as_text=True)
-    version = load_store(config.content).english_version
+    version = load_store(config.content).texts_version("fr")
     response = ed.post(f"{LANGUAGES}/fr/checked", data={"csrf_token": csrf(page), "version": version})
     assert response.status_code == 302 and response.headers["Location"] == LANGUAGES
     text = draft_file(config, ed, "languages/fr.yml")

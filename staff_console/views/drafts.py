@@ -160,7 +160,6 @@ def languages() -> Any:
     return render_template(
         "languages.html",
         rows=editing.language_rows(store),
-        version=store.english_version,
         default=DEFAULT_LANGUAGE,
     )
 
@@ -174,13 +173,14 @@ def mark_checked(code: str) -> Any:
     store, path = reviewed_store(), f"languages/{code}.yml"
     if code == DEFAULT_LANGUAGE or code not in store.languages or not editing.is_editable(db.console().repo, path):
         abort(404)
-    version = store.english_version
+    version = store.texts_version(code)
     if request.form.get("version") != version:
-        abort(409, "An English text changed after you opened the languages page. Open it again and check the changes.")
+        abort(409, "A text changed after you opened the languages page. Open it again and check the changes.")
     text = editing.draft_text(db.console().repo, my_draft(), path) or ""
     keep_in_draft(path, editing.mark_checked(text, current_user(), dt.date.today(), version))
     name = current_user().public_name
-    flash(f"Marked the {store.languages[code].name} texts checked by '{name}' today, in your draft.")
+    language = store.languages[code].name
+    flash(f"Marked the {language} texts checked by '{name}' today, in your draft. It shows once published.")
     return redirect(url_for("drafts.languages"))
 
 
