@@ -90,9 +90,13 @@ def requested(text: str, languages: Mapping[str, Language]) -> str | None:
     return None
 
 
-def replied_in(text: str, languages: Mapping[str, Language]) -> str | None:
-    """The language of a message that is only one of its reply words ("MAS": Spanish)."""
-    word = reply_word(text, {code: language.keywords for code, language in languages.items()})
+def replied_in(text: str, languages: Mapping[str, Language], current: str | None = None) -> str | None:
+    """The language of a message that is only one of its reply words ("MAS":
+    Spanish); a word two languages share ("SOURCES": English and French) is
+    the current language's when it is one of its words."""
+    first = [current] if current is not None and current in languages else []
+    ordered = {code: languages[code] for code in [*first, *languages]}
+    word = reply_word(text, {code: language.keywords for code, language in ordered.items()})
     return word[1] if word else None
 
 
@@ -112,10 +116,10 @@ def choose(
     chosen = metadata.get(LANG_METADATA) if isinstance(metadata, dict) else None
     if isinstance(chosen, str) and chosen in languages:
         return chosen
-    replied = replied_in(text, languages)
+    current = slot if slot in languages else None
+    replied = replied_in(text, languages, current)
     if replied:
         return replied
-    current = slot if slot in languages else None
     page = metadata.get(PAGE_LANG_METADATA) if isinstance(metadata, dict) else None
     page = page if isinstance(page, str) and page in languages else None
     return detect(text, languages, current) or current or page or DEFAULT_LANGUAGE

@@ -114,3 +114,18 @@ def test_the_pages_language_is_the_last_resort():
     assert language.choose("ok", LANGS, slot="en", metadata={"page_lang": "es"}) == "en"
     assert language.choose("will police ask about my status", LANGS, metadata={"page_lang": "es"}) == "en"
     assert language.choose("ok", LANGS, metadata={"page_lang": "xx"}) == "en"
+
+
+@pytest.mark.parametrize(
+    "word,slot,expected",
+    [
+        ("SOURCES", "fr", "fr"),  # a word English and French share keeps a French conversation French
+        ("sources", "en", "en"),
+        ("SOURCES", None, "en"),  # no conversation yet: the first language that has it
+        ("SOURCES", "es", "en"),  # not a Spanish word (FUENTES): it names English
+        ("MAS", "fr", "es"),
+        ("PLUS", "en", "fr"),
+    ],
+)
+def test_a_reply_word_two_languages_share_keeps_the_conversations_language(word, slot, expected):
+    assert language.choose(word, LANGS, slot=slot) == expected
