@@ -210,8 +210,7 @@ class ActionChangeLanguage(StoreAction):
         asked = language.requested(text, store.languages)
         if asked is None:  # "another language please": offer the ones we have
             current = tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE
-            names = ", ".join(choice.name for choice in store.languages.values())
-            choices = answers.message(store, "language_choices", current).format(names=names)
+            choices = answers.message(store, "language_choices", current).format(names=answers.spoken_names(store))
             return Reply(text=choices), remember(current)
         fixed = tracker.get_slot(LAST_REPLY_SLOT)
         fixed = fixed if fixed in SAID_AGAIN else None

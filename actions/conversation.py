@@ -44,21 +44,28 @@ def entity_value(tracker: Tracker, name: str) -> str | None:
     return None
 
 
+def intent_confidences(tracker: Tracker) -> Dict[str, float]:
+    """The latest message's intents and their confidences, best first (an NLU
+    gate's choice first, the classifier's own choices after it; an intent
+    ranked twice keeps its first place)."""
+    confidences: Dict[str, float] = {}
+    for r in tracker.latest_message.get("intent_ranking") or []:
+        if isinstance(r, dict) and isinstance(r.get("name"), str):
+            confidence = r.get("confidence")
+            confidences.setdefault(r["name"], float(confidence) if isinstance(confidence, int | float) else 0.0)
+    return confidences
+
+
 def ranked_intents(tracker: Tracker) -> List[str]:
-    """The latest message's intents, best first (an NLU gate's choice first,
-    the classifier's own choices after it)."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    return [r["name"] for r in ranking if isinstance(r, dict) and isinstance(r.get("name"), str)]
+    """The latest message's intents, best first."""
+    return list(intent_confidences(tracker))
 
 
 def follow_up_in_context(tracker: Tracker) -> str | None:
     """The follow-up intent (who, when, more) a message the NLU read as the
     topic just answered asks about that answer (policy_assistant.context)."""
-    confidences: Dict[str, float] = {}
-    for r in tracker.latest_message.get("intent_ranking") or []:
-        if isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("confidence"), int | float):
-            confidences.setdefault(r["name"], float(r["confidence"]))
-    return context.follow_up_meant(latest_intent(tracker), confidences, tracker.get_slot(LAST_TOPIC_SLOT))
+    last_topic = tracker.get_slot(LAST_TOPIC_SLOT)
+    return context.follow_up_meant(latest_intent(tracker), intent_confidences(tracker), last_topic)
 
 
 def conversation_language(tracker: Tracker, store: Store) -> str:

@@ -111,15 +111,24 @@ def in_menu(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
     return parsed["intent"]["name"] == NLU_FALLBACK and expected in closest
 
 
-def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tuple[str, str], Counter]) -> Counter:
+def report_set(
+    agent: Any,
+    name: str,
+    topics: set,
+    errors: bool,
+    pooled: Dict[Tuple[str, str], Counter],
+    menus: Dict[str, Counter],
+) -> Counter:
     """Print one set's figures per file; add its results to `pooled`, per
-    (language, category): right, asked, no policy topic."""
+    (language, category): right, asked, no policy topic; and to `menus`, per
+    language: policy questions, topic first, first or in the menu."""
     confusions: Counter = Counter()
     for path in bench_files(name):
         lang = path.stem.split("_", 1)[1]
         rows = examples(path)
         parsed = parse_all(agent, [t for t, _, _ in rows])
         per_category: Dict[str, Counter] = defaultdict(Counter)
+        menu: Counter = Counter()
         wrong: List[str] = []
         for (text, expected, category), p in zip(rows, parsed, strict=True):
             predicted = p["intent"]["name"]
@@ -127,19 +136,18 @@ def report_set(agent: Any, name: str, topics: set, errors: bool, pooled: Dict[Tu
             per_category[category].update(result)
             pooled[(lang, category)].update(result)
             if expected in topics:  # a policy question: its topic first, or offered in the menu
-                offered = {"topic_first": predicted == expected, "topic_in_menu": in_menu(p, expected, topics)}
-                pooled[(lang, "(policy topics)")].update({"topic_asked": 1, **offered})
-                per_category["(policy topics)"].update({"topic_asked": 1, **offered})
+                first, offered = predicted == expected, in_menu(p, expected, topics)
+                menu.update({"topic_asked": 1, "topic_first": first, "topic_in_menu": offered})
             if predicted != expected:
                 confusions[(lang, expected, predicted)] += 1
                 confidence = p["intent"]["confidence"]
                 wrong.append(f"   [{category}] {expected} -> {predicted} ({confidence:.2f}): {text.strip()}")
-        topic = per_category.pop("(policy topics)", Counter())
+        menus[lang].update(menu)
         right, asked = (sum(c[key] for c in per_category.values()) for key in ("right", "asked"))
         print(f"\n== {path.name}: intent accuracy {right / asked:.3f} ({right}/{asked})")
         for category, counts in sorted(per_category.items()):
             print(f"   {figures(category, counts, 2)}")
-        print(f"   {menu_figures(topic, 2)}")
+        print(f"   {menu_figures(menu, 2)}")
         if errors:
             print("\n".join(wrong))
     return confusions
@@ -158,13 +166,15 @@ def main() -> None:
     topics = policy_topics()
     confusions: Counter = Counter()
     pooled: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
+    menus: Dict[str, Counter] = defaultdict(Counter)
     for name in sets:
-        confusions += report_set(agent, name, topics, args.errors, pooled)
+        confusions += report_set(agent, name, topics, args.errors, pooled, menus)
     if len(sets) > 1:
         print(f"\n== every category, pooled over {' + '.join(sets)}")
         for (lang, category), counts in sorted(pooled.items()):
-            line = menu_figures(counts, 3) if category == "(policy topics)" else figures(category, counts, 3)
-            print(f"   {lang}  {line}")
+            print(f"   {lang}  {figures(category, counts, 3)}")
+        for lang, counts in sorted(menus.items()):
+            print(f"   {lang}  {menu_figures(counts, 3)}")
     other = yaml.safe_load((NLU / "unsupported_languages.yml").read_text(encoding="utf-8"))
     print("\n== unsupported_languages.yml: what messages in languages not spoken got")
     policy = 0

@@ -491,11 +491,15 @@ def not_spoken_text(store: Store, foreign: str | None) -> str:
     return "\n\n".join(dict.fromkeys(p for p in parts if p))
 
 
+def spoken_names(store: Store) -> str:
+    """Every language the assistant speaks, each in its own name: "English, Español, Français"."""
+    return ", ".join(language.name for language in store.languages.values())
+
+
 def unsupported_message(store: Store, lang: str) -> str:
     """ "I can answer only in these languages", in `lang`, naming every
     language spoken in its own name."""
-    names = ", ".join(language.name for language in store.languages.values())
-    return message(store, "unsupported_language", lang).format(names=names)
+    return message(store, "unsupported_language", lang).format(names=spoken_names(store))
 
 
 def message(store: Store, key: str, lang: str) -> str:
