@@ -122,7 +122,7 @@ e2e: $(MODEL) $(BROWSER)
 browser-test: $(MODEL) $(BROWSER)
 	@$(STAGE) browser-test $(PYTEST) -m browser
 
-$(BROWSER):
+$(BROWSER): scripts/install_browser.sh
 	scripts/install_browser.sh
 	@mkdir -p build && touch $@
 

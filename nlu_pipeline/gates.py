@@ -54,13 +54,16 @@ def override(message: Message, intent: str) -> None:
 class LanguageGate(UntrainedComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
-        text_rules.load_language_models()  # at start-up, not on the first person's message
+        # at start-up, not on the first message
+        text_rules.load_language_models([*self.component_config["spoken"], *self.component_config["identified_as"]])
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # below this intent confidence the classifier is unsure, and a likelier
-        # verdict of another language is enough (policy_assistant.text)
-        return {"spoken": ["en", "es"], "unsure_below": 0.5}
+        # verdict of another language is enough (policy_assistant.text);
+        # identified_as: the code the language identifier gives a spoken
+        # language it has no model of ({fa: prs}: Dari read as Persian)
+        return {"spoken": ["en", "es"], "unsure_below": 0.5, "identified_as": {}}
 
     @staticmethod
     def required_packages() -> List[str]:
@@ -73,12 +76,15 @@ class LanguageGate(UntrainedComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         spoken = self.component_config["spoken"]
+        aliases = self.component_config["identified_as"]
         for message in messages:
             text = message.get("text") or ""
-            code = text_rules.foreign_language(text, spoken)
+            code = text_rules.foreign_language(text, spoken, identified_as=aliases)
             unsure = (message.get("intent") or {}).get("confidence", 1.0) < self.component_config["unsure_below"]
             if code is None and unsure:
-                code = text_rules.foreign_language(text, spoken, text_rules.UNSURE_CONFIDENCE, text_rules.UNSURE_RATIO)
+                code = text_rules.foreign_language(
+                    text, spoken, text_rules.UNSURE_CONFIDENCE, text_rules.UNSURE_RATIO, identified_as=aliases
+                )
             if code is None:
                 continue
             override(message, UNSUPPORTED_LANGUAGE)

@@ -1,8 +1,9 @@
 """spaCy component of the project's pipeline: a lookup lemmatizer over the
-tables of spacy-lookups-data for the languages the assistant speaks (English,
-Spanish and French: `languages` in nlu_pipeline/config.cfg).
+tables of spacy-lookups-data for the languages the assistant speaks
+(`languages` in nlu_pipeline/config.cfg; the tables exist for English, Spanish
+and French, and a language without one keeps its words' own forms).
 
-Each message is scored against both languages' stop words and only the table
+Each message is scored against every language's stop words and only the table
 of the clearly more likely language is used (an English word missing from the
 English table must not get a Spanish lemma: "ice" is not "izar"); with no clear
 winner, words keep their own form. Terms the entity ruler marked (ICE, LMPD,

@@ -470,22 +470,26 @@ def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None
     else:
         topics = list(dict.fromkeys([*closest, *(reply.buttons if reply else ())]))
     if key == "unsupported_language":
-        text = not_spoken_text(store, foreign)
+        text = not_spoken_text(store, foreign, language.code)
     said = Reply(text=text, buttons=topic_buttons(store, topics, language.code))
     return said if key in NO_TRANSLATION_NOTICE else with_translation_notice(said, language)
 
 
-def not_spoken_text(store: Store, foreign: str | None) -> str:
-    """The reply to a language the assistant does not speak: in every language
-    it speaks, then one sentence in the person's language when the store has
-    one, marked while no speaker has checked it."""
-    parts = [unsupported_message(store, code) for code in store.languages]
+def not_spoken_text(store: Store, foreign: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The reply to a language the assistant does not speak: in the
+    conversation's language and in English, each naming every language
+    spoken in its own name (the person reads the list whatever they read),
+    then one sentence in the person's language when the store has one,
+    marked while no speaker has checked it. Not in all nine languages: on a
+    phone that is some 35 text messages."""
+    shown = list(dict.fromkeys([lang, DEFAULT_LANGUAGE]))
+    parts = [unsupported_message(store, code) for code in shown]
     other = store.not_spoken_language(foreign)
     if other is not None:
         check = (
             ""
             if other.reviewed
-            else " " + " ".join(label(language, "not_checked_translation") for language in store.languages.values())
+            else " " + " ".join(label(store.language(code), "not_checked_translation") for code in shown)
         )
         parts.append(f"{other.name}: {other.sentence}{check}")
     return "\n\n".join(dict.fromkeys(p for p in parts if p))

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping, Tuple
 # the kinds of reply words (the answer store's `keywords`)
 MORE, SOURCES, STOP = "more", "sources", "stop"
 # what a reply word may come with: spaces and end marks ("Stop.", "¡ALTO!", " Más ")
-NOT_IN_A_WORD = re.compile(r"[\s.!¡?¿]+")
+NOT_IN_A_WORD = re.compile(r"[\s.!¡?¿؟।۔]+")
 # a bare number, as people pick an option: "2", " 2 ", "2.", "2)"; \d is any
 # script's decimal digit, so "٢" (Arabic-Indic), "۲" (Persian) and "२"
 # (Devanagari) pick option 2 too, and int() reads them

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Extra, Field, PrivateAttr, PydanticValueError, S
 from pydantic.fields import SHAPE_DICT, SHAPE_LIST, SHAPE_SINGLETON, SHAPE_TUPLE_ELLIPSIS, ModelField
 
 from policy_assistant.reply_words import MORE, SOURCES, STOP
-from policy_assistant.text import fold, sentences
+from policy_assistant.text import ZERO_WIDTH, fold, sentences, words
 
 DEFAULT_LANGUAGE = "en"  # the language the official quotes were said in
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -461,10 +461,41 @@ class Detection(Record):
     words: list[Text] = []
     switch_words: list[Text] = []
     greetings: list[Text] = []
+    # words that, with a language's name, make a message a request to switch
+    # ("answer", "please", "por favor"), and the words right before the name
+    # of the language asked for ("in", "en", "al"): "that in Spanish? she
+    # reads Spanish better than English" asks for Spanish
+    switch_cues: list[Text] = []
+    into: list[Text] = []
+    # how this language names the other languages, in the forms people write
+    # ("англійською": in English), by code: a request to switch in this
+    # language names the one it asks for with these words
+    names: dict[str, list[Text]] = {}
+    # the codes the language identifier (lingua) gives this language when it
+    # has no model of it: Dari is read as Persian (fa), Nepali as Hindi (hi);
+    # config.yml's LanguageGate lists the same (identified_as)
+    identified_as: list[Text] = []
+    # the Unicode script of the language when it is not Latin ("Arabic",
+    # "Cyrillic"): a message mostly in a script only this spoken language
+    # uses is in this language, whatever its words (policy_assistant.language)
+    script: Text | None = None
 
-    @validator("words", "switch_words", "greetings")
+    @validator("words", "switch_words", "greetings", "switch_cues", "into")
     def _folded(cls, value: list[str]) -> list[str]:
-        return [fold(word) for word in value]
+        for word in value:
+            if words(word) != [fold(word).translate(ZERO_WIDTH)]:
+                raise Problem(f"'{word}' is not one word as messages are read (no spaces, hyphens or digits)")
+        return [fold(word).translate(ZERO_WIDTH) for word in value]
+
+    @validator("names")
+    def _folded_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {code: [fold(word).translate(ZERO_WIDTH) for word in listed] for code, listed in value.items()}
+
+    @validator("script")
+    def _script(cls, value: str | None) -> str | None:
+        if value and value.strip().upper() == "LATIN":
+            raise Problem("'script' names a script other than Latin (Arabic, Cyrillic): leave it out for Latin")
+        return value.strip().upper() if value else None
 
 
 def _template(section: str) -> Callable[..., Any]:
@@ -633,6 +664,22 @@ class Language(Record):
     @property
     def greeting_words(self) -> frozenset[str]:
         return frozenset(self.detection.greetings)
+
+    @property
+    def script(self) -> str | None:
+        return self.detection.script
+
+    @property
+    def switch_cues(self) -> frozenset[str]:
+        return frozenset(self.detection.switch_cues)
+
+    @property
+    def into_words(self) -> frozenset[str]:
+        return frozenset(self.detection.into)
+
+    @property
+    def language_names(self) -> dict[str, frozenset[str]]:
+        return {code: frozenset(words) for code, words in self.detection.names.items()}
 
     def label(self, key: str) -> str:
         """The label in this language, or the default language's."""

@@ -52,6 +52,10 @@ class LanguageTexts(BaseModel):
     detection_words: FrozenSet[str]
     switch_words: FrozenSet[str]
     greeting_words: FrozenSet[str] = frozenset()
+    script: str | None = None  # a non-Latin language's script (schema.Detection.script)
+    switch_cues: FrozenSet[str] = frozenset()
+    into_words: FrozenSet[str] = frozenset()
+    language_names: Dict[str, FrozenSet[str]] = {}
 
     class Config:
         frozen = True

@@ -725,7 +725,13 @@ def _resolved(c: _Loader) -> Store:
         if isinstance(g, Passage):
             refs["source"] = sources[ref_id(g.source)]  # type: ignore[assignment]
         grounds[g.id] = g.copy(update=refs)
-    languages = {lang.code: lang for _, _, lang in c.of(Language)}
+    # the default language first, then by code: the order of the page's
+    # language buttons and of the languages an answer lists, the language a
+    # reply word several share ("STOP") is read as when none is in use yet,
+    # and the one a message in a script several share falls back to
+    # (policy_assistant.language.detect: Arabic before Dari)
+    ordered = sorted(c.of(Language), key=lambda found: (found[2].code != DEFAULT_LANGUAGE, found[2].code))
+    languages = {lang.code: lang for _, _, lang in ordered}
     records = [record for _, _, record in c.records]
     for code, language in languages.items():
         language._texts_version = texts_version(records, code)

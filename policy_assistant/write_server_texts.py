@@ -40,6 +40,10 @@ def server_texts(store: Store) -> ServerTexts:
             detection_words=language.detection_words,
             switch_words=language.switch_words,
             greeting_words=language.greeting_words,
+            script=language.script,
+            switch_cues=language.switch_cues,
+            into_words=language.into_words,
+            language_names=language.language_names,
         )
     return ServerTexts(languages=languages, page=page_strings(store))
 

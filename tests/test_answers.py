@@ -210,10 +210,10 @@ def test_a_language_a_native_speaker_checked_drops_the_notice(store_copy):
 
 
 def test_the_reply_to_a_language_not_spoken_names_every_language_spoken():
-    text = answers.fixed_reply(store, "unsupported_language", "en", foreign="ar").text
+    text = answers.fixed_reply(store, "unsupported_language", "en", foreign="vi").text
     for language in store.languages.values():
         assert language.name in text
-    assert "{names}" not in text and store.not_spoken["ar"].sentence in text
+    assert "{names}" not in text and store.not_spoken["vi"].sentence in text
 
 
 def test_not_understood_offers_at_most_three_closest_topics():

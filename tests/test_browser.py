@@ -194,6 +194,49 @@ def test_a_french_answer_says_it_is_unchecked_and_the_english_answer_is_one_tap_
     WebDriverWait(page, 30).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
 
 
+def direction(driver, element):
+    return driver.execute_script("return getComputedStyle(arguments[0]).direction", element)
+
+
+@pytest.mark.parametrize("lang", ["ar", "prs"])
+def test_an_arabic_or_dari_answer_reads_right_to_left_and_english_quotes_stay_left_to_right_at_375px(page, lang):
+    """An Arabic or Dari question on the English page (issue 27): the page
+    follows the answer into its language and turns right to left; the official
+    quotes stay in English, left to right, each with its translation right to
+    left; nothing scrolls sideways at 375 px. Screenshots in tests/artifacts
+    (the Noto fonts from scripts/install_browser.sh draw the script)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert store.language(lang).direction == "rtl"
+    page.set_window_size(375, 667)
+    page.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 667, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        ask(page, store.topics["home_visits"].title[lang])
+        card = wait_for_cards(page, 1)
+        assert card.get_attribute("data-topic") == "home_visits"
+        assert sentences_shown(card, "short") == store.topics["home_visits"].short[lang]
+        html = page.find_element(By.TAG_NAME, "html")
+        WebDriverWait(page, 30).until(lambda d: html.get_attribute("dir") == "rtl")
+        assert html.get_attribute("lang") == lang
+        assert direction(page, card.find_element(By.CSS_SELECTOR, ".short")) == "rtl"
+        assert direction(page, page.find_element(By.CSS_SELECTOR, ".msg.user .text")) == "rtl"
+        page.execute_script("arguments[0].scrollIntoView({block: 'start'})", card)
+        assert page.save_screenshot(str(ARTIFACTS / f"answer-{lang}-phone-first-screen.png"))
+        officials = open_section(card, "officials")
+        quote = officials.find_element(By.CSS_SELECTOR, ".quote blockquote")
+        assert quote.get_attribute("lang") == "en" and direction(page, quote) == "ltr"
+        translation = officials.find_element(By.CSS_SELECTOR, ".quote .translation")
+        assert translation.get_attribute("lang") == lang and direction(page, translation) == "rtl"
+        width = page.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 375, f"horizontal scrolling at 375 px right to left (scrollWidth {width})"
+        page.execute_script("arguments[0].scrollIntoView({block: 'start'})", officials)
+        path = ARTIFACTS / f"answer-{lang}-phone-quotes.png"
+        assert page.save_screenshot(str(path)) and path.stat().st_size > 10_000
+    finally:
+        page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_a_question_asking_for_another_language_than_the_one_chosen_changes_the_choice(page):
     page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").click()
     ask(page, "will police knock on my door for ICE? answer in English please")
@@ -338,6 +381,12 @@ def test_phone_first_screen_shows_the_short_answer_and_its_date(page, lang, ques
         ("en", "Will police knock on my door for ICE?"),
         ("es", "¿la policía va a tocar mi puerta por ICE?"),
         ("fr", "Est-ce que la police va frapper à ma porte pour ICE ?"),
+        ("ar", store.topics["home_visits"].title["ar"]),
+        ("uk", store.topics["home_visits"].title["uk"]),
+        ("sw", store.topics["home_visits"].title["sw"]),
+        ("so", store.topics["home_visits"].title["so"]),
+        ("prs", store.topics["home_visits"].title["prs"]),
+        ("ne", store.topics["home_visits"].title["ne"]),
     ],
 )
 def test_screenshots_of_a_full_answer_at_phone_and_desktop_width(page, lang, question):

@@ -56,6 +56,41 @@ def test_foreign_language_is_told_apart_from_short_and_mixed_english_and_spanish
     assert text.foreign_language(message) == expected
 
 
+@pytest.mark.parametrize(
+    "message,expected",
+    [
+        ("هل يمكنني الاتصال بالشرطة إذا لم تكن لدي أوراق؟", None),  # Arabic, spoken
+        ("Чи можу я подзвонити в поліцію, якщо в мене немає документів?", None),  # Ukrainian, spoken
+        ("шо робити якщо поліція зупинить машину", None),  # Ukrainian as typed on a phone
+        ("Могу ли я позвонить в полицию, если у меня нет документов?", "ru"),  # Russian is not
+        ("є ще щось?", None),  # lingua says Russian; є is only Ukrainian's
+        ("ще", None),  # too short to refuse
+        ("Полиция помогает ICE?", "ru"),
+        ("Ты знаешь, что это значит?", "ru"),  # ы: only Russian's
+        ("آیا پلیس لوئیویل از من مدارک می‌خواهد؟", "fa"),  # Persian is not
+        ("Je, polisi wa Louisville wanafanya kazi pamoja na ICE?", "sw"),
+    ],
+)
+def test_a_spoken_language_lingua_knows_is_told_apart_with_no_code_for_it(message, expected):
+    """The identifier's languages include every spoken one it has a model for
+    (policy_assistant.text._lingua): Ukrainian spoken, Russian still refused."""
+    assert text.foreign_language(message, ("en", "es", "fr", "ar", "uk")) == expected
+
+
+@pytest.mark.parametrize(
+    "message,expected",
+    [
+        ("آیا پلیس لوئیویل از من مدارک می‌خواهد؟", None),  # Persian: read as Dari
+        ("क्या पुलिस मेरे कागज़ात माँगेगी?", None),  # Hindi: read as Nepali
+        ("Полиция помогает ICE?", "ru"),
+    ],
+)
+def test_identified_as_makes_a_neighbour_the_spoken_language_it_stands_for(message, expected):
+    spoken = ("en", "es", "fr", "ar", "uk", "sw", "so", "prs", "ne")
+    assert text.foreign_language(message, spoken, identified_as={"fa": "prs", "hi": "ne"}) == expected
+    assert text.foreign_language(message, ("en", "es")) is not None  # without them, all three are foreign
+
+
 def test_language_gate_overrides_the_topic_and_names_the_language():
     gate = gates.LanguageGate(gates.LanguageGate.get_default_config())
     [message] = gate.process([parsed("Est-ce que la police va frapper à ma porte pour l'immigration ?")])

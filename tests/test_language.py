@@ -129,3 +129,94 @@ def test_the_pages_language_is_the_last_resort():
 )
 def test_a_reply_word_two_languages_share_keeps_the_conversations_language(word, slot, expected):
     assert language.choose(word, LANGS, slot=slot) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Чи запитає поліція про мій статус?", "CYRILLIC"),
+        ("هل ستسألني الشرطة عن أوراقي؟", "ARABIC"),
+        ("LMPD і ICE працюють разом?", "CYRILLIC"),  # English words in a Ukrainian question
+        ("will LMPD ask? поліція", "LATIN"),
+        ("911 ?", None),
+        ("", None),
+    ],
+)
+def test_the_script_a_message_is_mostly_written_in(text, expected):
+    from policy_assistant.text import script
+
+    assert script(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        # a script only one spoken language uses decides, whatever its words and the conversation's language
+        ("Поліція Луїсвілла співпрацює з ICE?", "en", "uk"),
+        ("шо буде", "es", "uk"),
+        ("الشرطة", "en", "ar"),
+        ("LMPD і ICE разом?", None, "uk"),
+        # and back: a clear English question in a Ukrainian conversation is answered in English
+        ("will the police ask about my immigration status?", "uk", "en"),
+        ("ok", "uk", "uk"),
+        ("ok", "ar", "ar"),
+    ],
+)
+def test_a_message_in_a_script_only_one_spoken_language_uses_is_answered_in_it(text, slot, expected):
+    assert language.choose(text, LANGS, slot) == expected
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        ("англійською, будь ласка", "uk", "en"),
+        ("Можна мені відповідь англійською?", "uk", "en"),
+        ("скажіть це іспанською", "uk", "es"),
+        ("відповідайте українською", "en", "uk"),
+    ],
+)
+def test_a_request_to_switch_in_a_new_language_names_the_language_in_its_own_words(text, slot, expected):
+    """How a language names the others (`detection.names`) and its cue words
+    (`switch_cues`) are data: Ukrainian asks for English in Ukrainian."""
+    assert language.requested(text, LANGS) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a language named in a statement is not a request to switch (review of issue 27)
+        "After my car got broken into the officer spoke a little Spanish to me, is that normal?",
+        "ma mère parle pas anglais, est-ce que la police va lui demander ses papiers ?",
+        "свекруха ні слова не знає англійською мовою, її питатимуть про документи?",
+        "Waalidkay ma hadal karaan ingiriis, booliisku ma weydiin doonaa sharcigooda?",
+    ],
+)
+def test_a_language_named_in_a_statement_is_not_a_request_to_switch(text):
+    assert language.requested(text, LANGS) is None
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        ("سلام گل", "en", "prs"),  # no marker word; گ is Persian's, not Arabic's
+        ("سلام", "prs", "prs"),  # shared by both: the conversation's stays
+        ("سلام", "ar", "ar"),
+    ],
+)
+def test_between_arabic_and_dari_the_letters_then_the_conversation_decide(text, slot, expected):
+    assert language.choose(text, LANGS, slot) == expected
+
+
+def test_devanagari_vowel_signs_count_with_their_letters():
+    from policy_assistant.text import script, words
+
+    assert script("मेरो कागजपत्र सोध्छ? ICE") == "DEVANAGARI"
+    assert words("می‌کند") == words("میکند")  # a zero-width non-joiner does not split a word
+
+
+def test_a_detection_word_must_be_one_word_as_messages_are_read():
+    from policy_assistant.schema import Detection, Problem
+
+    with pytest.raises(Exception, match="one word"):
+        Detection(words=["af-soomaali"])
+    assert Problem  # the store's own error type carries the message

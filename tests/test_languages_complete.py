@@ -57,6 +57,10 @@ def language_gaps(project: Path, store_root: Path):
                     gaps.append(f"languages/{code}.yml: empty or missing '{section}.{key}'")
         if not language.detection_words or not language.switch_words:
             gaps.append(f"languages/{code}.yml: needs detection words and switch words")
+        unnamed = sorted(set(store.languages) - {code} - set(language.language_names))
+        if unnamed:
+            # so that "answer in English" works in this language, and "in <this language>" in the others
+            gaps.append(f"languages/{code}.yml: 'detection.names' lacks the words for {', '.join(unnamed)}")
         if code != DEFAULT_LANGUAGE and not language.messages.get("summary_missing"):
             gaps.append(f"languages/{code}.yml: needs 'messages.summary_missing'")
     return gaps
@@ -75,6 +79,8 @@ def test_the_nlu_speaks_the_stores_languages():
     config = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))
     [gate] = [c for c in config["pipeline"] if c["name"].endswith("LanguageGate")]
     assert sorted(gate["spoken"]) == sorted(store.languages)
+    identified_as = {code: lang for lang, spoken in store.languages.items() for code in spoken.detection.identified_as}
+    assert gate.get("identified_as", {}) == identified_as
     spacy_config = (PROJECT / "nlu_pipeline" / "config.cfg").read_text(encoding="utf-8")
     [listed] = re.findall(r"^languages = (\[.*\])$", spacy_config, flags=re.M)
     assert sorted(yaml.safe_load(listed)) == sorted(store.languages)
@@ -89,14 +95,15 @@ def test_a_half_added_language_is_caught(tmp_path):
     shutil.copytree(PROJECT / "tests" / "nlu", project / "tests" / "nlu")
     store_root = project / "answer_store"
     shutil.copytree(STORE, store_root)
-    # declare Swahili with only a few of its pieces
+    # declare Tagalog with only a few of its pieces
     half = (store_root / "languages" / "es.yml").read_text(encoding="utf-8")
-    half = half.replace("code: es", "code: sw").replace("name: Español", "name: Kiswahili")
+    half = half.replace("code: es", "code: tl").replace("name: Español", "name: Tagalog")
     half = re.sub(r"\n  greet: >-\n(    .*\n)+", "\n", half)
-    (store_root / "languages" / "sw.yml").write_text(half, encoding="utf-8")
+    (store_root / "languages" / "tl.yml").write_text(half, encoding="utf-8")
     gaps = language_gaps(project, store_root)
-    assert any("no 'sw' translation of topic 'home_visits' summary" in g for g in gaps)
-    assert any("no 'sw' translation of quote 'conrad_rotary_limits'" in g for g in gaps)
-    assert any(g.startswith("data/nlu/sw/: intent 'home_visits' has 0 examples") for g in gaps)
-    assert any(g == "tests/nlu/bench_sw.yml: missing held-out questions" for g in gaps)
+    assert any("no 'tl' translation of topic 'home_visits' summary" in g for g in gaps)
+    assert any("no 'tl' translation of quote 'conrad_rotary_limits'" in g for g in gaps)
+    assert any(g.startswith("data/nlu/tl/: intent 'home_visits' has 0 examples") for g in gaps)
+    assert any(g == "tests/nlu/bench_tl.yml: missing held-out questions" for g in gaps)
+    assert any(g.startswith("languages/en.yml: 'detection.names' lacks the words for") and "tl" in g for g in gaps)
     assert any("no 'messages.greet' text" in g for g in gaps)

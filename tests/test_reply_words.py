@@ -147,3 +147,8 @@ def test_without_the_texts_file_numbers_still_work_and_words_go_to_the_classifie
     assert understood("3").get("intent")["name"] == "choose_option"
     [more] = ReplyWords({}).process([parsed("MORE", "greet")])
     assert more.get("intent")["name"] == "greet"
+
+
+def test_a_reply_word_ended_by_a_danda_or_arabic_question_mark():
+    assert reply_word("थप।", KEYWORDS) == ("more", "ne")
+    assert reply_word("المزيد؟", KEYWORDS) == ("more", "ar")

@@ -33,6 +33,9 @@ NEW_SUMMARY = "A short new summary written in the staff console."
 # every sentence names its grounds in every language (answer_store/README.md, "Grounds"): a
 # summary of one sentence comes with one in Spanish and one line in the topic's grounds box
 NEW_SUMMARY_EDIT = {
+    # a summary of one sentence in every language (every language's text has
+    # as many sentences as its grounds: the other languages' one sentence stands in)
+    **{f"f.summary.{code}": f"A new short summary ({code})." for code in load_store(STORE).languages},
     "f.summary.en": NEW_SUMMARY,
     "f.summary.es": "Un resumen nuevo y corto, escrito en la consola del personal.",
     "f.summary.fr": "Un résumé nouveau et court, écrit dans la console du personnel.",

@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from devtools.paths import BIN, PROJECT
+from devtools.paths import BIN, PROJECT, STORE
 from devtools.servers import free_port, payloads, stop_group, wait_for
+from policy_assistant.store import load_store
 
 selenium = pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -116,8 +117,10 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
     # 2. changes a summary and sees the preview
     d.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
     checked(d)
-    # a summary of one sentence: one in Spanish too, and one line of grounds (answer_store/README.md, "Grounds")
+    # a summary of one sentence: one in every language too, and one line of
+    # grounds (answer_store/README.md, "Grounds")
     typed = {
+        **{f"f-summary-{code}": f"A new short summary ({code})." for code in load_store(STORE).languages},
         "f-summary-en": NEW_SUMMARY,
         "f-summary-es": NEW_SUMMARY_ES,
         "f-summary-fr": NEW_SUMMARY_FR,

@@ -63,6 +63,15 @@
     });
   }
 
+  // Words in another language than the text around them (an English quote on
+  // an Arabic page, a text not yet translated): their language, and their own
+  // direction, so that English stays left to right on a right-to-left page.
+  function otherLanguage(node, code) {
+    node.lang = code;
+    node.dir = "auto";
+    return node;
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -109,8 +118,7 @@
     item.appendChild(el("p", "ground-label", g.label + ":"));
     if (g.kind === "quote" || g.kind === "passage") {
       var words = el("blockquote", "ground-text", "“" + g.text + "”");
-      words.lang = "en";
-      words.dir = "auto";  // verbatim words keep their own direction on a right-to-left page
+      otherLanguage(words, "en");  // verbatim words keep their own direction on a right-to-left page
       item.appendChild(words);
     } else {
       item.appendChild(el("p", "ground-text", g.text));
@@ -144,11 +152,11 @@
     var box;
     if (!sentences || !sentences.length) {
       box = el("p", cls, text);
-      if (textLang && textLang !== p.lang) box.lang = textLang;
+      if (textLang && textLang !== p.lang) otherLanguage(box, textLang);
       return box;
     }
     box = el("div", cls + " grounded");
-    if (textLang && textLang !== p.lang) box.lang = textLang;
+    if (textLang && textLang !== p.lang) otherLanguage(box, textLang);
     sentences.forEach(function (item, i) {
       var number = String(i + 1);
       var id = "grounds-" + (++nextId);
@@ -223,7 +231,7 @@
       var li = el("li", "update");
       li.appendChild(el("span", "date", u.date_text + ": "));
       var text = el("span", null, u.text);
-      if (u.lang && u.lang !== lang) text.lang = u.lang;
+      if (u.lang && u.lang !== lang) otherLanguage(text, u.lang);
       li.appendChild(text);
       (u.sources && u.sources.length ? u.sources : [u.source]).forEach(function (s) { li.appendChild(sourceNode(s, labels)); });
       if (u.qualified_note) li.appendChild(el("p", "qualified", u.qualified_note));
@@ -248,6 +256,11 @@
     var labels = p.labels || {};
     var node = bubble(t("bot"), "bot card");
     node.setAttribute("data-topic", p.topic);
+    // the answer keeps its own language and direction when the page changes language later
+    if (p.lang) {
+      node.lang = p.lang;
+      node.dir = strings[p.lang] && strings[p.lang].direction === "rtl" ? "rtl" : "ltr";
+    }
     node.appendChild(el("h2", null, p.title));
 
     // First screen: the short answer, the newest change and the review line.
@@ -287,7 +300,7 @@
           fig.appendChild(ctx);
         }
         var bq = el("blockquote", null, "“" + q.text + "”");
-        bq.lang = "en";
+        otherLanguage(bq, "en");
         fig.appendChild(bq);
         if (q.translation) {
           var tr = el("p", "translation");
@@ -375,7 +388,9 @@
     errorBox.hidden = true;
     lastQuestion = { message: message, shown: shown || message };
     var mine = bubble(t("you"), "user pending");
-    mine.appendChild(el("span", "text", lastQuestion.shown));
+    var words = el("span", "text", lastQuestion.shown);
+    words.dir = "auto";  // what the person typed, in its own direction (Arabic on an English page)
+    mine.appendChild(words);
     setBusy(true);
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
@@ -425,7 +440,7 @@
     Object.keys(strings).forEach(function (code) {
       var b = el("button", "lang-choice", strings[code].name);
       b.type = "button";
-      b.lang = code;
+      otherLanguage(b, code);  // each language's name in itself, in its own direction
       b.setAttribute("data-lang", code);
       b.setAttribute("aria-pressed", "false");
       b.addEventListener("click", function () { choose(code); });
