@@ -28,25 +28,26 @@ from policy_assistant.text import words
 NLU = PROJECT / "data" / "nlu"
 
 
-def examples(folder: Path) -> Iterator[str]:
+def examples(folder: Path) -> Iterator[tuple[str, str]]:
+    """(intent, text) of every training example in a folder of Rasa NLU files."""
     for path in sorted(folder.glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
-                if line.strip().startswith("- "):
-                    yield line.strip()[2:]
+                if "intent" in block and line.strip().startswith("- "):
+                    yield block["intent"], line.strip()[2:]
 
 
 def suggest(code: str, min_count: int = 3, limit: int = 120) -> list[tuple[str, int]]:
     store = load_store(STORE)
     counts: Counter[str] = Counter()
-    for text in examples(NLU / code):
+    for _, text in examples(NLU / code):
         counts.update(set(words(text)))
     elsewhere: set[str] = set()
     for other, spoken in store.languages.items():
         if other == code:
             continue
         elsewhere |= spoken.detection_words | spoken.greeting_words
-        for text in examples(NLU / other):
+        for _, text in examples(NLU / other):
             elsewhere.update(words(text))
     language = store.languages.get(code)
     listed = (

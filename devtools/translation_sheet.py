@@ -132,7 +132,7 @@ def import_sheet(sheet: dict[str, Any], store: Path = STORE) -> List[str]:
                 continue
             if " ".join(str(text.get(code) or "").split()) == translated:
                 continue  # unchanged: keep its spelling and folding
-            _add(text, code, fields._folded(translated) if len(translated) > fields.FOLD_AT else translated)
+            _add(text, code, fields.folded(translated) if len(translated) > fields.FOLD_AT else translated)
         path.write_text(fields.dump(doc, original), encoding="utf-8")
     return problems
 

@@ -305,7 +305,7 @@ def _converted(kind: str, old: Any, new: str) -> Any:
     if _text(old) == new:
         return old
     if isinstance(old, FoldedScalarString) and "\n" not in new:
-        return _folded(new)
+        return folded(new)
     if isinstance(old, LiteralScalarString):
         return LiteralScalarString(new)
     if isinstance(old, DoubleQuotedScalarString):
@@ -401,7 +401,7 @@ def _grounds_value(old: Any, new: str) -> Any:
     return seq
 
 
-def _folded(text: str) -> FoldedScalarString:
+def folded(text: str) -> FoldedScalarString:
     """A folded block text, folded at spaces near FOLD_AT characters as staff
     would type it."""
     folded = FoldedScalarString(text)

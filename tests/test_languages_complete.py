@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from devtools.detection_words import examples
 from devtools.paths import PROJECT, STORE
 from policy_assistant.names import CHOOSE_OPTION
 from policy_assistant.store import DEFAULT_LANGUAGE, load_store
@@ -27,11 +28,8 @@ def domain_intents(root: Path):
 
 def nlu_counts(folder: Path):
     counts = {}
-    for f in sorted(folder.glob("*.yml")):
-        for block in yaml.safe_load(f.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" in block:
-                examples = [line for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-                counts[block["intent"]] = counts.get(block["intent"], 0) + len(examples)
+    for intent, _ in examples(folder):
+        counts[intent] = counts.get(intent, 0) + 1
     return counts
 
 
