@@ -45,14 +45,16 @@ class Language(Protocol):
     def language_names(self) -> Mapping[str, AbstractSet[str]]: ...
 
 
-def detect(text: str, languages: Mapping[str, Language], current: str | None = None) -> str | None:
+def detect(
+    text: str, languages: Mapping[str, Language], current: str | None = None, page: str | None = None
+) -> str | None:
     """The language a message is clearly written in, or None when it is too
     short or too mixed to tell ("ok", "ICE?"). A message mostly in a script
     that only one spoken language uses (Cyrillic: Ukrainian) is in that
     language; one in a script several use (Arabic and Dari) is in one of
     them: the one its words mark, else the one its letters mark (Persian's
     پ چ ژ گ: Dari; ة ى: Arabic), else the current one if it is among them,
-    else the first of them. Otherwise, with no current language, one marker
+    else the page's language if it is, else the first of them. Otherwise, with no current language, one marker
     word is enough; to switch away from the current one, it takes two and a
     clear lead."""
     written = script(text)
@@ -67,7 +69,7 @@ def detect(text: str, languages: Mapping[str, Language], current: str | None = N
         lettered = [code for code in by_script if any(ch in OWN_LETTERS.get(code, "") for ch in text)]
         if len(lettered) == 1:
             return lettered[0]
-        return current if current in by_script else by_script[0]
+        return next((code for code in (current, page) if code in by_script), by_script[0])
     return found
 
 
@@ -131,4 +133,4 @@ def choose(
         return replied
     page = metadata.get(PAGE_LANG_METADATA) if isinstance(metadata, dict) else None
     page = page if isinstance(page, str) and page in languages else None
-    return detect(text, languages, current) or current or page or DEFAULT_LANGUAGE
+    return detect(text, languages, current, page) or current or page or DEFAULT_LANGUAGE

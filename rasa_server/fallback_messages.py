@@ -31,13 +31,13 @@ LAST_RESORT = {
 }
 
 
-def server_message(key: str, text: str | None, metadata: Dict[str, Any] | None) -> str:
-    """Message `key` in the language that `text` and `metadata` choose
-    (policy_assistant.language)."""
+def server_message(key: str, text: str | None, metadata: Dict[str, Any] | None, slot: str | None = None) -> str:
+    """Message `key` in the language that `text`, `metadata` and the
+    conversation's language `slot` choose (policy_assistant.language)."""
     texts = server_texts.read()
     if texts is None:
         return LAST_RESORT[key]
-    return message_in(key, language.choose(text or "", texts.languages, metadata=metadata))
+    return message_in(key, language.choose(text or "", texts.languages, slot=slot, metadata=metadata))
 
 
 def message_in(key: str, lang: str | None) -> str:

@@ -54,7 +54,6 @@ from urllib.parse import parse_qsl
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from rasa.shared.core.events import BotUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -70,7 +69,7 @@ from policy_assistant.server_texts import ServerTexts
 from rasa_server import fallback_messages, http_limits
 from rasa_server.incoming import Refused, clean_text
 from rasa_server.settings import PhoneEnvironment
-from rasa_server.tracker_store import Forgot, configured_store, forget_conversation
+from rasa_server.tracker_store import Forgot, configured_store, conversation, forget_conversation
 from rasa_server.turns import Outcome, TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -327,7 +326,7 @@ class PhoneInput(TwilioInput):
         texts = server_texts.read()
         out = self.get_output_channel()
         sender_id = conversation_id(settings.sender_secret, phone)
-        before = await _tracker(agent, sender_id)
+        before = await conversation(agent, sender_id)
         first = before is None or not any(isinstance(e, BotUttered) for e in before.events)
         spoken = before.get_slot(LANGUAGE_SLOT) if before else None  # the conversation's language, if any
         try:
@@ -344,7 +343,7 @@ class PhoneInput(TwilioInput):
             return
         collector = WholeMessages()
         outcome = await turns.run(UserMessage(text, collector, sender_id, input_channel=self.name()))
-        after = await _tracker(agent, sender_id)
+        after = await conversation(agent, sender_id)
         # the language the actions chose; when they could not answer, the one the message chooses
         chosen = after.get_slot(LANGUAGE_SLOT) if after else None
         lang = chosen or (language.choose(text, texts.languages, slot=spoken) if texts else DEFAULT_LANGUAGE)
@@ -391,9 +390,3 @@ async def _forget(agent: Any, sender_id: str) -> Forgot:
         return forget_conversation(tracker_store, sender_id)
     async with lock_store.lock(sender_id, wait_time_in_seconds=0.1):
         return forget_conversation(tracker_store, sender_id)
-
-
-async def _tracker(agent: Any, sender_id: str) -> DialogueStateTracker | None:
-    """The conversation as Rasa keeps it, or None (a new conversation)."""
-    store = getattr(agent, "tracker_store", None)
-    return await store.retrieve(sender_id) if store is not None else None

@@ -21,9 +21,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from policy_assistant.names import LANG_METADATA, PAGE_LANG_METADATA
+from policy_assistant.names import LANG_METADATA, LANGUAGE_SLOT, PAGE_LANG_METADATA
 from rasa_server import fallback_messages, http_limits, tracker_store
 from rasa_server.incoming import CONTROL_INTENTS, Refused, read
+from rasa_server.tracker_store import conversation
 from rasa_server.turns import Outcome, TurnRunner
 
 
@@ -73,17 +74,21 @@ class RestInput(InputChannel):
         )
         outcome = await turns.run(message)
         messages = [{**m, "recipient_id": sender} for m in collector.messages]
-        if outcome is Outcome.BUSY:
-            text = fallback_messages.server_message("busy", incoming.text, metadata)
-            return response.json([{"recipient_id": sender, "text": text}])
         if messages:
             return response.json(messages)
+
+        async def server_message(key: str) -> str:
+            # in the conversation's language when the message does not choose one
+            kept = await conversation(getattr(request.app.ctx, "agent", None), message.sender_id)
+            slot = kept.get_slot(LANGUAGE_SLOT) if kept is not None else None
+            return fallback_messages.server_message(key, incoming.text, metadata, slot)
+
+        if outcome is Outcome.BUSY:
+            return response.json([{"recipient_id": sender, "text": await server_message("busy")}])
         if outcome is Outcome.DONE and incoming.intent_payload in CONTROL_INTENTS:
             # /restart, /session_start, /back rightly say nothing: greet instead
-            text = fallback_messages.server_message("greet", incoming.text, metadata)
-            return response.json([{"recipient_id": sender, "text": text}])
-        text = fallback_messages.server_message("unavailable", incoming.text, metadata)
-        return self.unanswered(sender, text)
+            return response.json([{"recipient_id": sender, "text": await server_message("greet")}])
+        return self.unanswered(sender, await server_message("unavailable"))
 
     def unanswered(self, sender: str, text: str) -> HTTPResponse:
         """The assistant could not answer: REST clients get the message as the reply."""

@@ -278,3 +278,9 @@ def forget_conversation(tracker_store: Any, sender_id: str) -> Forgot:
     if isinstance(inner, InMemoryTrackerStore):
         return Forgot.NOTHING if inner.store.pop(sender_id, None) is None else Forgot.FORGOTTEN
     return Forgot.UNREACHABLE
+
+
+async def conversation(agent: Any, sender_id: str) -> DialogueStateTracker | None:
+    """The conversation as Rasa keeps it, or None (a new conversation)."""
+    store = getattr(agent, "tracker_store", None)
+    return await store.retrieve(sender_id) if store is not None else None

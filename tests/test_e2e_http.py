@@ -125,6 +125,21 @@ def test_action_server_down_still_gets_a_reply_and_recovers(live):
     assert topic_of(live.ask("will the police ask about my immigration status?", sender=me)) == "immigration_status"
 
 
+def test_the_servers_own_message_is_in_the_conversations_language_or_the_pages(live):
+    # a Dari conversation, then the action server down: "سلام" is Arabic as
+    # much as Dari, so the conversation's language decides, then the page's
+    me = sender()
+    dari = store.topics["immigration_status"].title["prs"]
+    assert [p["lang"] for p in payloads(live.ask(dari, sender=me)) if "topic" in p] == ["prs"]
+    live.stop_actions()
+    try:
+        assert [m["text"] for m in live.ask("سلام", sender=me)] == [store.language("prs").messages["unavailable"]]
+        page = live.ask("سلام", sender=sender(), metadata={"page_lang": "prs"})
+        assert [m["text"] for m in page] == [store.language("prs").messages["unavailable"]]
+    finally:
+        live.start_actions()
+
+
 def test_user_text_never_reaches_the_server_logs(live):
     secret = f"my name is Zyxwv{uuid.uuid4().hex[:6]} and I live at 12 Elm"
     live.ask(secret, sender=sender())

@@ -207,6 +207,16 @@ def test_between_arabic_and_dari_the_letters_then_the_conversation_decide(text, 
     assert language.choose(text, LANGS, slot) == expected
 
 
+def test_on_a_dari_page_a_message_arabic_and_dari_share_is_dari_until_the_conversation_says_otherwise():
+    # the page's language breaks a tie within a script, never the words or letters
+    page = {"page_lang": "prs"}
+    assert language.choose("سلام", LANGS, None, page) == "prs"
+    assert language.choose("سلام", LANGS, "ar", page) == "ar"
+    assert language.choose("سلام گل", LANGS, None, {"page_lang": "ar"}) == "prs"
+    # a Latin-script page does not hold back an Arabic-script message
+    assert language.choose("سلام", LANGS, None, {"page_lang": "en"}) == "ar"
+
+
 def test_devanagari_vowel_signs_count_with_their_letters():
     from policy_assistant.text import script, words
 
