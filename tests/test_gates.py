@@ -182,6 +182,11 @@ def nlp():
         ("la policia de otro estado pregunta por papeles?", {"otro estado"}, set()),
         ("i moved from texas to louisville, will police here ask my status", {"texas"}, {"louisville", "here"}),
         ("will lmpd ask about my status", set(), set()),
+        # places named in the other spoken languages' scripts
+        ("هل الشرطة في تكساس تسأل عن الأوراق؟", {"تكساس"}, set()),
+        ("پولیس در ویرجینیا از ایمیگریشن می‌پرسه؟", {"ویرجینیا"}, set()),
+        ("पिट्सबर्ग मा प्रहरीले कागज सोध्छ?", {"पिट्सबर्ग"}, set()),
+        ("чи поліція в огайо питає про статус?", {"огайо"}, set()),
     ],
 )
 def test_the_entity_ruler_marks_places(nlp, message, places, local):
