@@ -23,7 +23,7 @@ from actions.conversation import (
     send,
 )
 from policy_assistant import answers, language, phone_messages
-from policy_assistant.answers import Reply
+from policy_assistant.answers import SHARE_PAYLOAD, Reply
 from policy_assistant.live_store import LiveStore, shared_store
 from policy_assistant.names import (
     ASK_MORE,
@@ -38,8 +38,18 @@ from policy_assistant.names import (
     NLU_FALLBACK,
     OTHER_PLACE,
     SAME_QUESTION,
+    SHARE_QUESTION,
 )
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts, shared_counts
+from policy_assistant.scrub import scrub
+from policy_assistant.shared_questions import (
+    ConsoleInbox,
+    PendingShares,
+    SharedQuestion,
+    shared_inbox,
+    shared_pending,
+    worth_offering,
+)
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
 
 logger = logging.getLogger(__name__)
@@ -72,11 +82,21 @@ class StoreAction(Action, ABC):
     ones by default), the way rasa_sdk's knowledge-base action takes its
     knowledge base."""
 
-    def __init__(self, store: LiveStore | None = None, counts: QuestionCounts | None = None) -> None:
+    def __init__(
+        self,
+        store: LiveStore | None = None,
+        counts: QuestionCounts | None = None,
+        pending: PendingShares | None = None,
+        inbox: ConsoleInbox | None = None,
+    ) -> None:
         self.store = store or shared_store()
         self.counts = counts or shared_counts()
+        self.pending = pending if pending is not None else shared_pending()  # an empty one is falsy
+        self.inbox = inbox if inbox is not None else shared_inbox()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> Events:
+        # an offer to share a question lasts one turn: any other message discards it
+        offered_question = self.pending.take(tracker.sender_id)
         try:
             store = self.store.get()
         except StoreError:
@@ -84,13 +104,42 @@ class StoreAction(Action, ABC):
             dispatcher.utter_message(text=NO_STORE.get(slot, NO_STORE[DEFAULT_LANGUAGE]))
             return []
         lang = conversation_language(tracker, store)
-        reply, events = self.answer(store, tracker, lang)
+        if self.says_yes_to_sharing(tracker):
+            reply, events = await self.share(store, offered_question, lang), remember(lang)
+        else:
+            reply, events = self.answer(store, tracker, lang)
         send(dispatcher, tracker, reply, lang, self.phone(store, tracker, lang, reply))
         return events + offered(tracker, reply)
 
     @abstractmethod
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         """The reply and the events to return."""
+
+    def says_yes_to_sharing(self, tracker: Tracker) -> bool:
+        """The message is the yes to the offer to share the last question."""
+        return latest_intent(tracker) == SHARE_QUESTION or chosen_option(tracker) == SHARE_PAYLOAD
+
+    async def share(self, store: Store, question: SharedQuestion | None, lang: str) -> Reply:
+        """Pass the question offered on the last turn to city staff, if it is still here."""
+        if question is None:
+            return answers.share_outcome(store, "share_expired", lang)
+        if not await self.inbox.send_async(question):
+            return answers.share_outcome(store, "share_failed", lang)
+        return answers.share_outcome(store, "share_thanks", lang, question.text)
+
+    def offer_to_share(self, store: Store, tracker: Tracker, reply: Reply, lang: str, closest: List[str]) -> Reply:
+        """`reply` with the offer to share the question with city staff, when
+        sharing is on and enough of the question is left after scrubbing; the
+        scrubbed text waits in this process's memory for the person's yes."""
+        text = tracker.latest_message.get("text") or ""
+        if not self.inbox.enabled or text.lstrip().startswith("/"):
+            return reply
+        scrubbed = scrub(text, known=store.capitalised_words)
+        if not worth_offering(scrubbed):
+            return reply
+        channel = tracker.get_latest_input_channel() or "rest"
+        self.pending.offer(tracker.sender_id, SharedQuestion(scrubbed, lang, channel, tuple(closest)))
+        return answers.with_share_offer(store, reply, scrubbed, lang)
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         """The reply made for a phone's small screen: by default the text, and
@@ -198,6 +247,8 @@ class ActionFixedReply(StoreAction):
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, FOREIGN_LANGUAGE), closest=closest
         )
+        if intent == NLU_FALLBACK:
+            reply = self.offer_to_share(store, tracker, reply, lang, closest)
         return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
 
 
@@ -221,3 +272,16 @@ class ActionChangeLanguage(StoreAction):
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         # the last answer again, as a phone got it the first time
         return topic_phone_messages(store, reply, lang)
+
+
+class ActionShareQuestion(StoreAction):
+    """The yes to sharing the last question (a button's /share_question, or
+    "yes, share it"): StoreAction.run passes it on; said with no question
+    offered, it is the share_expired reply."""
+
+    def name(self) -> str:
+        return "action_share_question"
+
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
+        # reached only when the message was not read as a yes (StoreAction.run)
+        return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)

@@ -157,6 +157,10 @@ def shell_commands(script: str) -> List[List[str]]:
     return [words for words in commands if words]
 
 
+# the action servers' pods, the one peer of the console's own namespace its web port answers
+ACTION_PODS = {"app.kubernetes.io/name": "actions"}
+
+
 class Checker:
     def __init__(self, deploy: Path, project: Path, context: Path | None = None):
         self.deploy, self.project = deploy, project
@@ -691,9 +695,10 @@ class Checker:
             self.fail(where, "enable-access-log-for-default-backend is on")
 
     def check_console_policy(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
-        """The console's web port answers only the ingress controller's pods: every NetworkPolicy rule
-        that admits it names its peers by namespace and pod labels, never everyone, an address range, or
-        a pod of this namespace."""
+        """The console's web port answers only the ingress controller's pods, and the action servers'
+        (which pass on a question someone agreed to share, with INTERNAL_TOKEN): every NetworkPolicy
+        rule that admits it names its peers by namespace and pod labels, or the action servers' pod
+        labels alone, never everyone, an address range, or another pod of this namespace."""
         console_labels = {"app.kubernetes.io/name": "console"}
         policies = [
             (file, doc)
@@ -722,6 +727,9 @@ class Checker:
                     self.fail(where, f"lets anyone reach the console's port {PORTS['console']}")
                 for peer in peers:
                     namespaces, pods = peer.get("namespaceSelector") or {}, peer.get("podSelector") or {}
+                    if set(peer) == {"podSelector"} and pods == {"matchLabels": ACTION_PODS}:
+                        continue  # the action servers of this namespace, with their token
+
                     own = (namespaces.get("matchLabels") or {}).get("kubernetes.io/metadata.name")
                     if "ipBlock" in peer or not narrow(namespaces) or not narrow(pods):
                         self.fail(

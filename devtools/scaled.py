@@ -38,7 +38,7 @@ import requests
 
 from devtools.paths import BIN, MODEL, PROJECT
 from devtools.servers import free_port, stop_group
-from devtools.supervise import RASA_THREADS, Program, port_in_use, serve, write_private
+from devtools.supervise import RASA_THREADS, Program, port_in_use, serve, shared_questions_url, write_private
 from policy_assistant import write_server_texts
 from policy_assistant.store import load_store
 
@@ -136,6 +136,8 @@ class ScaledStack:
             **os.environ,
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_SERVER_TOKEN": self.token,
+            # the action servers show it to the console with a question someone shared
+            "INTERNAL_TOKEN": os.environ.get("INTERNAL_TOKEN") or secrets.token_hex(32),
             "QUESTION_COUNTS_DB": str(self.counts),
             "SERVER_TEXTS": str(self.server_texts),
             "REDIS_HOST": "127.0.0.1",
@@ -174,6 +176,7 @@ class ScaledStack:
             {
                 "SANIC_HOST": "127.0.0.1",
                 "ANSWER_STORE": str(self.content_clone(number) if self.content_repo else PROJECT / "answer_store"),
+                **({"SHARED_QUESTIONS_URL": shared_questions_url(self.console_port)} if self.console_port else {}),
             },
             (port,),
             f"http://127.0.0.1:{port}/health",

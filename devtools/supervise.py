@@ -361,6 +361,13 @@ def serve(
             print("Stopped.", flush=True)
 
 
+def shared_questions_url(console_port: int) -> str:
+    """Where the action servers pass a question a person agreed to share
+    (policy_assistant.shared_questions): the console's internal endpoint,
+    which asks for $INTERNAL_TOKEN (scripts/env.sh makes one)."""
+    return f"http://127.0.0.1:{console_port}/staff/internal/shared-questions"
+
+
 def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
     """make run: the action server, the Rasa server (conversations in its own
     memory) and the staff console, each on 127.0.0.1; the action server
@@ -371,7 +378,11 @@ def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
         Program(
             "actions",
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
-            {"ANSWER_STORE": str(content), "SANIC_HOST": "127.0.0.1"},
+            {
+                "ANSWER_STORE": str(content),
+                "SANIC_HOST": "127.0.0.1",
+                "SHARED_QUESTIONS_URL": shared_questions_url(console_port),
+            },
             (ACTIONS_PORT,),
             f"http://127.0.0.1:{ACTIONS_PORT}/health",
             priority=10,

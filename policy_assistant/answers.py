@@ -475,6 +475,30 @@ def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None
     return said if key in NO_TRANSLATION_NOTICE else with_translation_notice(said, language)
 
 
+# the payload of the button that says yes to sharing a question (issue 29): an
+# intent of the domain, so that Rasa reads it as such (actions/actions.py)
+SHARE_PAYLOAD = "/share_question"
+
+
+def with_share_offer(store: Store, reply: Reply, scrubbed: str, lang: str) -> Reply:
+    """`reply`, then the offer to share the question with city staff: the
+    exact text that would be kept, and a button (a numbered option on a
+    phone) that says yes to it."""
+    button = message(store, "share_button", lang)
+    offer = message(store, "share_offer", lang).format(text=scrubbed, button=button)
+    return Reply(
+        text=f"{reply.text}\n\n{offer}",
+        buttons=[*reply.buttons, {"title": button, "payload": SHARE_PAYLOAD}],
+        payload=reply.payload,
+    )
+
+
+def share_outcome(store: Store, key: str, lang: str, scrubbed: str = "") -> Reply:
+    """What the person is told after saying yes to sharing: share_thanks (with
+    the text kept), share_expired or share_failed."""
+    return Reply(text=message(store, key, lang).format(text=scrubbed))
+
+
 def not_spoken_text(store: Store, foreign: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """The reply to a language the assistant does not speak: in the
     conversation's language and in English, each naming every language

@@ -14,6 +14,7 @@ UNSUPPORTED_LANGUAGE = "unsupported_language"  # set by nlu_pipeline.gates.Langu
 EMERGENCY = "emergency"  # also set by nlu_pipeline.gates.UrgencyGate
 LEGAL_ADVICE = "legal_advice"  # someone's own immigration case
 NLU_FALLBACK = "nlu_fallback"  # Rasa's FallbackClassifier
+SHARE_QUESTION = "share_question"  # yes to sharing the last question with city staff (a button's payload)
 
 # entities
 OPTION_NUMBER = "option_number"  # the number of a choose_option message (nlu_pipeline/reply_words.py)

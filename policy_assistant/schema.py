@@ -180,6 +180,11 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     "messages.language_choices": {"names": "English, Español"},
     "messages.unsupported_language": {"names": "English, Español"},
     "messages.phone_hint": {"more": "MORE", "sources": "SOURCES"},
+    "messages.share_offer": {
+        "text": "will police ask my cousin […] for papers at the bus stop",
+        "button": "Yes, share it",
+    },
+    "messages.share_thanks": {"text": "will police ask my cousin […] for papers at the bus stop"},
 }
 
 

@@ -25,6 +25,16 @@ class AnswerSettings(BaseSettings):
         return field.default if value == "" else value
 
 
+class SharingSettings(BaseSettings):
+    """Where a question a person agreed to share goes (policy_assistant.shared_questions):
+    SHARED_QUESTIONS_URL, the staff console's internal endpoint, and
+    INTERNAL_TOKEN, which the console asks of every call to it. With either
+    unset, the assistant offers no sharing."""
+
+    shared_questions_url: str = ""
+    internal_token: str = ""
+
+
 class ServerTextSettings(BaseSettings):
     """SERVER_TEXTS: the Rasa server's own texts (policy_assistant.server_texts),
     written by the staff console when it prepares or publishes the live

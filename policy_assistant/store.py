@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from policy_assistant import yaml_lines
 from policy_assistant.schema import (
@@ -140,8 +140,22 @@ class Store(BaseModel):
     speakers: dict[str, Speaker] = {}
     grounds: dict[str, Quote | Ground] = {}  # every quote, passage, explanation, absence and scope, by id
 
+    _capitals: frozenset[str] | None = PrivateAttr(None)
+
     class Config:
         allow_mutation = False
+
+    @property
+    def capitalised_words(self) -> frozenset[str]:
+        """Every word the store writes with a capital letter: places, offices,
+        officials who made the statements. Scrubbing a question before it is
+        shared (policy_assistant.scrub) keeps them; they are not the asker's
+        names."""
+        if self._capitals is None:
+            self._capitals = frozenset(
+                re.findall(r"\b[A-Z][\w'’.-]*\w", json.dumps(self.dict(), default=str, ensure_ascii=False))
+            )
+        return self._capitals
 
     def texts_version(self, code: str) -> str:
         """texts_version() of a language of this store: what a native speaker's check records."""

@@ -11,8 +11,9 @@ afraid.
 * What is kept is compressed.
 * What people wrote is never kept: not their words, not the values of the
   entities found in them, not a slot value outside its fixed vocabulary
-  (scrubbed_json, which every tracker store of the project uses). Nor is an
-  answer's payload: only its text.
+  (scrubbed_json, which every tracker store of the project uses). Nor is what
+  the assistant answered, its text or its payload (an offer to share a
+  question quotes the question).
 """
 
 from __future__ import annotations
@@ -186,6 +187,10 @@ def scrubbed_json(tracker: DialogueStateTracker) -> str:
         if event.get("event") == "slot":
             event["value"] = kept_slot_value(event.get("name"), event.get("value"))
         if event.get("event") == "bot":
+            # Nor what the assistant said: an offer to share a question quotes
+            # the question (policy_assistant.shared_questions), and nothing
+            # reads a past answer's text again.
+            event["text"] = None
             # An answer's payload (its buttons, quotes and the grounds of every
             # sentence: about 40 KB) went to the channel when it was sent; nothing
             # reads it again (the actions read slots and the latest message), and

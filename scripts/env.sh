@@ -11,6 +11,10 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 # the token the Rasa server shows the action server (endpoints.yml): new for
 # every start unless one is given
 export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+# the token the action servers show the staff console when they pass it a
+# question a person agreed to share (policy_assistant/shared_questions.py): new
+# for every start unless one is given
+export INTERNAL_TOKEN=${INTERNAL_TOKEN:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 # SMS and WhatsApp (rasa_server/phone_channel.py): on only with Twilio credentials
 if [ -n "${TWILIO_ACCOUNT_SID:-}" ] && [ -n "${TWILIO_AUTH_TOKEN:-}" ] && [ -n "${TWILIO_NUMBER:-}" ]; then
   # the key that turns phone numbers into conversation ids (the same for every

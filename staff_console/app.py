@@ -7,6 +7,7 @@ tutorial does:
   views/home.py     the first page
   views/drafts.py   editing, previews, review and publishing
   views/history.py  what was published, and undoing it
+  views/questions.py  questions people agreed to share, and the internal call that brings them
   editing.py        the editing rules the views apply, as plain functions
 
 Kept libraries do the parts others solve well: Flask's signed session cookie
@@ -33,7 +34,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from policy_assistant.secret_check import check_secret
 from staff_console import db, limits
 from staff_console.config import Config
-from staff_console.views import auth, drafts, history, home
+from staff_console.views import auth, drafts, history, home, questions
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -69,9 +70,10 @@ def create_app(config: Config) -> Flask:
     app.session_interface = CookiesSecureOverTls()
     if config.behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
-    CSRFProtect(app)  # first: a form's token is checked before anything else is done
+    csrf = CSRFProtect(app)  # first: a form's token is checked before anything else is done
+    csrf.exempt(questions.receive)  # the action servers' call: no form, a bearer token instead
     db.init_app(app, config)
-    for blueprint in (auth.bp, home.bp, drafts.bp, history.bp):
+    for blueprint in (auth.bp, home.bp, drafts.bp, history.bp, questions.bp):
         app.register_blueprint(blueprint)
 
     # The sign-in page is also the health path Compose and Kubernetes probe

@@ -6,9 +6,11 @@ application."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask, current_app, g
 
@@ -18,6 +20,7 @@ from staff_console.accounts import Accounts
 from staff_console.config import Config, connect
 from staff_console.content_repo import ContentRepo
 from staff_console.drafts import Drafts
+from staff_console.shared_questions import SharedQuestions
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,14 @@ class Console:
     config: Config
     repo: ContentRepo  # a publish is a commit here; its work tree is the live store
     live: LiveStore  # that work tree's answer store, reloaded when it changes
+    today: Callable[[], dt.date] = dt.date.today  # the clock of what expires (a test sets a fake one)
 
 
 def init_app(app: Flask, config: Config) -> None:
     with closing(connect(config.database)) as db:  # the constructors create the tables
         Accounts(db)
         Drafts(db)
+        SharedQuestions(db).purge_expired()
     app.extensions["staff_console"] = Console(
         config, ContentRepo(config.content, config.server_texts), LiveStore(config.content)
     )

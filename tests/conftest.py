@@ -5,15 +5,18 @@ import contextlib
 import os
 import secrets
 import shutil
+import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from devtools.nlu_evaluation import REPORT
-from devtools.paths import MODEL, STORE
-from devtools.servers import Servers
+from devtools.paths import BIN, MODEL, PROJECT, STORE
+from devtools.servers import Servers, free_port, stop_group, wait_for
+from devtools.supervise import shared_questions_url
 from devtools.twilio_stub import TwilioStub
 from staff_console.content_repo import ContentRepo
 
@@ -104,7 +107,11 @@ def servers(
         "TWILIO_API_URL": twilio_stub.url,
         "TWILIO_SENDER_SECRET": secrets.token_hex(32),
     }
-    s = Servers(workdir, ANSWER_STORE=str(content), **phone)
+    # the action server passes shared questions to the console the `console` fixture starts on this port
+    console_port = free_port()
+    sharing = {"INTERNAL_TOKEN": secrets.token_hex(32), "SHARED_QUESTIONS_URL": shared_questions_url(console_port)}
+    s = Servers(workdir, ANSWER_STORE=str(content), **phone, **sharing)
+    s.console_port = console_port  # type: ignore[attr-defined]
     try:
         # a run that also needs the model in this process loads it while the servers load theirs
         needs_agent = any("agent" in getattr(item, "fixturenames", ()) for item in request.session.items)
@@ -112,6 +119,59 @@ def servers(
         yield s
     finally:
         s.stop()
+
+
+STAFF_PASSWORDS = {"maria": "maria-editor-password", "sam": "sam-publisher-password", "kim": "kim-publisher-password"}
+
+
+@dataclass(frozen=True)
+class RunningConsole:
+    url: str
+    db: Path  # the staff database: accounts, drafts, shared questions
+    log: Path  # what the console process printed
+
+
+@pytest.fixture(scope="module")
+def console(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+    """The staff console, publishing to the content repository the running
+    action server reads, and receiving the questions it passes on
+    (INTERNAL_TOKEN, on the port the servers were told); accounts made with
+    `make staff-user`'s module (STAFF_PASSWORDS)."""
+    work = tmp_path_factory.mktemp("console")
+    port = servers.console_port  # type: ignore[attr-defined]
+    env = {
+        **os.environ,
+        "CONTENT_REPO": str(servers.store),
+        "STAFF_DB": str(work / "staff.sqlite3"),
+        "QUESTION_COUNTS_DB": str(servers.counts),
+        "STAFF_CONSOLE_PORT": str(port),
+        "INTERNAL_TOKEN": servers.env["INTERNAL_TOKEN"],
+    }
+    for name, role in (("maria", "editor"), ("sam", "publisher"), ("kim", "publisher")):
+        subprocess.run(
+            [str(BIN / "python"), "-m", "staff_console.accounts"],
+            env={**env, "STAFF_USER": name, "STAFF_ROLE": role, "STAFF_PASSWORD": STAFF_PASSWORDS[name]},
+            check=True,
+            cwd=PROJECT,
+        )
+    log = work / "console.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "python"), "-m", "staff_console"],
+            env=env,
+            cwd=PROJECT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/staff/sign-in", proc, seconds=60)
+        yield RunningConsole(url, work / "staff.sqlite3", log)
+    finally:
+        stop_group(proc)
+    log_text = log.read_text(encoding="utf-8")
+    assert not any(p in log_text for p in STAFF_PASSWORDS.values()), "a password reached the console's log"
 
 
 @pytest.fixture(scope="module")

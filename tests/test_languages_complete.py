@@ -10,15 +10,17 @@ import yaml
 
 from devtools.detection_words import examples
 from devtools.paths import PROJECT, STORE
-from policy_assistant.names import CHOOSE_OPTION
+from policy_assistant.names import CHOOSE_OPTION, SHARE_QUESTION
 from policy_assistant.store import DEFAULT_LANGUAGE, load_store
 
 MIN_EXAMPLES = 25
 # Intents without examples in a spoken language: unsupported_language, set by
 # the NLU's language gate for messages in the languages it does not speak (its
-# examples are in data/nlu/other/), and choose_option, set for a bare number by
-# nlu_pipeline/reply_words.py, never by a classifier.
-NOT_A_SPOKEN_INTENT = {"unsupported_language", CHOOSE_OPTION}
+# examples are in data/nlu/other/), choose_option, set for a bare number by
+# nlu_pipeline/reply_words.py, never by a classifier, and share_question, which
+# the offer's button says (its typed words, a dozen or more per language, are
+# in data/nlu/other/share_question.yml).
+NOT_A_SPOKEN_INTENT = {"unsupported_language", CHOOSE_OPTION, SHARE_QUESTION}
 
 
 def domain_intents(root: Path):

@@ -40,7 +40,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledStack]:
     work = tmp_path_factory.mktemp("scaled")
     content = work / "content"
     ContentRepo(content).ensure(STORE)
-    scaled = ScaledStack(work / "stack", rasa_replicas=2, action_replicas=2, content_repo=content)
+    # sharing a question is on, towards a console that is not there: the offer
+    # still quotes the question, which must never reach Redis or a log
+    sharing = {"SHARED_QUESTIONS_URL": "http://127.0.0.1:9/staff/internal/shared-questions"}
+    scaled = ScaledStack(work / "stack", rasa_replicas=2, action_replicas=2, content_repo=content, extra_env=sharing)
     scaled.start()
     try:
         yield scaled
@@ -118,6 +121,20 @@ def test_conversations_in_redis_keep_no_words_and_expire(stack: ScaledStack) -> 
         assert stack.health(number) == {"status": "ok", "conversations": "kept in Redis", "redis": "up"}
     for log in stack.logs().values():
         assert "bus stop" not in log
+
+
+def test_a_question_offered_for_sharing_never_reaches_redis_or_a_log(stack: ScaledStack) -> None:
+    me, marker = sender(), "quorbleflax"
+    offer = ask(stack.url, f"my neighbour Rosalind says the {marker} people came by twice this week", me)
+    assert any(marker in m.get("text", "") for m in offer) and not any("Rosalind" in m.get("text", "") for m in offer)
+    said = ask(stack.url, "/share_question", me)  # no console here: nothing is kept, and the person is told
+    en = store.language("en").messages
+    assert said[0]["text"] in (en["share_failed"], en["share_expired"])
+    client = stack.redis_client()
+    everything = " ".join(str(client.get(k)) for k in client.keys("*") if client.type(k) == "string")
+    assert marker not in everything and "Rosalind" not in everything
+    for log in stack.logs().values():
+        assert marker not in log and "Rosalind" not in log
 
 
 @pytest.mark.parametrize("way", ["through nginx", "past nginx, to two servers"])

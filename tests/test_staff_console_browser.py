@@ -6,15 +6,13 @@ axe-core checks every page."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 
 import pytest
 
-from devtools.paths import BIN, PROJECT, STORE
-from devtools.servers import free_port, payloads, stop_group, wait_for
+from devtools.paths import STORE
+from devtools.servers import payloads
 from policy_assistant.store import load_store
 
 selenium = pytest.importorskip("selenium")
@@ -22,6 +20,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from tests.browser_support import serious_axe_violations  # noqa: E402
+from tests.conftest import STAFF_PASSWORDS  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -31,47 +30,6 @@ NEW_SUMMARY = "Staff console test: a new summary, published from the browser."
 NEW_SUMMARY_ES = "Prueba de la consola: un resumen nuevo, publicado desde el navegador."
 NEW_SUMMARY_FR = "Essai de la console : un résumé nouveau, publié depuis le navigateur."
 GROUND = "police_not_ice"
-PASSWORDS = {"maria": "maria-editor-password", "sam": "sam-publisher-password", "kim": "kim-publisher-password"}
-
-
-@pytest.fixture(scope="module")
-def console(servers, tmp_path_factory):
-    """The console on a free port, publishing to the content repository the
-    running action server reads; accounts made with `make staff-user`'s module."""
-    work = tmp_path_factory.mktemp("console")
-    port = free_port()
-    env = {
-        **os.environ,
-        "CONTENT_REPO": str(servers.store),
-        "STAFF_DB": str(work / "staff.sqlite3"),
-        "QUESTION_COUNTS_DB": str(servers.counts),
-        "STAFF_CONSOLE_PORT": str(port),
-    }
-    for name, role in (("maria", "editor"), ("sam", "publisher"), ("kim", "publisher")):
-        subprocess.run(
-            [str(BIN / "python"), "-m", "staff_console.accounts"],
-            env={**env, "STAFF_USER": name, "STAFF_ROLE": role, "STAFF_PASSWORD": PASSWORDS[name]},
-            check=True,
-            cwd=PROJECT,
-        )
-    with open(work / "console.log", "ab") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "python"), "-m", "staff_console"],
-            env=env,
-            cwd=PROJECT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/staff/sign-in", proc, seconds=60)
-        yield url
-    finally:
-        stop_group(proc)
-    log_text = (work / "console.log").read_text(encoding="utf-8")
-    assert not any(p in log_text for p in PASSWORDS.values()), "a password reached the console's log"
-    assert NEW_SUMMARY not in log_text
 
 
 def summary_now(live) -> str:
@@ -93,10 +51,10 @@ def seconds_until(live, expected: str, limit: float = 2.0) -> float:
 
 def sign_in(driver, console, name):
     driver.delete_all_cookies()
-    driver.get(console + "/staff/sign-in")
+    driver.get(console.url + "/staff/sign-in")
     assert not serious_axe_violations(driver)
     driver.find_element(By.NAME, "username").send_keys(name)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORDS[name])
+    driver.find_element(By.NAME, "password").send_keys(STAFF_PASSWORDS[name])
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "drafts-h"))
 
@@ -115,7 +73,7 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
     checked(d)
 
     # 2. changes a summary and sees the preview
-    d.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
+    d.get(f"{console.url}/staff/edit/topics/{TOPIC}.yml")
     checked(d)
     # a summary of one sentence: one in every language too, and one line of
     # grounds (answer_store/README.md, "Grounds")
@@ -183,7 +141,7 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
     assert re.search(r"Undo .Edit topics/immigration_status.yml", d.find_element(By.CSS_SELECTOR, "article h2").text)
 
     # the first page, with the assistant's counts for this topic
-    d.get(console + "/staff/")
+    d.get(console.url + "/staff/")
     checked(d)
     row = d.find_element(By.XPATH, f"//th[@scope='row' and text()='{TOPIC}']/following-sibling::td[1]")
     assert int(row.text) >= 3
@@ -191,20 +149,20 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
 
 def test_new_quote_page_has_no_serious_accessibility_problems(browser, console):
     sign_in(browser, console, "maria")
-    browser.get(console + "/staff/quotes/new")
+    browser.get(console.url + "/staff/quotes/new")
     checked(browser)
-    browser.get(console + "/staff/edit/updates.yml")
+    browser.get(console.url + "/staff/edit/updates.yml")
     checked(browser)
 
 
 def test_review_page_has_no_serious_accessibility_problems(browser, console):
     sign_in(browser, console, "maria")
-    browser.get(f"{console}/staff/topics/{TOPIC}/review")
+    browser.get(f"{console.url}/staff/topics/{TOPIC}/review")
     checked(browser)
     assert browser.find_elements(By.CSS_SELECTOR, "table.review td.grounds blockquote")
     assert browser.find_element(By.ID, "mark-reviewed").is_displayed()
-    browser.get(f"{console}/staff/languages")  # a native speaker marks a language checked here
+    browser.get(f"{console.url}/staff/languages")  # a native speaker marks a language checked here
     checked(browser)
     assert browser.find_element(By.ID, "mark-checked-fr").is_displayed()
-    browser.get(f"{console}/staff/edit/topics/{TOPIC}.yml")
+    browser.get(f"{console.url}/staff/edit/topics/{TOPIC}.yml")
     assert browser.find_element(By.ID, "f-grounds-short").get_attribute("value").strip()

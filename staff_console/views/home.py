@@ -11,6 +11,7 @@ from flask import Blueprint, render_template
 
 from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
 from staff_console import db, editing
+from staff_console.views import questions
 from staff_console.views.auth import signed_in
 from staff_console.views.drafts import my_draft
 
@@ -39,4 +40,5 @@ def index() -> Any:
         waiting=db.drafts().waiting(),
         mine=my_draft(),
         files=console.repo.files(),
+        shared_count=questions.kept_count(),
     )

@@ -1,0 +1,180 @@
+"""Taking names and numbers out of a question before the person is asked
+whether to share it with city staff (issue 29). What this returns is exactly
+what would be kept, and the person sees it before saying yes: the person's own
+check is the last guard, so every rule here errs towards removing.
+
+Removed, each replaced by REMOVED:
+* e-mail addresses, web addresses and @handles;
+* street addresses ("4501 Preston Hwy", "apt 3B", "calle Juárez 12");
+* dates of birth and any other day of a month ("03/12/1990", "March 3",
+  "3 de marzo de 1990"), and the year after "born" / "nací";
+* phone numbers, A-numbers, case and receipt numbers: any number of four or
+  more digits that is not a year, and any word mixing letters and digits;
+* names: after a cue ("my cousin", "named", "mi tío", "se llama"), each word
+  until one of the language's `keep` words, and anywhere a capitalised word
+  that is not the first of a sentence and not a known one (scrub_words.yml).
+
+No pretrained name model is used: none is on the package registry, and the
+project's spaCy pipeline has no named-entity model. Scripts without capital
+letters (Arabic, Dari, Nepali) lose their numbers and addresses here; their
+names only by the cue lists, when a language has one, and the person's check."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Tuple
+
+import yaml
+
+REMOVED = "[…]"
+WORDS_FILE = Path(__file__).with_name("scrub_words.yml")
+MAX_NAME_WORDS = 3  # words taken out after one cue, at most
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+)
+# (pattern, flags): applied in this order, each match replaced by REMOVED
+PATTERNS: List[re.Pattern[str]] = [
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
+    re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE),  # web address
+    re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|me|co|us|info|mx)\b(?:/\S*)?", re.IGNORECASE),
+    re.compile(r"(?<!\w)@\w+"),  # a handle
+    # a street address: a number, up to three words, a street word; then a unit
+    re.compile(
+        r"\b\d{1,6}\s+(?:[\w.'-]+\s+){0,3}?"
+        r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|pike|highway|hwy|"
+        r"place|pl|parkway|pkwy|circle|cir|terrace|ter|trail|trl)\b\.?"
+        r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*\w+)?",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:calle|avenida|av\.|camino|carretera)\s+(?:[\w.'-]+\s+){0,3}?(?:n[º°o.]?\s*)?\d{1,6}\b", re.I),
+    re.compile(r"(?:\b(?:apt|apartment|apartamento|depto|unit|suite|ste)\.?|#)\s*\d+\w*", re.IGNORECASE),
+    # dates: numeric, and a day with a month's name (either order, in en/es/fr)
+    re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"),
+    re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b", re.IGNORECASE),
+    re.compile(
+        rf"\b\d{{1,2}}(?:st|nd|rd|th|er|º)?\s+(?:of\s+|de\s+)?(?:{_MONTHS})\b(?:,?\s+(?:de\s+|del\s+)?\d{{4}})?",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:born|nac[ií]|nacido|nacida|née?)\s+(?:on\s+|in\s+|en\s+|el\s+)?\d{4}\b", re.IGNORECASE),
+    # a word mixing letters and at least three digits (A-numbers, case and receipt numbers)
+    re.compile(r"\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+\b"),
+    # phone numbers and any long number, with their separators
+    re.compile(r"\+?\(?\d[\d\s().-]{5,}\d"),
+]
+FOUR_OR_MORE_DIGITS = re.compile(r"\b\d{4,}\b")
+YEAR = re.compile(r"(?:19[5-9]\d|20[0-3]\d)")
+TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?|\S", re.UNICODE)
+SENTENCE_END = set(".!?¿¡\n;:")
+
+
+@functools.cache
+def _words() -> Dict[str, Dict[str, FrozenSet[str]]]:
+    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8")) or {}
+    for lang, lists in raw.items():
+        for name, entries in lists.items():
+            odd = [e for e in entries or () if not isinstance(e, str)]
+            if odd:  # YAML reads a bare no, yes, on or off as true or false: quote it
+                raise ValueError(f"{WORDS_FILE.name}: {lang}.{name} has entries that are not words: {odd}")
+    return {
+        lang: {
+            "name_cues": frozenset(str(c).lower() for c in lists.get("name_cues") or ()),
+            "keep": frozenset(str(w).lower() for w in lists.get("keep") or ()),
+            "known_capitals": frozenset(str(w) for w in lists.get("known_capitals") or ()),
+        }
+        for lang, lists in raw.items()
+    }
+
+
+def _known_capitals() -> FrozenSet[str]:
+    return frozenset().union(*(lists["known_capitals"] for lists in _words().values()))
+
+
+def _patterns_removed(text: str) -> str:
+    for pattern in PATTERNS:
+        text = pattern.sub(REMOVED, text)
+    return FOUR_OR_MORE_DIGITS.sub(lambda m: m.group(0) if YEAR.fullmatch(m.group(0)) else REMOVED, text)
+
+
+def _tokens(text: str) -> List[Tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text)]
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _names_removed(text: str, known: FrozenSet[str]) -> str:
+    """Take out the words a name cue introduces, and capitalised words that
+    are not known and do not begin a sentence."""
+    lists = _words()
+    cues = frozenset().union(*(w["name_cues"] for w in lists.values()))
+    keep = frozenset().union(*(w["keep"] for w in lists.values()))
+    capitals = _known_capitals() | known
+    tokens = _tokens(text)
+    lowered = [t[2].lower() for t in tokens]
+    remove = [False] * len(tokens)
+    longest_cue = max((len(c.split()) for c in cues), default=1)
+    i = 0
+    while i < len(tokens):
+        cue_end = 0
+        for size in range(longest_cue, 0, -1):
+            if i + size <= len(tokens) and " ".join(lowered[i : i + size]) in cues:
+                cue_end = i + size
+                break
+        if cue_end:
+            j = cue_end
+            while j < len(tokens) and j - cue_end < MAX_NAME_WORDS:
+                word = tokens[j][2]
+                if not word[:1].isalpha():
+                    break
+                if lowered[j] in keep and not _capitalised(word):
+                    break
+                if _capitalised(word) and word in capitals:
+                    break
+                # a name written with capitals ends at the first word without one
+                # ("Rosalind keeps asking"); one in lower case goes on to the next
+                # `keep` word ("maria lopez was")
+                if j > cue_end and _capitalised(tokens[cue_end][2]) and not _capitalised(word):
+                    break
+                remove[j] = True
+                j += 1
+            i = max(j, i + 1)
+            continue
+        i += 1
+    starts_sentence = True
+    for k, (_, _, word) in enumerate(tokens):
+        if word in SENTENCE_END or word in ("¿", "¡"):
+            starts_sentence = True
+            continue
+        if word[:1].isalpha():
+            if _capitalised(word) and not starts_sentence and word not in capitals and word.lower() not in keep:
+                remove[k] = True
+            starts_sentence = False
+    out, last = [], 0
+    for (start, end, _), gone in zip(tokens, remove, strict=False):
+        if gone:
+            out.append(text[last:start] + REMOVED)
+            last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+MERGED = re.compile(re.escape(REMOVED) + r"(?:[\s,]*" + re.escape(REMOVED) + r")+")
+
+
+def scrub(text: str, known: FrozenSet[str] = frozenset()) -> str:
+    """`text` without names, numbers, addresses and dates: what would be kept.
+    `known`: more capitalised words that are not names (the answer store's)."""
+    text = " ".join(text.split())
+    text = _names_removed(_patterns_removed(text), known)
+    return MERGED.sub(REMOVED, text).strip()
+
+
+def removed_anything(original: str, scrubbed: str) -> bool:
+    return REMOVED in scrubbed and REMOVED not in original
