@@ -18,6 +18,7 @@ from actions.conversation import (
     follow_up_in_context,
     latest_intent,
     offered,
+    previous_intent,
     ranked_intents,
     remember,
     send,
@@ -104,8 +105,13 @@ class StoreAction(Action, ABC):
             dispatcher.utter_message(text=NO_STORE.get(slot, NO_STORE[DEFAULT_LANGUAGE]))
             return []
         lang = conversation_language(tracker, store)
-        if self.says_yes_to_sharing(tracker):
+        if self.says_yes_to_sharing(tracker, store):
             reply, events = await self.share(store, offered_question, lang), remember(lang)
+        elif offered_question is not None and latest_intent(tracker) == SHARE_QUESTION:
+            # words that read like a yes, but not the button's own ("no, don't
+            # share it" may read so too): the question waits, and the offer is made again
+            self.pending.offer(tracker.sender_id, offered_question)
+            reply, events = answers.share_offer(store, offered_question.text, lang), remember(lang)
         else:
             reply, events = self.answer(store, tracker, lang)
         send(dispatcher, tracker, reply, lang, self.phone(store, tracker, lang, reply))
@@ -115,9 +121,16 @@ class StoreAction(Action, ABC):
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         """The reply and the events to return."""
 
-    def says_yes_to_sharing(self, tracker: Tracker) -> bool:
-        """The message is the yes to the offer to share the last question."""
-        return latest_intent(tracker) == SHARE_QUESTION or chosen_option(tracker) == SHARE_PAYLOAD
+    def says_yes_to_sharing(self, tracker: Tracker, store: Store) -> bool:
+        """The message is the explicit yes to the offer to share the last
+        question: the button (its payload, or the button's words typed, in
+        any language), or on a phone its number. Other words that the NLU
+        reads as a yes are not enough."""
+        text = (tracker.latest_message.get("text") or "").strip()
+        # and right after the offer: not after the conversation was forgotten (STOP)
+        offered_last = previous_intent(tracker) in (NLU_FALLBACK, SHARE_QUESTION)
+        yes = text == SHARE_PAYLOAD or chosen_option(tracker) == SHARE_PAYLOAD or answers.is_share_button(store, text)
+        return offered_last and yes
 
     async def share(self, store: Store, question: SharedQuestion | None, lang: str) -> Reply:
         """Pass the question offered on the last turn to city staff, if it is still here."""
@@ -135,9 +148,9 @@ class StoreAction(Action, ABC):
         if not self.inbox.enabled or text.lstrip().startswith("/"):
             return reply
         scrubbed = scrub(text, known=store.capitalised_words)
-        if not worth_offering(scrubbed):
-            return reply
         channel = tracker.get_latest_input_channel() or "rest"
+        if not worth_offering(scrubbed, channel):
+            return reply
         self.pending.offer(tracker.sender_id, SharedQuestion(scrubbed, lang, channel, tuple(closest)))
         return answers.with_share_offer(store, reply, scrubbed, lang)
 

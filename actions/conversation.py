@@ -36,6 +36,15 @@ def latest_intent(tracker: Tracker) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def previous_intent(tracker: Tracker) -> str | None:
+    """The intent of the message before the latest one, as the conversation
+    keeps it (intents, never words); None at a conversation's start or after
+    it was forgotten (STOP, /restart)."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    name = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(users) > 1 else None
+    return name if isinstance(name, str) else None
+
+
 def entity_value(tracker: Tracker, name: str) -> str | None:
     """The value of the latest message's first entity called `name`."""
     for entity in tracker.latest_message.get("entities") or []:

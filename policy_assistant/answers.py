@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence
 
@@ -22,6 +23,7 @@ from policy_assistant.names import NLU_FALLBACK
 from policy_assistant.reply_words import reply_word
 from policy_assistant.schema import Absence, Explanation, Ground, Passage, Record, Scope
 from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, Store, Topic, Update
+from policy_assistant.text import fold
 
 OLD_AFTER_DAYS = 365
 RECORD = "record"  # an update that is a finding of the public record, not a change
@@ -480,16 +482,30 @@ def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None
 SHARE_PAYLOAD = "/share_question"
 
 
-def with_share_offer(store: Store, reply: Reply, scrubbed: str, lang: str) -> Reply:
-    """`reply`, then the offer to share the question with city staff: the
-    exact text that would be kept, and a button (a numbered option on a
-    phone) that says yes to it."""
+def share_offer(store: Store, scrubbed: str, lang: str) -> Reply:
+    """The offer to share the question with city staff: the exact text that
+    would be kept, and a button (a numbered option on a phone) that says yes to it."""
     button = message(store, "share_button", lang)
-    offer = message(store, "share_offer", lang).format(text=scrubbed, button=button)
-    return Reply(
-        text=f"{reply.text}\n\n{offer}",
-        buttons=[*reply.buttons, {"title": button, "payload": SHARE_PAYLOAD}],
-        payload=reply.payload,
+    text = message(store, "share_offer", lang).format(text=scrubbed, button=button)
+    return Reply(text=text, buttons=[{"title": button, "payload": SHARE_PAYLOAD}])
+
+
+def with_share_offer(store: Store, reply: Reply, scrubbed: str, lang: str) -> Reply:
+    """`reply`, then the offer to share the question (share_offer)."""
+    offer = share_offer(store, scrubbed, lang)
+    return Reply(text=f"{reply.text}\n\n{offer.text}", buttons=[*reply.buttons, *offer.buttons], payload=reply.payload)
+
+
+def is_share_button(store: Store, text: str) -> bool:
+    """`text` is the share button's own words, in any language ("Yes, share it"
+    typed, or sent by a client that sends a button's title)."""
+
+    def words(said: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", " ", fold(said)).split())
+
+    typed = words(text)
+    return bool(typed) and any(
+        typed == words(lang.messages.get("share_button", "")) for lang in store.languages.values()
     )
 
 

@@ -30,7 +30,16 @@ import yaml
 
 REMOVED = "[…]"
 WORDS_FILE = Path(__file__).with_name("scrub_words.yml")
-MAX_NAME_WORDS = 3  # words taken out after one cue, at most
+MAX_NAME_WORDS = 4  # words taken out after one cue, at most
+# a capitalised word that begins a sentence is a name when one of these follows
+# it ("Maria was stopped", "Juan dice que"); "Yesterday my ..." stays
+VERB_AFTER_NAME = frozenset(
+    "was is has had got gets said says told asked went and called lives works drives doesn't didn't can't "
+    "fue es está esta tiene tenía dice dijo y vive trabaja maneja llamó no".split()
+)
+# a full stop after these is not the end of a sentence ("Mr. Smith", "la Sra. López")
+ABBREVIATIONS = frozenset("mr mrs ms dr st sr sra srta det sgt lt ofc off jr".split())
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -44,14 +53,6 @@ PATTERNS: List[re.Pattern[str]] = [
     re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE),  # web address
     re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|me|co|us|info|mx)\b(?:/\S*)?", re.IGNORECASE),
     re.compile(r"(?<!\w)@\w+"),  # a handle
-    # a street address: a number, up to three words, a street word; then a unit
-    re.compile(
-        r"\b\d{1,6}\s+(?:[\w.'-]+\s+){0,3}?"
-        r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|pike|highway|hwy|"
-        r"place|pl|parkway|pkwy|circle|cir|terrace|ter|trail|trl)\b\.?"
-        r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*\w+)?",
-        re.IGNORECASE,
-    ),
     re.compile(r"\b(?:calle|avenida|av\.|camino|carretera)\s+(?:[\w.'-]+\s+){0,3}?(?:n[º°o.]?\s*)?\d{1,6}\b", re.I),
     re.compile(r"(?:\b(?:apt|apartment|apartamento|depto|unit|suite|ste)\.?|#)\s*\d+\w*", re.IGNORECASE),
     # dates: numeric, and a day with a month's name (either order, in en/es/fr)
@@ -95,7 +96,26 @@ def _known_capitals() -> FrozenSet[str]:
     return frozenset().union(*(lists["known_capitals"] for lists in _words().values()))
 
 
+# a street address: a number, up to three words, a street word; then a unit
+STREET = re.compile(
+    r"\b\d{1,6}\s+(?P<middle>(?:[\w.'-]+\s+){0,3}?)"
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|pike|highway|hwy|"
+    r"place|pl|parkway|pkwy|circle|cir|terrace|ter|trail|trl)\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*\w+)?",
+    re.IGNORECASE,
+)
+
+
+def _street(match: re.Match[str]) -> str:
+    """An address, unless the words before the street word are everyday ones
+    ("2 kids and no way to get there")."""
+    keep = frozenset().union(*(w["keep"] for w in _words().values()))
+    middle = match.group("middle").lower().split()
+    return match.group(0) if any(word in keep for word in middle) else REMOVED
+
+
 def _patterns_removed(text: str) -> str:
+    text = STREET.sub(_street, text)
     for pattern in PATTERNS:
         text = pattern.sub(REMOVED, text)
     return FOUR_OR_MORE_DIGITS.sub(lambda m: m.group(0) if YEAR.fullmatch(m.group(0)) else REMOVED, text)
@@ -115,7 +135,8 @@ def _names_removed(text: str, known: FrozenSet[str]) -> str:
     lists = _words()
     cues = frozenset().union(*(w["name_cues"] for w in lists.values()))
     keep = frozenset().union(*(w["keep"] for w in lists.values()))
-    capitals = _known_capitals() | known
+    listed = _known_capitals()  # inside a name, only these stop it: the store's words include officials' first names
+    capitals = listed | known
     tokens = _tokens(text)
     lowered = [t[2].lower() for t in tokens]
     remove = [False] * len(tokens)
@@ -135,7 +156,7 @@ def _names_removed(text: str, known: FrozenSet[str]) -> str:
                     break
                 if lowered[j] in keep and not _capitalised(word):
                     break
-                if _capitalised(word) and word in capitals:
+                if _capitalised(word) and word in listed:
                     break
                 # a name written with capitals ends at the first word without one
                 # ("Rosalind keeps asking"); one in lower case goes on to the next
@@ -144,16 +165,21 @@ def _names_removed(text: str, known: FrozenSet[str]) -> str:
                     break
                 remove[j] = True
                 j += 1
-            i = max(j, i + 1)
+            # past what was taken out; past the cue's first word only when nothing
+            # was, so that a longer cue inside it is tried ("my NAME IS maria")
+            i = j if j > cue_end else i + 1
             continue
         i += 1
     starts_sentence = True
     for k, (_, _, word) in enumerate(tokens):
         if word in SENTENCE_END or word in ("¿", "¡"):
-            starts_sentence = True
+            after_abbreviation = word == "." and k > 0 and (lowered[k - 1] in ABBREVIATIONS or len(lowered[k - 1]) == 1)
+            starts_sentence = starts_sentence or not after_abbreviation
             continue
         if word[:1].isalpha():
-            if _capitalised(word) and not starts_sentence and word not in capitals and word.lower() not in keep:
+            unknown = _capitalised(word) and word not in capitals and word.lower() not in keep
+            next_word = lowered[k + 1] if k + 1 < len(tokens) else ""
+            if unknown and (not starts_sentence or next_word in VERB_AFTER_NAME):
                 remove[k] = True
             starts_sentence = False
     out, last = [], 0
@@ -171,7 +197,7 @@ MERGED = re.compile(re.escape(REMOVED) + r"(?:[\s,]*" + re.escape(REMOVED) + r")
 def scrub(text: str, known: FrozenSet[str] = frozenset()) -> str:
     """`text` without names, numbers, addresses and dates: what would be kept.
     `known`: more capitalised words that are not names (the answer store's)."""
-    text = " ".join(text.split())
+    text = " ".join(text.translate(APOSTROPHES).split())
     text = _names_removed(_patterns_removed(text), known)
     return MERGED.sub(REMOVED, text).strip()
 

@@ -33,3 +33,13 @@ def check_secret(name: str, value: str) -> None:
     else:
         return
     raise WeakSecret(f"{name} {problem}: set it to a random value, for example `openssl rand -hex 32`.")
+
+
+def strong(value: str) -> bool:
+    """`value` passes check_secret: a token used without a start-up check of
+    its own (INTERNAL_TOKEN) counts as unset while it does not."""
+    try:
+        check_secret("secret", value)
+    except WeakSecret:
+        return False
+    return True

@@ -20,14 +20,15 @@ import functools
 import json
 import logging
 import threading
-import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
-from typing import Callable, Tuple
+from typing import Any, Callable, Tuple
 
 from cachetools import TTLCache
 
+from policy_assistant.names import PHONE_CHANNEL
 from policy_assistant.scrub import REMOVED
+from policy_assistant.secret_check import strong
 from policy_assistant.settings import SharingSettings
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ logger = logging.getLogger(__name__)
 PENDING_SECONDS = 600  # how long an offer waits for the person's yes
 MAX_PENDING = 10_000  # offers waiting at once, at most; past that, the oldest go
 MIN_WORDS = 3  # a shorter message ("asdf", "??") is not worth offering to share
+MAX_TEXT = 1_000  # characters of a shared question, at most (the console refuses more)
+# on a phone the offer, its options and the quote must fit one message
+# (phone_messages.MESSAGE_LIMIT, 1,600), so that nothing of the quote is cut
+MAX_PHONE_TEXT = 600
 SEND_TIMEOUT = 5.0
 
 
@@ -46,9 +51,11 @@ class SharedQuestion:
     topics: Tuple[str, ...]  # the topics the assistant thought closest, best first
 
 
-def worth_offering(scrubbed: str) -> bool:
-    """A question with words left after scrubbing, enough to read."""
-    return len(scrubbed.replace(REMOVED, " ").split()) >= MIN_WORDS
+def worth_offering(scrubbed: str, channel: str | None = None) -> bool:
+    """A question with words left after scrubbing, enough to read, and short
+    enough to be shown whole (and kept whole)."""
+    longest = MAX_PHONE_TEXT if channel == PHONE_CHANNEL else MAX_TEXT
+    return len(scrubbed.replace(REMOVED, " ").split()) >= MIN_WORDS and len(scrubbed) <= longest
 
 
 class PendingShares:
@@ -62,17 +69,22 @@ class PendingShares:
         )
         self._lock = threading.Lock()
 
+    # Each call first drops what has expired: cachetools does so only when
+    # an item is set, and an offer must not outlive its 10 minutes in memory.
     def offer(self, sender: str, question: SharedQuestion) -> None:
         with self._lock:
+            self._offers.expire()
             self._offers[sender] = question
 
     def take(self, sender: str) -> SharedQuestion | None:
         """The offer waiting for `sender`, removed; None if there is none (or it expired)."""
         with self._lock:
+            self._offers.expire()
             return self._offers.pop(sender, None)
 
     def discard(self, sender: str) -> None:
         with self._lock:
+            self._offers.expire()
             self._offers.pop(sender, None)
 
     def __len__(self) -> int:
@@ -89,7 +101,7 @@ class ConsoleInbox:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.token) and self.url.startswith(("http://", "https://"))
+        return strong(self.token) and self.url.startswith(("http://", "https://"))
 
     def send(self, question: SharedQuestion) -> bool:
         """True when the console kept it. A failure is logged without the text."""
@@ -103,15 +115,24 @@ class ConsoleInbox:
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:  # noqa: S310 (our own URL)
+            with DIRECT.open(request, timeout=SEND_TIMEOUT) as response:
                 return 200 <= response.status < 300
-        except (urllib.error.URLError, OSError) as error:
-            status = getattr(error, "code", None) or getattr(error, "reason", error.__class__.__name__)
+        except Exception as error:  # noqa: BLE001 (any failure: nothing kept, the person is told)
+            status = getattr(error, "code", None) or error.__class__.__name__
             logger.warning("Could not pass a shared question to the staff console: %s", status)
             return False
 
     async def send_async(self, question: SharedQuestion) -> bool:
         return await asyncio.to_thread(self.send, question)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is a failure: the token and the text go to the URL given, nowhere else
+
+
+# straight to the console: no proxy of the environment (HTTP_PROXY), no redirect
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
 
 
 @functools.cache

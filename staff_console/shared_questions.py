@@ -19,8 +19,10 @@ from typing import Callable, List, Tuple
 
 import yaml
 
+from policy_assistant.scrub import REMOVED
+from policy_assistant.shared_questions import MAX_TEXT  # the action servers offer no longer a text
+
 KEEP_DAYS = 30
-MAX_TEXT = 1_000  # characters of one shared question, at most (a message is at most this long too)
 NEW, NEEDS_ANSWER = "new", "needs_answer"
 # the file, in the content repository, of the examples accepted from shared
 # questions: Rasa's NLU format, read by nlu_pipeline/accepted_examples.py
@@ -83,10 +85,17 @@ class SharedQuestions:
     def purge_expired(self) -> int:
         """Delete every question shared KEEP_DAYS days ago or earlier; how many."""
         oldest_kept = (self.today() - dt.timedelta(days=KEEP_DAYS - 1)).isoformat()
-        return self.db.execute("DELETE FROM shared_questions WHERE day < ?", (oldest_kept,)).rowcount
+        return self._deleted(self.db.execute("DELETE FROM shared_questions WHERE day < ?", (oldest_kept,)).rowcount)
 
     def purge_all(self) -> int:
-        return self.db.execute("DELETE FROM shared_questions").rowcount
+        return self._deleted(self.db.execute("DELETE FROM shared_questions").rowcount)
+
+    def _deleted(self, count: int) -> int:
+        """After a deletion, the write-ahead log goes into the database and is
+        emptied, so that no copy of a deleted question stays in the -wal file."""
+        if count:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
 
     def listing(self) -> List[SharedQuestion]:
         """Newest first."""
@@ -101,7 +110,8 @@ class SharedQuestions:
         return int(self.db.execute("SELECT COUNT(*) FROM shared_questions").fetchone()[0])
 
     def delete(self, question_id: int) -> bool:
-        return self.db.execute("DELETE FROM shared_questions WHERE id = ?", (question_id,)).rowcount == 1
+        deleted = self.db.execute("DELETE FROM shared_questions WHERE id = ?", (question_id,)).rowcount
+        return self._deleted(deleted) == 1
 
     def mark_needs_answer(self, question_id: int, by: str) -> bool:
         cursor = self.db.execute(
@@ -125,21 +135,22 @@ def _question(row: sqlite3.Row) -> SharedQuestion:
 
 def accepted_file_text(current: str | None, question: SharedQuestion, topic: str, by: str, on: dt.date) -> str:
     """The accepted examples' file with `question` added as an example of
-    `topic`, recording who accepted it, when, and its language."""
+    `topic` (and of no other), recording who accepted it, when, and its language."""
     data = yaml.safe_load(current or "") or {}
-    intents = data.get("nlu") or []
-    entry = next((i for i in intents if isinstance(i, dict) and i.get("intent") == topic), None)
-    if entry is None:
-        entry = {"intent": topic, "examples": []}
+    intents = [i for i in data.get("nlu") or [] if isinstance(i, dict)]
+    # "[…]" without its brackets: Rasa reads "[words](name)" as an entity
+    example = question.text.replace(REMOVED, "…")
+    for entry in intents:
+        written = entry.get("examples") or []
+        if isinstance(written, str):  # written by hand as a block ("examples: |"): one each
+            written = [{"text": line.strip()[2:]} for line in written.splitlines() if line.strip().startswith("- ")]
+        entry["examples"] = [e for e in written if isinstance(e, dict) and e.get("text") != example]
+    found = [i for i in intents if i.get("intent") == topic]
+    entry = found[0] if found else {"intent": topic, "examples": []}
+    if not found:
         intents.append(entry)
-    entry["examples"] = [e for e in entry.get("examples") or [] if isinstance(e, dict)]
-    if all(e.get("text", "").strip() != question.text.strip() for e in entry["examples"]):
-        entry["examples"].append(
-            {
-                "text": question.text,
-                "metadata": {"lang": question.lang, "accepted_by": by, "accepted_on": on.isoformat()},
-            }
-        )
+    metadata = {"lang": question.lang, "accepted_by": by, "accepted_on": on.isoformat()}
+    entry["examples"].append({"text": example, "metadata": metadata})
     body = yaml.safe_dump(
         {"version": "3.1", "nlu": sorted(intents, key=lambda i: str(i.get("intent")))},
         sort_keys=False,

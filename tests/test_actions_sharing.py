@@ -28,7 +28,7 @@ class RecordingInbox(ConsoleInbox):
     """The console's endpoint, as the action sees it: what it was given."""
 
     def __init__(self, works: bool = True) -> None:
-        super().__init__("http://console.invalid/staff/internal/shared-questions", "token")
+        super().__init__("http://console.invalid/staff/internal/shared-questions", "5b1e9c7d3f2a8046e1c9b7d5a3f10e82")
         self.works, self.given = works, []  # type: ignore[var-annotated]
         self.given: List[SharedQuestion] = []
 
@@ -37,15 +37,24 @@ class RecordingInbox(ConsoleInbox):
         return self.works
 
 
-def message(text: str, intent: str, sender: str = "test-user", channel: str = "webchat", **extra) -> Tracker:
+def message(
+    text: str, intent: str, sender: str = "test-user", channel: str = "webchat", after: str | None = None, **extra
+) -> Tracker:
+    """The tracker of a message; `after`: the intent of the message before it
+    (a yes comes after the "not sure" reply that offered to share)."""
     state = json.loads((TRACKERS / "fixed_reply.json").read_text(encoding="utf-8"))
     state["sender_id"] = sender
+    if intent == "share_question" or text.isdecimal():
+        after = after or "nlu_fallback"
+    if after is not None:
+        earlier = {"event": "user", "text": None, "parse_data": {"intent": {"name": after}}, "input_channel": channel}
+        state["events"].insert(0, earlier)
     state["latest_message"].update(text=text, intent={"name": intent, "confidence": 0.3}, **extra)
     state["latest_message"]["intent_ranking"] = [
         {"name": "nlu_fallback", "confidence": 0.3},
         {"name": "contact_liaison", "confidence": 0.2},
     ]
-    state["events"][0]["input_channel"] = channel
+    state["events"][-1]["input_channel"] = channel
     return Tracker.from_dict(state)
 
 
@@ -80,6 +89,23 @@ def test_not_understood_offers_to_share_the_scrubbed_text_and_yes_passes_exactly
     assert len(pending) == 0
 
 
+@pytest.mark.parametrize("words", ["no, don't share it", "ok share it with the city", "sí"])
+def test_words_read_as_a_yes_are_not_enough_the_offer_is_made_again(sharing, words):
+    act, pending, inbox = sharing
+    run(act["fixed"], message(QUESTION, "nlu_fallback"))
+    messages, _ = run(act["share"], message(words, "share_question"))
+    assert not inbox.given and len(pending) == 1
+    assert f'"{SCRUBBED}"' in messages[0]["text"] and messages[0]["buttons"][0]["payload"] == SHARE_PAYLOAD
+
+
+@pytest.mark.parametrize("words", ["Yes, share it", "yes share it!", "Sí, compartirla", "نعم، أريد مشاركته"])
+def test_the_buttons_own_words_typed_in_any_language_are_the_yes(sharing, words):
+    act, _, inbox = sharing
+    run(act["fixed"], message(QUESTION, "nlu_fallback"))
+    run(act["share"], message(words, "share_question"))
+    assert [q.text for q in inbox.given] == [SCRUBBED]
+
+
 def test_any_other_message_discards_the_offer(sharing):
     act, pending, inbox = sharing
     run(act["fixed"], message(QUESTION, "nlu_fallback"))
@@ -98,6 +124,18 @@ def test_the_offer_waits_10_minutes_at_most():
     assert len(pending) == 1
     now[0] = 600.0
     assert pending.take("someone") is None
+
+
+def test_a_yes_after_the_conversation_was_forgotten_shares_nothing(sharing):
+    # STOP on a phone, /restart: the conversation starts afresh, the offer is void
+    act, pending, inbox = sharing
+    run(act["fixed"], message(QUESTION, "nlu_fallback"))
+    state = message(SHARE_PAYLOAD, "share_question").current_state()
+    state["events"] = [
+        e for e in state["events"] if e.get("parse_data", {}).get("intent", {}).get("name") != "nlu_fallback"
+    ]
+    run(act["share"], Tracker.from_dict(state))
+    assert not inbox.given
 
 
 def test_one_conversations_yes_never_shares_anothers_question(sharing):
@@ -144,7 +182,8 @@ def test_no_offer_when_sharing_is_off():
     pending = PendingShares()
     action = actions.ActionFixedReply(pending=pending, inbox=ConsoleInbox("", ""))
     messages, _ = run(action, message(QUESTION, "nlu_fallback"))
-    assert len(pending) == 0 and "Rosalind" not in messages[0]["text"] and REMOVED not in messages[0]["text"]
+    store = shared_store().get()
+    assert len(pending) == 0 and messages[0]["text"] == store.language("en").messages["nlu_fallback"]
 
 
 def test_when_the_console_cannot_be_reached_nothing_is_kept_and_the_person_is_told():

@@ -18,7 +18,7 @@ from staff_console.app import create_app
 from staff_console.shared_questions import ACCEPTED_FILE, KEEP_DAYS
 from tests.test_staff_console import prepared_config, signed_in, token_of
 
-TOKEN = "c0ffee" * 8
+TOKEN = "9f2c41d7a8e05b36c1f7e2d94a0b6c8315e7d2a4f9b0c6e1"
 QUESTION = "my cousin Maria was stopped near the bus station, will they call immigration on her"
 
 
@@ -42,6 +42,11 @@ def set_today(app, day: dt.date) -> None:
 def test_the_internal_call_needs_the_token(app, token):
     assert share(app, token=token).status_code == 401
     assert REMOVED not in signed_in(app, "ed").get("/staff/questions").get_data(as_text=True)
+
+
+def test_a_placeholder_token_opens_nothing(app, monkeypatch):
+    monkeypatch.setenv("INTERNAL_TOKEN", "REPLACE_ME_REPLACE_ME_REPLACE_ME")
+    assert share(app, token="REPLACE_ME_REPLACE_ME_REPLACE_ME").status_code == 401
 
 
 def test_the_internal_call_is_not_answered_through_a_proxy(app):
@@ -116,25 +121,27 @@ def test_only_a_publisher_deletes_every_shared_question_at_once(app):
     assert "0 shared questions kept" in publisher.get("/staff/").get_data(as_text=True)
 
 
-def test_assigned_to_a_topic_it_becomes_a_training_example_rasa_reads(app, monkeypatch):
+def test_assigned_to_a_topic_by_a_publisher_it_becomes_a_training_example_rasa_reads(app, monkeypatch):
     share(app)
     editor = signed_in(app, "ed")
-    response = editor.post(
-        "/staff/questions/1/assign", data={"csrf_token": token_of(editor, "/staff/questions"), "topic": "traffic_stops"}
-    )
-    assert response.status_code == 302
-    assert "No shared question is kept." in editor.get("/staff/questions").get_data(as_text=True)
+    data = {"csrf_token": token_of(editor, "/staff/questions"), "topic": "traffic_stops"}
+    assert editor.post("/staff/questions/1/assign", data=data).status_code == 403  # it changes the next model
+    publisher = signed_in(app, "pub")
+    data = {"csrf_token": token_of(publisher, "/staff/questions"), "topic": "traffic_stops"}
+    assert publisher.post("/staff/questions/1/assign", data=data).status_code == 302
+    assert "No shared question is kept." in publisher.get("/staff/questions").get_data(as_text=True)
     console = app.extensions["staff_console"]
     kept = yaml.safe_load(console.repo.read(ACCEPTED_FILE))
     [entry] = kept["nlu"]
     assert entry["intent"] == "traffic_stops"
     [example] = entry["examples"]
-    assert example["text"] == f"my cousin {REMOVED} was stopped near the bus station, will they call immigration on her"
-    assert example["metadata"]["accepted_by"] == "ed" and example["metadata"]["lang"] == "en"
+    # without the brackets, which Rasa would read as an entity's
+    assert example["text"] == "my cousin … was stopped near the bus station, will they call immigration on her"
+    assert example["metadata"]["accepted_by"] == "pub" and example["metadata"]["lang"] == "en"
     author = subprocess.run(
         ["git", "log", "-1", "--format=%an", "--", ACCEPTED_FILE], cwd=console.repo.path, capture_output=True, text=True
     ).stdout.strip()
-    assert author == "ed"
+    assert author == "pub"
     # the store still loads, and Rasa's importer (config.yml) reads the example beside data/
     assert app.extensions["staff_console"].live.get().topics
     from rasa.shared.importers.importer import TrainingDataImporter
@@ -151,6 +158,19 @@ def test_assigned_to_a_topic_it_becomes_a_training_example_rasa_reads(app, monke
 
 def test_assigning_needs_a_topic(app):
     share(app)
-    editor = signed_in(app, "ed")
-    data = {"csrf_token": token_of(editor, "/staff/questions"), "topic": "not_a_topic"}
-    assert editor.post("/staff/questions/1/assign", data=data).status_code == 422
+    publisher = signed_in(app, "pub")
+    data = {"csrf_token": token_of(publisher, "/staff/questions"), "topic": "not_a_topic"}
+    assert publisher.post("/staff/questions/1/assign", data=data).status_code == 422
+
+
+def test_an_example_is_of_one_topic_and_examples_written_by_hand_are_kept():
+    import datetime as dt
+
+    from staff_console.shared_questions import SharedQuestion, accepted_file_text
+
+    by_hand = 'version: "3.1"\nnlu:\n  - intent: home_visits\n    examples: |\n      - a line written by hand\n'
+    question = SharedQuestion(1, f"what about the {REMOVED} thing", "en", "rest", dt.date(2026, 12, 1), (), "new", None)
+    once = accepted_file_text(by_hand, question, "home_visits", "pub", dt.date(2026, 12, 2))
+    twice = yaml.safe_load(accepted_file_text(once, question, "traffic_stops", "pub", dt.date(2026, 12, 3)))
+    examples = {e["intent"]: [x["text"] for x in e["examples"]] for e in twice["nlu"]}
+    assert examples == {"home_visits": ["a line written by hand"], "traffic_stops": ["what about the … thing"]}

@@ -1,7 +1,8 @@
 """Shared questions (issue 29): the internal endpoint the action servers pass
 a question to once the person said yes, and the review queue staff read.
 
-The internal endpoint needs $INTERNAL_TOKEN (policy_assistant.settings) as a
+Assigning a question to a topic is a publisher's (it is committed to the
+live content at once). The internal endpoint needs $INTERNAL_TOKEN (policy_assistant.settings) as a
 bearer token, has no session and no CSRF token (it is not a form), answers
 no request that came through a proxy (the Ingress or a TLS proxy in front of
 the console: the outside), and scrubs the text again before keeping it: what
@@ -16,6 +17,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from policy_assistant.scrub import scrub
+from policy_assistant.secret_check import strong
 from policy_assistant.settings import SharingSettings
 from staff_console import db
 from staff_console.content_repo import Person, PublishError
@@ -47,7 +49,7 @@ def receive() -> Any:
         abort(404)
     token = SharingSettings().internal_token
     given = request.headers.get("Authorization", "")
-    if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if not strong(token) or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         abort(401)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -89,6 +91,7 @@ def assign(question_id: int) -> Any:
     """The question becomes a training example of a topic, in the content
     repository, committed with the staff member as its author; the queue
     then forgets it."""
+    publisher_only()  # it changes what the next model learns: a publisher's decision, as a publish is
     question = _question_or_404(question_id)
     store = db.live_store()
     topic = request.form.get("topic", "")
@@ -96,7 +99,8 @@ def assign(question_id: int) -> Any:
         abort(422, "Choose one of the topics.")
     user = current_user().username
     repo = db.console().repo
-    text = accepted_file_text(repo.read(ACCEPTED_FILE), question, topic, user, db.console().today())
+    base = repo.head()  # the file as read: a publish made meanwhile is refused, not lost
+    text = accepted_file_text(repo.read(ACCEPTED_FILE, base), question, topic, user, db.console().today())
     try:
         repo.publish(
             {ACCEPTED_FILE: text},
@@ -104,6 +108,7 @@ def assign(question_id: int) -> Any:
             Person(user),
             f"A question shared on {question.day.isoformat()}, in {question.lang}, accepted by {user}.",
             f"A shared question becomes a training example of {topic}",
+            base,
         )
     except PublishError as error:
         flash(str(error))
