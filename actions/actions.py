@@ -106,7 +106,11 @@ class StoreAction(Action, ABC):
             return []
         lang = conversation_language(tracker, store)
         if self.says_yes_to_sharing(tracker, store):
-            reply, events = await self.share(store, offered_question, lang), remember(lang)
+            # right after the offer, or the offer is void (another message came
+            # between, or the conversation was forgotten: STOP, /restart)
+            offered_last = previous_intent(tracker) in (NLU_FALLBACK, SHARE_QUESTION)
+            question = offered_question if offered_last else None
+            reply, events = await self.share(store, question, lang), remember(lang)
         elif offered_question is not None and latest_intent(tracker) == SHARE_QUESTION:
             # words that read like a yes, but not the button's own ("no, don't
             # share it" may read so too): the question waits, and the offer is made again
@@ -127,10 +131,7 @@ class StoreAction(Action, ABC):
         any language), or on a phone its number. Other words that the NLU
         reads as a yes are not enough."""
         text = (tracker.latest_message.get("text") or "").strip()
-        # and right after the offer: not after the conversation was forgotten (STOP)
-        offered_last = previous_intent(tracker) in (NLU_FALLBACK, SHARE_QUESTION)
-        yes = text == SHARE_PAYLOAD or chosen_option(tracker) == SHARE_PAYLOAD or answers.is_share_button(store, text)
-        return offered_last and yes
+        return text == SHARE_PAYLOAD or chosen_option(tracker) == SHARE_PAYLOAD or answers.is_share_button(store, text)
 
     async def share(self, store: Store, question: SharedQuestion | None, lang: str) -> Reply:
         """Pass the question offered on the last turn to city staff, if it is still here."""

@@ -134,8 +134,9 @@ def test_a_yes_after_the_conversation_was_forgotten_shares_nothing(sharing):
     state["events"] = [
         e for e in state["events"] if e.get("parse_data", {}).get("intent", {}).get("name") != "nlu_fallback"
     ]
-    run(act["share"], Tracker.from_dict(state))
+    messages, _ = run(act["share"], Tracker.from_dict(state))
     assert not inbox.given
+    assert messages[0]["text"] == shared_store().get().language("en").messages["share_expired"]
 
 
 def test_one_conversations_yes_never_shares_anothers_question(sharing):
