@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Tuple
+from typing import FrozenSet, List, NamedTuple, Tuple
 
 import yaml
 
@@ -74,26 +74,29 @@ TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?|\S", re.UNICODE)
 SENTENCE_END = set(".!?¿¡\n;:")
 
 
+class WordLists(NamedTuple):
+    """scrub_words.yml, every language's lists together: a message may mix
+    languages, and a cue of one is a cue in any."""
+
+    name_cues: FrozenSet[str]  # lower case
+    keep: FrozenSet[str]  # lower case
+    known_capitals: FrozenSet[str]
+
+
 @functools.cache
-def _words() -> Dict[str, Dict[str, FrozenSet[str]]]:
+def _words() -> WordLists:
     raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8")) or {}
     for lang, lists in raw.items():
         for name, entries in lists.items():
             odd = [e for e in entries or () if not isinstance(e, str)]
             if odd:  # YAML reads a bare no, yes, on or off as true or false: quote it
                 raise ValueError(f"{WORDS_FILE.name}: {lang}.{name} has entries that are not words: {odd}")
-    return {
-        lang: {
-            "name_cues": frozenset(str(c).lower() for c in lists.get("name_cues") or ()),
-            "keep": frozenset(str(w).lower() for w in lists.get("keep") or ()),
-            "known_capitals": frozenset(str(w) for w in lists.get("known_capitals") or ()),
-        }
-        for lang, lists in raw.items()
-    }
-
-
-def _known_capitals() -> FrozenSet[str]:
-    return frozenset().union(*(lists["known_capitals"] for lists in _words().values()))
+    merged = {name: [w for lists in raw.values() for w in lists.get(name) or ()] for name in WordLists._fields}
+    return WordLists(
+        name_cues=frozenset(c.lower() for c in merged["name_cues"]),
+        keep=frozenset(w.lower() for w in merged["keep"]),
+        known_capitals=frozenset(merged["known_capitals"]),
+    )
 
 
 # a street address: a number, up to three words, a street word; then a unit
@@ -109,9 +112,8 @@ STREET = re.compile(
 def _street(match: re.Match[str]) -> str:
     """An address, unless the words before the street word are everyday ones
     ("2 kids and no way to get there")."""
-    keep = frozenset().union(*(w["keep"] for w in _words().values()))
     middle = match.group("middle").lower().split()
-    return match.group(0) if any(word in keep for word in middle) else REMOVED
+    return match.group(0) if any(word in _words().keep for word in middle) else REMOVED
 
 
 def _patterns_removed(text: str) -> str:
@@ -132,10 +134,7 @@ def _capitalised(word: str) -> bool:
 def _names_removed(text: str, known: FrozenSet[str]) -> str:
     """Take out the words a name cue introduces, and capitalised words that
     are not known and do not begin a sentence."""
-    lists = _words()
-    cues = frozenset().union(*(w["name_cues"] for w in lists.values()))
-    keep = frozenset().union(*(w["keep"] for w in lists.values()))
-    listed = _known_capitals()  # inside a name, only these stop it: the store's words include officials' first names
+    cues, keep, listed = _words()  # inside a name, only `listed` stops it: the store's words include officials' names
     capitals = listed | known
     tokens = _tokens(text)
     lowered = [t[2].lower() for t in tokens]
@@ -200,7 +199,3 @@ def scrub(text: str, known: FrozenSet[str] = frozenset()) -> str:
     text = " ".join(text.translate(APOSTROPHES).split())
     text = _names_removed(_patterns_removed(text), known)
     return MERGED.sub(REMOVED, text).strip()
-
-
-def removed_anything(original: str, scrubbed: str) -> bool:
-    return REMOVED in scrubbed and REMOVED not in original

@@ -82,11 +82,6 @@ class PendingShares:
             self._offers.expire()
             return self._offers.pop(sender, None)
 
-    def discard(self, sender: str) -> None:
-        with self._lock:
-            self._offers.expire()
-            self._offers.pop(sender, None)
-
     def __len__(self) -> int:
         with self._lock:
             self._offers.expire()

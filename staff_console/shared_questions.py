@@ -50,7 +50,10 @@ CREATE TABLE IF NOT EXISTS shared_questions (
 
 
 @dataclass(frozen=True)
-class SharedQuestion:
+class KeptQuestion:
+    """A shared question as the console keeps it (the action server's
+    policy_assistant.shared_questions.SharedQuestion, with its row's id, day and status)."""
+
     id: int
     text: str
     lang: str
@@ -97,12 +100,12 @@ class SharedQuestions:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return count
 
-    def listing(self) -> List[SharedQuestion]:
+    def listing(self) -> List[KeptQuestion]:
         """Newest first."""
         rows = self.db.execute("SELECT * FROM shared_questions ORDER BY day DESC, id DESC").fetchall()
         return [_question(row) for row in rows]
 
-    def get(self, question_id: int) -> SharedQuestion | None:
+    def get(self, question_id: int) -> KeptQuestion | None:
         row = self.db.execute("SELECT * FROM shared_questions WHERE id = ?", (question_id,)).fetchone()
         return _question(row) if row is not None else None
 
@@ -120,8 +123,8 @@ class SharedQuestions:
         return cursor.rowcount == 1
 
 
-def _question(row: sqlite3.Row) -> SharedQuestion:
-    return SharedQuestion(
+def _question(row: sqlite3.Row) -> KeptQuestion:
+    return KeptQuestion(
         id=row["id"],
         text=row["text"],
         lang=row["lang"],
@@ -133,7 +136,7 @@ def _question(row: sqlite3.Row) -> SharedQuestion:
     )
 
 
-def accepted_file_text(current: str | None, question: SharedQuestion, topic: str, by: str, on: dt.date) -> str:
+def accepted_file_text(current: str | None, question: KeptQuestion, topic: str, by: str, on: dt.date) -> str:
     """The accepted examples' file with `question` added as an example of
     `topic` (and of no other), recording who accepted it, when, and its language."""
     data = yaml.safe_load(current or "") or {}

@@ -166,10 +166,10 @@ def test_assigning_needs_a_topic(app):
 def test_an_example_is_of_one_topic_and_examples_written_by_hand_are_kept():
     import datetime as dt
 
-    from staff_console.shared_questions import SharedQuestion, accepted_file_text
+    from staff_console.shared_questions import KeptQuestion, accepted_file_text
 
     by_hand = 'version: "3.1"\nnlu:\n  - intent: home_visits\n    examples: |\n      - a line written by hand\n'
-    question = SharedQuestion(1, f"what about the {REMOVED} thing", "en", "rest", dt.date(2026, 12, 1), (), "new", None)
+    question = KeptQuestion(1, f"what about the {REMOVED} thing", "en", "rest", dt.date(2026, 12, 1), (), "new", None)
     once = accepted_file_text(by_hand, question, "home_visits", "pub", dt.date(2026, 12, 2))
     twice = yaml.safe_load(accepted_file_text(once, question, "traffic_stops", "pub", dt.date(2026, 12, 3)))
     examples = {e["intent"]: [x["text"] for x in e["examples"]] for e in twice["nlu"]}
