@@ -27,9 +27,12 @@ from policy_assistant import answers, language, phone_messages
 from policy_assistant.answers import SHARE_PAYLOAD, Reply
 from policy_assistant.live_store import LiveStore, shared_store
 from policy_assistant.names import (
+    ANSWER_HELPED,
+    ANSWER_NOT_HELPED,
     ASK_MORE,
     ASK_WHEN_SAID,
     ASK_WHO_SAID,
+    CHOOSE_OPTION,
     EMERGENCY,
     FOREIGN_LANGUAGE,
     LANGUAGE_SLOT,
@@ -38,13 +41,14 @@ from policy_assistant.names import (
     LEGAL_ADVICE,
     NLU_FALLBACK,
     OTHER_PLACE,
+    RATED_TOPIC_SLOT,
     SAME_QUESTION,
     SHARE_QUESTION,
 )
-from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts, shared_counts
 from policy_assistant.scrub import scrub
 from policy_assistant.shared_questions import (
     ConsoleInbox,
+    Pending,
     PendingShares,
     SharedQuestion,
     shared_inbox,
@@ -52,6 +56,7 @@ from policy_assistant.shared_questions import (
     worth_offering,
 )
 from policy_assistant.store import DEFAULT_LANGUAGE, Store, StoreError
+from policy_assistant.usage_counts import ASKED, HELPED, NOT_HELPED, NOT_UNDERSTOOD, UsageCounts, shared_usage
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,11 @@ FOLLOW_UPS = {ASK_WHO_SAID: "who", ASK_WHEN_SAID: "when", ASK_MORE: "more"}
 # fixed replies that "say that in Spanish" says again (the last answer that
 # matters); after small talk it is the last topic's answer that is meant
 SAID_AGAIN = {EMERGENCY, OTHER_PLACE, LEGAL_ADVICE}
+# the intents of the message before a yes to sharing, when the offer was made
+# just before it: not understood, a yes re-offered, an answer that did not
+# help (on a phone, its number)
+OFFERED_AFTER = {NLU_FALLBACK, SHARE_QUESTION, ANSWER_NOT_HELPED, CHOOSE_OPTION}
+RATINGS = {ANSWER_HELPED: True, ANSWER_NOT_HELPED: False}
 Events = List[Dict[str, Any]]
 # Said when no good store was ever loaded (a broken first load; later broken
 # edits are refused by LiveStore and the last good store keeps serving).
@@ -79,25 +89,27 @@ NO_STORE = {
 
 class StoreAction(Action, ABC):
     """An action that answers from the answer store. It takes its LiveStore
-    (and the question counts) through the constructor (the process's shared
-    ones by default), the way rasa_sdk's knowledge-base action takes its
-    knowledge base."""
+    (and the usage counts, the questions waiting and the console's inbox)
+    through the constructor (the process's shared ones by default), the way
+    rasa_sdk's knowledge-base action takes its knowledge base."""
 
     def __init__(
         self,
         store: LiveStore | None = None,
-        counts: QuestionCounts | None = None,
+        usage: UsageCounts | None = None,
         pending: PendingShares | None = None,
         inbox: ConsoleInbox | None = None,
     ) -> None:
         self.store = store or shared_store()
-        self.counts = counts or shared_counts()
+        self.usage = usage or shared_usage()
         self.pending = pending if pending is not None else shared_pending()  # an empty one is falsy
         self.inbox = inbox if inbox is not None else shared_inbox()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> Events:
-        # an offer to share a question lasts one turn: any other message discards it
-        offered_question = self.pending.take(tracker.sender_id)
+        # what waits for this conversation (an offer to share a question, or
+        # the question just answered) lasts one turn: any other message discards it
+        waiting = self.pending.take(tracker.sender_id)
+        offered_question = waiting.question if waiting is not None and waiting.offered else None
         try:
             store = self.store.get()
         except StoreError:
@@ -105,10 +117,12 @@ class StoreAction(Action, ABC):
             dispatcher.utter_message(text=NO_STORE.get(slot, NO_STORE[DEFAULT_LANGUAGE]))
             return []
         lang = conversation_language(tracker, store)
-        if self.says_yes_to_sharing(tracker, store):
+        button = self.button(tracker, store)
+        rating = (button or "").lstrip("/") if button in answers.RATING_BUTTONS else latest_intent(tracker)
+        if button == SHARE_PAYLOAD:
             # right after the offer, or the offer is void (another message came
             # between, or the conversation was forgotten: STOP, /restart)
-            offered_last = previous_intent(tracker) in (NLU_FALLBACK, SHARE_QUESTION)
+            offered_last = previous_intent(tracker) in OFFERED_AFTER
             question = offered_question if offered_last else None
             reply, events = await self.share(store, question, lang), remember(lang)
         elif offered_question is not None and latest_intent(tracker) == SHARE_QUESTION:
@@ -116,22 +130,56 @@ class StoreAction(Action, ABC):
             # share it" may read so too): the question waits, and the offer is made again
             self.pending.offer(tracker.sender_id, offered_question)
             reply, events = answers.share_offer(store, offered_question.text, lang), remember(lang)
+        elif rating in RATINGS:
+            reply, events = self.rate(store, tracker, lang, RATINGS[rating], waiting), remember(lang)
         else:
             reply, events = self.answer(store, tracker, lang)
         send(dispatcher, tracker, reply, lang, self.phone(store, tracker, lang, reply))
-        return events + offered(tracker, reply)
+        # "did this help?" is about the answer just sent, and only until the next message
+        return [SlotSet(RATED_TOPIC_SLOT, None), *events, *offered(tracker, reply)]
 
     @abstractmethod
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         """The reply and the events to return."""
 
-    def says_yes_to_sharing(self, tracker: Tracker, store: Store) -> bool:
-        """The message is the explicit yes to the offer to share the last
-        question: the button (its payload, or the button's words typed, in
-        any language), or on a phone its number. Other words that the NLU
+    def button(self, tracker: Tracker, store: Store) -> str | None:
+        """The payload of the share or rating button the message is: the
+        payload itself, the button's words typed (in any language), or on a
+        phone its number. For the yes to sharing, other words that the NLU
         reads as a yes are not enough."""
         text = (tracker.latest_message.get("text") or "").strip()
-        return text == SHARE_PAYLOAD or chosen_option(tracker) == SHARE_PAYLOAD or answers.is_share_button(store, text)
+        if text in answers.TYPED_BUTTONS:
+            return text
+        chosen = chosen_option(tracker)
+        return chosen if chosen in answers.TYPED_BUTTONS else answers.typed_button(store, text)
+
+    def rate(self, store: Store, tracker: Tracker, lang: str, helped: bool, waiting: Pending | None) -> Reply:
+        """ "Did this help?" answered: counted for the answer just sent (once,
+        and only for that one); after a no, the question that got it is
+        offered to share with city staff, when it waits here."""
+        topic = tracker.get_slot(RATED_TOPIC_SLOT)
+        reply = answers.rating_reply(store, helped, lang)
+        if topic not in store.topics:  # asked about an older answer, or said twice
+            return reply
+        self.usage.count(HELPED if helped else NOT_HELPED, topic, lang, tracker.get_latest_input_channel())
+        if helped or waiting is None or waiting.offered:
+            return reply
+        self.pending.offer(tracker.sender_id, waiting.question)
+        return answers.with_share_offer(store, reply, waiting.question.text, lang)
+
+    def ask_if_helped(
+        self, store: Store, tracker: Tracker, reply: Reply, topic: str, lang: str
+    ) -> Tuple[Reply, Events]:
+        """A topic answer with "did this help?"; with sharing on, the question
+        that got it waits in this process's memory for one turn, scrubbed, in
+        case the person says no (then it is offered)."""
+        text = tracker.latest_message.get("text") or ""
+        channel = tracker.get_latest_input_channel() or "rest"
+        if self.inbox.enabled and not text.lstrip().startswith("/") and latest_intent(tracker) != CHOOSE_OPTION:
+            scrubbed = scrub(text, known=store.capitalised_words)
+            if worth_offering(scrubbed, channel):
+                self.pending.hold(tracker.sender_id, SharedQuestion(scrubbed, lang, channel, (topic,)))
+        return answers.with_rating(store, reply, lang), [SlotSet(RATED_TOPIC_SLOT, topic)]
 
     async def share(self, store: Store, question: SharedQuestion | None, lang: str) -> Reply:
         """Pass the question offered on the last turn to city staff, if it is still here."""
@@ -164,9 +212,16 @@ class StoreAction(Action, ABC):
 
 
 def topic_phone_messages(store: Store, reply: Reply, lang: str) -> List[str] | None:
-    """A topic answer made for a phone's small screen (None for another reply)."""
-    topic = (reply.payload or {}).get("topic")
-    return phone_messages.topic_messages(store, topic, lang) if topic in store.topics else None
+    """A topic answer made for a phone's small screen (None for another
+    reply), asking last whether it helped when the reply does (its numbered
+    options follow)."""
+    payload = reply.payload or {}
+    if payload.get("topic") not in store.topics:
+        return None
+    texts = phone_messages.topic_messages(store, payload["topic"], lang)
+    if "rating" in payload:
+        texts[-1] = f"{texts[-1]}\n\n{payload['rating']['question']}"
+    return texts
 
 
 def follow_up_answer(store: Store, tracker: Tracker, lang: str, kind: str) -> Tuple[Reply, Events]:
@@ -198,8 +253,9 @@ class ActionAnswerTopic(StoreAction):
             if topic is not None:  # None: "what about my wife?" before any answer
                 logger.warning("No topic '%s' in the answer store; answering as a fallback", topic)
             return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)
-        self.counts.count(topic)
-        return answers.answer_topic(store, topic, lang), remember(lang, topic)
+        self.usage.count(ASKED, topic, lang, tracker.get_latest_input_channel())
+        reply, asked = self.ask_if_helped(store, tracker, answers.answer_topic(store, topic, lang), topic, lang)
+        return reply, remember(lang, topic) + asked
 
     def topic(self, tracker: Tracker) -> str | None:
         """The topic asked about: the intent is the topic id (domain.yml), or
@@ -256,7 +312,7 @@ class ActionFixedReply(StoreAction):
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         intent = latest_intent(tracker) or NLU_FALLBACK
         if intent == NLU_FALLBACK:
-            self.counts.count(NOT_UNDERSTOOD)
+            self.usage.count(ASKED, NOT_UNDERSTOOD, lang, tracker.get_latest_input_channel())
         closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, FOREIGN_LANGUAGE), closest=closest
@@ -281,7 +337,9 @@ class ActionChangeLanguage(StoreAction):
         fixed = fixed if fixed in SAID_AGAIN else None
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
         reply = answers.language_switched(store, asked, topic, fixed)
-        return reply, remember(asked, topic if fixed is None and topic in store.topics else None)
+        if fixed is not None or topic not in store.topics:
+            return reply, remember(asked)
+        return answers.with_rating(store, reply, asked), [*remember(asked, topic), SlotSet(RATED_TOPIC_SLOT, topic)]
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         # the last answer again, as a phone got it the first time
@@ -298,4 +356,16 @@ class ActionShareQuestion(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         # reached only when the message was not read as a yes (StoreAction.run)
+        return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)
+
+
+class ActionRateAnswer(StoreAction):
+    """ "Did this help?" answered (its buttons' /answer_helped and
+    /answer_not_helped): StoreAction.run counts it and replies."""
+
+    def name(self) -> str:
+        return "action_rate_answer"
+
+    def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
+        # reached only when the message was not a rating (StoreAction.run)
         return answers.fixed_reply(store, NLU_FALLBACK, lang), remember(lang)

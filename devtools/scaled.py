@@ -38,7 +38,7 @@ import requests
 
 from devtools.paths import BIN, MODEL, PROJECT
 from devtools.servers import free_port, stop_group
-from devtools.supervise import RASA_THREADS, Program, port_in_use, serve, shared_questions_url, write_private
+from devtools.supervise import RASA_THREADS, Program, console_internal_url, port_in_use, serve, write_private
 from policy_assistant import write_server_texts
 from policy_assistant.store import load_store
 
@@ -125,7 +125,6 @@ class ScaledStack:
             self.first_actions_port + i if self.first_actions_port else free_port() for i in range(self.action_replicas)
         ]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.counts = self.workdir / "question_counts.sqlite3"
         # the Rasa servers' own texts, written from the live answers (prepare, and the console at each publish)
         self.server_texts = self.workdir / "server_texts.json"
         self.redis_conf = self.workdir / "redis.conf"
@@ -136,9 +135,8 @@ class ScaledStack:
             **os.environ,
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_SERVER_TOKEN": self.token,
-            # the action servers show it to the console with a question someone shared
+            # the action servers show it to the console with a question someone shared, and their counts
             "INTERNAL_TOKEN": os.environ.get("INTERNAL_TOKEN") or secrets.token_hex(32),
-            "QUESTION_COUNTS_DB": str(self.counts),
             "SERVER_TEXTS": str(self.server_texts),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.redis_port),
@@ -176,7 +174,7 @@ class ScaledStack:
             {
                 "SANIC_HOST": "127.0.0.1",
                 "ANSWER_STORE": str(self.content_clone(number) if self.content_repo else PROJECT / "answer_store"),
-                **({"SHARED_QUESTIONS_URL": shared_questions_url(self.console_port)} if self.console_port else {}),
+                **({"CONSOLE_INTERNAL_URL": console_internal_url(self.console_port)} if self.console_port else {}),
             },
             (port,),
             f"http://127.0.0.1:{port}/health",
@@ -379,7 +377,6 @@ def main(argv: List[str] | None = None) -> int:
     if args.rasa < 1 or args.actions < 1:
         parser.error("RASA_REPLICAS and ACTION_REPLICAS must be at least 1")
     content = Path(env("CONTENT_REPO") or PROJECT / "var" / "content")
-    counts = env("QUESTION_COUNTS_DB")
     stack = ScaledStack(
         PROJECT / "var" / "scaled",
         args.rasa,
@@ -392,8 +389,7 @@ def main(argv: List[str] | None = None) -> int:
         console_port=args.console_port,
         content_repo=content,
         token=env("ACTION_SERVER_TOKEN") or secrets.token_hex(32),
-        # the questions are counted where QUESTION_COUNTS_DB says, as with make run
-        extra_env={"CONTENT_REPO": str(content), **({"QUESTION_COUNTS_DB": counts} if counts else {})},
+        extra_env={"CONTENT_REPO": str(content)},
     )
     return serve(
         stack.programs(),

@@ -101,7 +101,6 @@ class Servers:
         self.rasa_log = workdir / "rasa.log"
         self.actions_log = workdir / "actions.log"
         self.token = secrets.token_hex(32)
-        self.counts = workdir / "question_counts.sqlite3"
         self.store = Path(env.get("ANSWER_STORE") or os.environ.get("ANSWER_STORE") or PROJECT / "answer_store")
         # the Rasa server's own texts, written from the store before it starts (as the console does)
         self.server_texts = Path(env.get("SERVER_TEXTS") or workdir / "server_texts.json")
@@ -109,7 +108,6 @@ class Servers:
             **os.environ,
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "ACTION_SERVER_TOKEN": self.token,
-            "QUESTION_COUNTS_DB": str(self.counts),
             "SERVER_TEXTS": str(self.server_texts),
             **env,
         }

@@ -361,11 +361,11 @@ def serve(
             print("Stopped.", flush=True)
 
 
-def shared_questions_url(console_port: int) -> str:
-    """Where the action servers pass a question a person agreed to share
-    (policy_assistant.shared_questions): the console's internal endpoint,
-    which asks for $INTERNAL_TOKEN (scripts/env.sh makes one)."""
-    return f"http://127.0.0.1:{console_port}/staff/internal/shared-questions"
+def console_internal_url(console_port: int) -> str:
+    """Where the action servers pass a question a person agreed to share and
+    send the usage counts (policy_assistant.console_client): the console's
+    internal endpoints, which ask for $INTERNAL_TOKEN (scripts/env.sh makes one)."""
+    return f"http://127.0.0.1:{console_port}/staff/internal"
 
 
 def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
@@ -381,7 +381,7 @@ def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
             {
                 "ANSWER_STORE": str(content),
                 "SANIC_HOST": "127.0.0.1",
-                "SHARED_QUESTIONS_URL": shared_questions_url(console_port),
+                "CONSOLE_INTERNAL_URL": console_internal_url(console_port),
             },
             (ACTIONS_PORT,),
             f"http://127.0.0.1:{ACTIONS_PORT}/health",

@@ -496,17 +496,47 @@ def with_share_offer(store: Store, reply: Reply, scrubbed: str, lang: str) -> Re
     return Reply(text=f"{reply.text}\n\n{offer.text}", buttons=[*reply.buttons, *offer.buttons], payload=reply.payload)
 
 
-def is_share_button(store: Store, text: str) -> bool:
-    """`text` is the share button's own words, in any language ("Yes, share it"
-    typed, or sent by a client that sends a button's title)."""
+# who to ask when an answer did not help (a topic id: a public contract, never renamed)
+LIAISON_TOPIC = "contact_liaison"
+# "did this help?" after an answer (issue 29): each button's payload (an
+# intent of the domain) and the message that is its title
+RATING_BUTTONS = {"/answer_helped": "rating_yes", "/answer_not_helped": "rating_no"}
+# the buttons whose words, typed, mean what the button means (a client may send a button's title)
+TYPED_BUTTONS = {SHARE_PAYLOAD: "share_button", **RATING_BUTTONS}
+
+
+def with_rating(store: Store, reply: Reply, lang: str) -> Reply:
+    """An answer, asking whether it helped: the question and its two buttons
+    after the reply's own (numbered options on a phone); the web page draws
+    them from the payload's `rating` (web_message)."""
+    buttons = [{"title": message(store, key, lang), "payload": payload} for payload, key in RATING_BUTTONS.items()]
+    question = message(store, "rating_question", lang)
+    payload = None if reply.payload is None else {**reply.payload, "rating": {"question": question, "buttons": buttons}}
+    return Reply(text=f"{reply.text}\n\n{question}", buttons=[*reply.buttons, *buttons], payload=payload)
+
+
+def typed_button(store: Store, text: str) -> str | None:
+    """The payload of the share or rating button whose words `text` is, in
+    any language ("Yes, share it" typed, or sent by a client that sends a
+    button's title); None for any other text."""
 
     def words(said: str) -> str:
         return " ".join(re.sub(r"[^\w\s]", " ", fold(said)).split())
 
     typed = words(text)
-    return bool(typed) and any(
-        typed == words(lang.messages.get("share_button", "")) for lang in store.languages.values()
-    )
+    if not typed:
+        return None
+    for payload, key in TYPED_BUTTONS.items():
+        if any(typed == words(lang.messages.get(key, "")) for lang in store.languages.values()):
+            return payload
+    return None
+
+
+def rating_reply(store: Store, helped: bool, lang: str) -> Reply:
+    """The reply to "did this help?": thanks; after a no, with who to ask."""
+    if helped:
+        return Reply(text=message(store, "rating_thanks", lang))
+    return Reply(text=message(store, "rating_sorry", lang), buttons=topic_buttons(store, [LIAISON_TOPIC], lang))
 
 
 def share_outcome(store: Store, key: str, lang: str, scrubbed: str = "") -> Reply:
@@ -646,8 +676,8 @@ def _follow_up(
 
 def web_message(reply: Reply) -> Payload:
     """What the web page gets for a topic answer: the payload with its buttons
-    (the page draws it; rasa_server/webchat/app.js)."""
-    return {**(reply.payload or {}), "buttons": reply.buttons}
+    (the page draws it; rasa_server/webchat/app.js), the rating's apart in `rating`."""
+    return {**(reply.payload or {}), "buttons": [b for b in reply.buttons if b["payload"] not in RATING_BUTTONS]}
 
 
 def page_strings(store: Store) -> Payload:

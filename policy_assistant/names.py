@@ -15,6 +15,8 @@ EMERGENCY = "emergency"  # also set by nlu_pipeline.gates.UrgencyGate
 LEGAL_ADVICE = "legal_advice"  # someone's own immigration case
 NLU_FALLBACK = "nlu_fallback"  # Rasa's FallbackClassifier
 SHARE_QUESTION = "share_question"  # yes to sharing the last question with city staff (a button's payload)
+ANSWER_HELPED = "answer_helped"  # "did this help?": yes (a button's payload, or on a phone its number)
+ANSWER_NOT_HELPED = "answer_not_helped"  # "did this help?": no
 
 # entities
 OPTION_NUMBER = "option_number"  # the number of a choose_option message (nlu_pipeline/reply_words.py)
@@ -25,6 +27,7 @@ LANGUAGE_SLOT = "language"  # the conversation's language code
 LAST_TOPIC_SLOT = "last_topic"  # the topic last answered
 LAST_REPLY_SLOT = "last_reply"  # the fixed reply last sent, when it is one to say again in another language
 OPTIONS_SLOT = "options"  # the payloads of the numbered options last offered by text message
+RATED_TOPIC_SLOT = "rated_topic"  # the topic of the answer just sent with "did this help?"
 
 # message metadata
 LANG_METADATA = "lang"  # the language the person chose (a page's language button)

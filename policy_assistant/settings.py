@@ -1,6 +1,6 @@
 """The assistant's settings from the environment, read when asked for, so that
 a test or a replica can point them elsewhere: the action server's (the answer
-store, the question counts, its token), and where the Rasa server's own texts
+store, its token, the staff console), and where the Rasa server's own texts
 are (written from the answer store at publish time, read by the Rasa server)."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 class AnswerSettings(BaseSettings):
     answer_store: Path = PROJECT / "answer_store"  # ANSWER_STORE: the live store (make run: the content repository)
-    question_counts_db: Path = PROJECT / "var" / "question_counts.sqlite3"  # QUESTION_COUNTS_DB
     # ACTION_SERVER_TOKEN: the Rasa server shows it on every call; checked by actions/action_server_guard.py
     action_server_token: str = ""
 
@@ -25,13 +24,14 @@ class AnswerSettings(BaseSettings):
         return field.default if value == "" else value
 
 
-class SharingSettings(BaseSettings):
-    """Where a question a person agreed to share goes (policy_assistant.shared_questions):
-    SHARED_QUESTIONS_URL, the staff console's internal endpoint, and
-    INTERNAL_TOKEN, which the console asks of every call to it. With either
-    unset, the assistant offers no sharing."""
+class ConsoleSettings(BaseSettings):
+    """How the action servers reach the staff console (policy_assistant.console_client):
+    CONSOLE_INTERNAL_URL, the base of its internal endpoints (such as
+    http://127.0.0.1:5002/staff/internal), and INTERNAL_TOKEN, which the
+    console asks of every call to them. With either unset, the assistant
+    offers no sharing and sends no usage counts."""
 
-    shared_questions_url: str = ""
+    console_internal_url: str = ""
     internal_token: str = ""
 
 

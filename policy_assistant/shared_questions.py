@@ -1,6 +1,9 @@
 """A question the person agreed to share with city staff (issue 29), on the
 action server's side: the offer waits here, scrubbed, until the person says
-yes, then goes to the staff console, which keeps it for 30 days.
+yes, then goes to the staff console, which keeps it for 30 days. The offer
+follows a question the assistant did not understand, or an answer the person
+said did not help: for that, the question of each answer waits here too,
+scrubbed, for one turn (with sharing on).
 
 Until the yes, the scrubbed text waits only in this process's memory (a TTL
 cache of cachetools, at most PENDING_SECONDS): never in the tracker store,
@@ -10,28 +13,22 @@ reach another one than the offer: that one has nothing, and the person is
 asked to send the question again (share_expired).
 
 After the yes, the console receives the text, its language, the channel, and
-the topics the assistant thought closest; never the sender id. The call is
-authenticated with $INTERNAL_TOKEN (policy_assistant.settings)."""
+the topics the assistant thought closest; never the sender id
+(policy_assistant.console_client makes the call)."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import json
-import logging
 import threading
-import urllib.request
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Tuple
+from typing import Callable, NamedTuple, Tuple
 
 from cachetools import TTLCache
 
+from policy_assistant.console_client import ConsoleClient, shared_client
 from policy_assistant.names import PHONE_CHANNEL
 from policy_assistant.scrub import REMOVED
-from policy_assistant.secret_check import strong
-from policy_assistant.settings import SharingSettings
-
-logger = logging.getLogger(__name__)
 
 PENDING_SECONDS = 600  # how long an offer waits for the person's yes
 MAX_PENDING = 10_000  # offers waiting at once, at most; past that, the oldest go
@@ -40,7 +37,6 @@ MAX_TEXT = 1_000  # characters of a shared question, at most (the console refuse
 # on a phone the offer, its options and the quote must fit one message
 # (phone_messages.MESSAGE_LIMIT, 1,600), so that nothing of the quote is cut
 MAX_PHONE_TEXT = 600
-SEND_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -58,13 +54,22 @@ def worth_offering(scrubbed: str, channel: str | None = None) -> bool:
     return len(scrubbed.replace(REMOVED, " ").split()) >= MIN_WORDS and len(scrubbed) <= longest
 
 
+class Pending(NamedTuple):
+    question: SharedQuestion
+    # True: offered to the person, waiting for the yes. False: the question
+    # just answered, held in case the person says the answer did not help
+    # (then it is offered).
+    offered: bool
+
+
 class PendingShares:
-    """Offers waiting for a yes, by conversation (sender id), in memory only."""
+    """Questions waiting by conversation (sender id), in memory only: one
+    offered to share, or the one just answered."""
 
     def __init__(
         self, seconds: float = PENDING_SECONDS, size: int = MAX_PENDING, timer: Callable[[], float] | None = None
     ) -> None:
-        self._offers: TTLCache[str, SharedQuestion] = (
+        self._offers: TTLCache[str, Pending] = (
             TTLCache(maxsize=size, ttl=seconds, timer=timer) if timer else TTLCache(maxsize=size, ttl=seconds)
         )
         self._lock = threading.Lock()
@@ -72,12 +77,18 @@ class PendingShares:
     # Each call first drops what has expired: cachetools does so only when
     # an item is set, and an offer must not outlive its 10 minutes in memory.
     def offer(self, sender: str, question: SharedQuestion) -> None:
+        self._put(sender, Pending(question, offered=True))
+
+    def hold(self, sender: str, question: SharedQuestion) -> None:
+        self._put(sender, Pending(question, offered=False))
+
+    def _put(self, sender: str, pending: Pending) -> None:
         with self._lock:
             self._offers.expire()
-            self._offers[sender] = question
+            self._offers[sender] = pending
 
-    def take(self, sender: str) -> SharedQuestion | None:
-        """The offer waiting for `sender`, removed; None if there is none (or it expired)."""
+    def take(self, sender: str) -> Pending | None:
+        """What waits for `sender`, removed; None if nothing does (or it expired)."""
         with self._lock:
             self._offers.expire()
             return self._offers.pop(sender, None)
@@ -91,43 +102,19 @@ class PendingShares:
 class ConsoleInbox:
     """The staff console's internal endpoint for shared questions."""
 
-    def __init__(self, url: str, token: str) -> None:
-        self.url, self.token = url, token
+    def __init__(self, client: ConsoleClient) -> None:
+        self.client = client
 
     @property
     def enabled(self) -> bool:
-        return strong(self.token) and self.url.startswith(("http://", "https://"))
+        return self.client.enabled
 
     def send(self, question: SharedQuestion) -> bool:
-        """True when the console kept it. A failure is logged without the text."""
-        body = json.dumps({**asdict(question), "topics": list(question.topics)}).encode()
-        if not self.enabled:
-            return False
-        request = urllib.request.Request(  # noqa: S310 (enabled: an http(s) URL of the settings)
-            self.url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
-        )
-        try:
-            with DIRECT.open(request, timeout=SEND_TIMEOUT) as response:
-                return 200 <= response.status < 300
-        except Exception as error:  # noqa: BLE001 (any failure: nothing kept, the person is told)
-            status = getattr(error, "code", None) or error.__class__.__name__
-            logger.warning("Could not pass a shared question to the staff console: %s", status)
-            return False
+        """True when the console kept it."""
+        return self.client.post("shared-questions", {**asdict(question), "topics": list(question.topics)})
 
     async def send_async(self, question: SharedQuestion) -> bool:
         return await asyncio.to_thread(self.send, question)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is a failure: the token and the text go to the URL given, nowhere else
-
-
-# straight to the console: no proxy of the environment (HTTP_PROXY), no redirect
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
 
 
 @functools.cache
@@ -137,5 +124,4 @@ def shared_pending() -> PendingShares:
 
 @functools.cache
 def shared_inbox() -> ConsoleInbox:
-    settings = SharingSettings()
-    return ConsoleInbox(settings.shared_questions_url, settings.internal_token)
+    return ConsoleInbox(shared_client())

@@ -34,7 +34,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
-from policy_assistant.names import FOREIGN_LANGUAGE, LANGUAGE_SLOT, LAST_REPLY_SLOT, LAST_TOPIC_SLOT, OPTIONS_SLOT
+from policy_assistant.names import (
+    FOREIGN_LANGUAGE,
+    LANGUAGE_SLOT,
+    LAST_REPLY_SLOT,
+    LAST_TOPIC_SLOT,
+    OPTIONS_SLOT,
+    RATED_TOPIC_SLOT,
+)
 
 SWEEP_SECONDS = 60.0
 
@@ -74,6 +81,7 @@ KEPT_SLOT_VALUES: Dict[str, Callable[[Any], bool]] = {
     LAST_TOPIC_SLOT: _matches(IDENTIFIER),  # a topic id, set by the actions
     LAST_REPLY_SLOT: _matches(IDENTIFIER),  # an intent name, set by the actions
     OPTIONS_SLOT: _options,  # the numbered options last offered by text message: "/topic_id" payloads
+    RATED_TOPIC_SLOT: _matches(IDENTIFIER),  # a topic id: the answer just asked "did this help?" about
 }
 # Entities keep their name (the dialogue policies read only names) and, for
 # these, their value when it is in the entity's vocabulary. The entity ruler's

@@ -27,7 +27,9 @@ if [ "$status" != 0 ]; then
   exit "$status"
 fi
 grep -E "rasa.validator|UserWarning" "$LOG" || true
-echo "rasa data validate: no errors, no warnings"
+# (Rasa warns that answer_helped and answer_not_helped have no NLU examples
+# and passes: they come from buttons only, domain.yml)
+echo "rasa data validate: passed with --fail-on-warnings"
 "$PYTHON" -m policy_assistant.render_check "$STORE" || status=$?
 if [ "$status" != 0 ]; then
   echo "answer store render check failed (exit $status) in $STORE" >&2

@@ -7,7 +7,8 @@ tutorial does:
   views/home.py     the first page
   views/drafts.py   editing, previews, review and publishing
   views/history.py  what was published, and undoing it
-  views/questions.py  questions people agreed to share, and the internal call that brings them
+  views/questions.py  questions people agreed to share: the review queue
+  views/internal.py   the action servers' calls: a shared question, usage counts
   editing.py        the editing rules the views apply, as plain functions
 
 Kept libraries do the parts others solve well: Flask's signed session cookie
@@ -34,7 +35,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from policy_assistant.secret_check import check_secret
 from staff_console import db, limits
 from staff_console.config import Config
-from staff_console.views import auth, drafts, history, home, questions
+from staff_console.views import auth, drafts, history, home, internal, questions
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -71,9 +72,9 @@ def create_app(config: Config) -> Flask:
     if config.behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     csrf = CSRFProtect(app)  # first: a form's token is checked before anything else is done
-    csrf.exempt(questions.receive)  # the action servers' call: no form, a bearer token instead
+    csrf.exempt(internal.bp)  # the action servers' calls: no form, a bearer token instead
     db.init_app(app, config)
-    for blueprint in (auth.bp, home.bp, drafts.bp, history.bp, questions.bp):
+    for blueprint in (auth.bp, home.bp, drafts.bp, history.bp, questions.bp, internal.bp):
         app.register_blueprint(blueprint)
 
     # The sign-in page is also the health path Compose and Kubernetes probe

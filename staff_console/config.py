@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseSettings, validator
 from pydantic.fields import ModelField
 
-from policy_assistant.settings import AnswerSettings, ServerTextSettings
+from policy_assistant.settings import ServerTextSettings
 
 PROJECT = Path(__file__).resolve().parent.parent
 VAR = PROJECT / "var"
@@ -48,7 +48,6 @@ class Config:
     content: Path  # the content repository; its work tree is the live answer store
     project_store: Path  # the project's answer_store/, merged in at start
     database: Path  # accounts, sign-in failures, drafts
-    counts: Path  # the assistant's question counts (policy_assistant.question_counts)
     secret_key: str
     session_minutes: int  # a session ends after this long without a request
     self_publish: bool  # one person may write and publish the same change (small offices)
@@ -65,7 +64,6 @@ class Config:
             content=env.content_repo,
             project_store=env.project_answer_store,
             database=env.staff_db,
-            counts=AnswerSettings().question_counts_db,  # the assistant's own setting: the file it writes
             secret_key=env.staff_secret_key or _kept_secret(env.staff_db.parent / "staff_secret_key"),
             session_minutes=env.staff_session_minutes,
             self_publish=env.staff_self_publish,

@@ -21,6 +21,7 @@ from staff_console.config import Config, connect
 from staff_console.content_repo import ContentRepo
 from staff_console.drafts import Drafts
 from staff_console.shared_questions import SharedQuestions
+from staff_console.usage import Usage
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def init_app(app: Flask, config: Config) -> None:
         Accounts(db)
         Drafts(db)
         SharedQuestions(db).purge_expired()
+        Usage(db)
     app.extensions["staff_console"] = Console(
         config, ContentRepo(config.content, config.server_texts), LiveStore(config.content)
     )

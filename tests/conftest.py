@@ -6,7 +6,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,12 +15,11 @@ import pytest
 from devtools.nlu_evaluation import REPORT
 from devtools.paths import BIN, MODEL, PROJECT, STORE
 from devtools.servers import Servers, free_port, stop_group, wait_for
-from devtools.supervise import shared_questions_url
+from devtools.supervise import console_internal_url
 from devtools.twilio_stub import TwilioStub
 from staff_console.content_repo import ContentRepo
 
 # Actions run in tests count questions in a file of their own, never in var/.
-os.environ.setdefault("QUESTION_COUNTS_DB", str(Path(tempfile.mkdtemp(prefix="question-counts-")) / "counts.sqlite3"))
 
 
 @pytest.fixture
@@ -109,7 +107,7 @@ def servers(
     }
     # the action server passes shared questions to the console the `console` fixture starts on this port
     console_port = free_port()
-    sharing = {"INTERNAL_TOKEN": secrets.token_hex(32), "SHARED_QUESTIONS_URL": shared_questions_url(console_port)}
+    sharing = {"INTERNAL_TOKEN": secrets.token_hex(32), "CONSOLE_INTERNAL_URL": console_internal_url(console_port)}
     s = Servers(workdir, ANSWER_STORE=str(content), **phone, **sharing)
     s.console_port = console_port  # type: ignore[attr-defined]
     try:
@@ -143,7 +141,6 @@ def console(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Itera
         **os.environ,
         "CONTENT_REPO": str(servers.store),
         "STAFF_DB": str(work / "staff.sqlite3"),
-        "QUESTION_COUNTS_DB": str(servers.counts),
         "STAFF_CONSOLE_PORT": str(port),
         "INTERNAL_TOKEN": servers.env["INTERNAL_TOKEN"],
     }

@@ -14,9 +14,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import actions
 from devtools.paths import PROJECT
 from policy_assistant import phone_messages
+from policy_assistant.console_client import ConsoleClient
 from policy_assistant.live_store import LiveStore, shared_store
+from policy_assistant.usage_counts import UsageCounts
 
 TRACKERS = PROJECT / "tests" / "fixtures" / "trackers"
+
+
+class RecordingUsage(UsageCounts):
+    """The usage counts, as the actions see them: what was counted (sent nowhere)."""
+
+    def __init__(self) -> None:
+        super().__init__(ConsoleClient("", ""))
+        self.counted: List[Tuple[str, str, str, str | None]] = []
+
+    def count(self, kind: str, topic: str, lang: str, channel: str | None) -> None:
+        self.counted.append((kind, topic, lang, channel))
 
 
 def tracker(
@@ -103,9 +116,9 @@ def test_a_number_answers_the_option_it_names_in_the_conversations_language():
     store = shared_store().get()
     assert messages[0]["text"] == phone_messages.topic_messages(store, "traffic_stops", "es")[0]
     assert SlotSet("last_topic", "traffic_stops") in events and SlotSet("language", "es") in events
-    # the new answer's related questions are the options now
+    # the new answer's related questions are the options now, then "did this help?"
     related = [f"/{t}" for t in store.topics["traffic_stops"].related]
-    assert SlotSet("options", related) in events
+    assert SlotSet("options", [*related, "/answer_helped", "/answer_not_helped"]) in events
 
 
 @pytest.mark.parametrize("number", ["3", "0"])
@@ -216,7 +229,9 @@ def test_say_that_in_spanish_on_a_phone_gets_the_answer_as_a_phone_got_it():
     t.events[-1]["input_channel"] = "twilio"
     messages, _ = run(actions.ActionChangeLanguage(), t)
     store = shared_store().get()
-    assert [m["text"] for m in messages] == phone_messages.topic_messages(store, "home_visits", "es")
+    *first, last = phone_messages.topic_messages(store, "home_visits", "es")
+    asked = store.language("es").messages["rating_question"]
+    assert [m["text"] for m in messages] == [*first, f"{last}\n\n{asked}"]
 
 
 def test_what_about_my_wife_answers_the_last_topic_again():
@@ -250,22 +265,16 @@ def test_actions_default_to_the_process_store():
     assert actions.ActionAnswerTopic().store is shared_store()
 
 
-def test_answers_and_fallbacks_are_counted_per_day_with_nothing_else(tmp_path):
-    import sqlite3
-
-    from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
-
-    counts = QuestionCounts(tmp_path / "counts.sqlite3")
-    run(actions.ActionAnswerTopic(counts=counts), tracker("status_en"))
-    run(actions.ActionAnswerTopic(counts=counts), tracker("status_es"))
-    run(actions.ActionFixedReply(counts=counts), tracker("fixed_reply", intent="nlu_fallback"))
-    run(actions.ActionFixedReply(counts=counts), tracker("fixed_reply", intent="greet"))
-    days, table = counts.per_day()
-    assert table == {"immigration_status": {days[0]: 2}, NOT_UNDERSTOOD: {days[0]: 1}}
-    # the file holds a day, a topic and a number per row: no text, no sender
-    with sqlite3.connect(tmp_path / "counts.sqlite3") as db:
-        columns = [row[1] for row in db.execute("PRAGMA table_info(questions_per_day)")]
-        rows = db.execute("SELECT * FROM questions_per_day").fetchall()
-    assert columns == ["day", "topic", "asked"]
-    text = tracker("status_en").latest_message["text"]
-    assert all(text not in str(value) and "pytest" not in str(value) for row in rows for value in row)
+def test_answers_and_fallbacks_are_counted_with_nothing_else():
+    usage = RecordingUsage()
+    run(actions.ActionAnswerTopic(usage=usage), tracker("status_en"))
+    run(actions.ActionAnswerTopic(usage=usage), tracker("status_es"))
+    run(actions.ActionAnswerTopic(usage=usage), tracker("home_webchat"))
+    run(actions.ActionFixedReply(usage=usage), tracker("fixed_reply", intent="nlu_fallback"))
+    run(actions.ActionFixedReply(usage=usage), tracker("fixed_reply", intent="greet"))
+    assert usage.counted == [
+        ("asked", "immigration_status", "en", "rest"),
+        ("asked", "immigration_status", "es", "rest"),
+        ("asked", "home_visits", "en", "webchat"),
+        ("asked", "(not understood)", "en", "rest"),
+    ]

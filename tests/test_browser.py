@@ -133,8 +133,10 @@ def test_whole_flow_by_keyboard_alone(page):
     for _ in range(40):
         actions.key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
         focused = page.switch_to.active_element
-        if "related" in (focused.find_element(By.XPATH, "..").get_attribute("class") or ""):
-            break
+        box = focused.find_element(By.XPATH, "..")
+        outer = box.find_element(By.XPATH, "..").get_attribute("class") or ""
+        if "related" in (box.get_attribute("class") or "") and "rating" not in outer:
+            break  # a related question, not "did this help?" after them
     focused = page.switch_to.active_element
     assert focused.tag_name == "button"
     outline = page.execute_script("return getComputedStyle(arguments[0]).outlineStyle", focused)
@@ -257,6 +259,23 @@ def test_say_that_in_spanish_repeats_the_answer_in_spanish_and_the_page_switches
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert page.find_element(By.CSS_SELECTOR, ".lang-choice[data-lang='es']").get_attribute("aria-pressed") == "true"
     assert page.find_element(By.ID, "send").text == ES.ui["send"]
+
+
+def test_did_this_help_is_one_tap_and_a_no_offers_to_share_the_question(page):
+    ask(page, "will police knock on my door for ICE?")
+    card = wait_for_cards(page, 1)
+    rating = card.find_element(By.CSS_SELECTOR, ".rating")
+    assert rating.find_element(By.CSS_SELECTOR, ".rating-question").text == EN.messages["rating_question"]
+    titles = [b.text for b in rating.find_elements(By.TAG_NAME, "button")]
+    assert titles == [EN.messages["rating_yes"], EN.messages["rating_no"]]
+    related = [b.text for b in card.find_elements(By.CSS_SELECTOR, ":scope > .related button")]
+    assert related and not set(titles) & set(related)  # apart from the related questions
+    rating.find_elements(By.TAG_NAME, "button")[1].click()
+    WebDriverWait(page, 30).until(lambda d: EN.messages["rating_sorry"] in d.find_element(By.ID, "log").text)
+    assert not rating.is_displayed()  # rated once: the buttons are gone
+    log = page.find_element(By.ID, "log").text
+    assert "will police knock on my door for ICE?" in log.split(EN.messages["rating_sorry"], 1)[1]  # the offer shows it
+    assert EN.messages["share_button"] in [b.text for b in page.find_elements(By.CSS_SELECTOR, ".bot .related button")]
 
 
 @pytest.mark.parametrize("payload", ["<img src=x onerror=alert(1)>", "<script>window.__pwned = 1; alert(2)</script>"])

@@ -10,7 +10,7 @@ import yaml
 
 from devtools.detection_words import examples
 from devtools.paths import PROJECT, STORE
-from policy_assistant.names import CHOOSE_OPTION, SHARE_QUESTION
+from policy_assistant.names import ANSWER_HELPED, ANSWER_NOT_HELPED, CHOOSE_OPTION, SHARE_QUESTION
 from policy_assistant.store import DEFAULT_LANGUAGE, load_store
 
 MIN_EXAMPLES = 25
@@ -20,7 +20,8 @@ MIN_EXAMPLES = 25
 # nlu_pipeline/reply_words.py, never by a classifier, and share_question, which
 # the offer's button says (its typed words, a dozen or more per language, are
 # in data/nlu/other/share_question.yml).
-NOT_A_SPOKEN_INTENT = {"unsupported_language", CHOOSE_OPTION, SHARE_QUESTION}
+# set by buttons (their payloads, their numbers on a phone, their words typed), not by the classifiers
+NOT_A_SPOKEN_INTENT = {"unsupported_language", CHOOSE_OPTION, SHARE_QUESTION, ANSWER_HELPED, ANSWER_NOT_HELPED}
 
 
 def domain_intents(root: Path):

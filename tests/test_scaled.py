@@ -7,11 +7,14 @@ killed. Every number is printed at the end of the run."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import json
 import subprocess
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -22,11 +25,13 @@ from devtools import benchmark
 from devtools.benchmark import OK, Reply, Run
 from devtools.paths import STORE
 from devtools.scaled import KEY_PREFIX, ScaledStack
-from devtools.servers import call_action, topic_of
+from devtools.servers import call_action, free_port, topic_of
 from policy_assistant.live_store import shared_store
-from policy_assistant.question_counts import QuestionCounts
+from policy_assistant.usage_counts import ASKED
 from rasa_server.turns import TURN_SECONDS
+from staff_console.config import connect
 from staff_console.content_repo import MAIN, ContentRepo
+from staff_console.usage import Usage
 
 pytestmark = pytest.mark.scaled
 
@@ -40,10 +45,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledStack]:
     work = tmp_path_factory.mktemp("scaled")
     content = work / "content"
     ContentRepo(content).ensure(STORE)
-    # sharing a question is on, towards a console that is not there: the offer
-    # still quotes the question, which must never reach Redis or a log
-    sharing = {"SHARED_QUESTIONS_URL": "http://127.0.0.1:9/staff/internal/shared-questions"}
-    scaled = ScaledStack(work / "stack", rasa_replicas=2, action_replicas=2, content_repo=content, extra_env=sharing)
+    # with the staff console, as make run-scaled: sharing a question is on (the
+    # offer quotes the question, which must never reach Redis or a log), and
+    # every action server sends its counts there
+    scaled = ScaledStack(
+        work / "stack",
+        rasa_replicas=2,
+        action_replicas=2,
+        content_repo=content,
+        console_port=free_port(),
+        extra_env={"STAFF_DB": str(work / "staff.sqlite3")},
+    )
     scaled.start()
     try:
         yield scaled
@@ -160,12 +172,22 @@ def test_two_messages_of_one_conversation_at_once_keep_both_turns(stack: ScaledS
     assert not missing
 
 
-def test_questions_are_counted_for_staff(stack: ScaledStack) -> None:
-    counts = QuestionCounts(stack.counts)
-    before = sum(counts.per_day(1)[1].get("home_visits", {}).values())
-    for _ in range(4):  # spread over both action servers
+def test_every_action_server_counts_in_the_consoles_database(stack: ScaledStack) -> None:
+    database = Path(stack.env["STAFF_DB"])
+
+    def counted() -> int:
+        with contextlib.closing(connect(database)) as db:
+            rows = Usage(db).since(dt.date.today())
+        return sum(c.n for c in rows if c.kind == ASKED and c.topic == "home_visits")
+
+    before = counted()
+    for _ in range(6):  # spread over both action servers, by nginx
         ask(stack.url, QUESTION, sender())
-    assert sum(counts.per_day(1)[1].get("home_visits", {}).values()) == before + 4
+    deadline = time.monotonic() + 10  # each action server sends its counts just after the answer
+    while counted() < before + 6 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    REPORT.append(f"counts from both action servers reached the console's database: {counted() - before} of 6")
+    assert counted() == before + 6
 
 
 def test_a_published_change_reaches_every_action_server_within_two_seconds(stack: ScaledStack) -> None:

@@ -30,6 +30,7 @@ NEW_SUMMARY = "Staff console test: a new summary, published from the browser."
 NEW_SUMMARY_ES = "Prueba de la consola: un resumen nuevo, publicado desde el navegador."
 NEW_SUMMARY_FR = "Essai de la console : un résumé nouveau, publié depuis le navigateur."
 GROUND = "police_not_ice"
+TITLE = load_store(STORE).topics[TOPIC].title.text("en")
 
 
 def summary_now(live) -> str:
@@ -143,8 +144,8 @@ def test_edit_preview_publish_see_it_live_history_and_undo(browser, console, liv
     # the first page, with the assistant's counts for this topic
     d.get(console.url + "/staff/")
     checked(d)
-    row = d.find_element(By.XPATH, f"//th[@scope='row' and text()='{TOPIC}']/following-sibling::td[1]")
-    assert int(row.text) >= 3
+    cell = f"//figure[@aria-labelledby='topics-c']//th[@scope='row' and text()='{TITLE}']/following-sibling::td[1]"
+    assert int(d.find_element(By.XPATH, cell).text) >= 3  # the questions asked above, in the dashboard's table
 
 
 def test_new_quote_page_has_no_serious_accessibility_problems(browser, console):
@@ -166,3 +167,36 @@ def test_review_page_has_no_serious_accessibility_problems(browser, console):
     assert browser.find_element(By.ID, "mark-checked-fr").is_displayed()
     browser.get(f"{console.url}/staff/edit/topics/{TOPIC}.yml")
     assert browser.find_element(By.ID, "f-grounds-short").get_attribute("value").strip()
+
+
+def test_the_dashboard_draws_what_people_asked_and_rated_with_no_serious_accessibility_problems(browser, console, live):
+    """Questions and ratings sent to the running assistant reach the console's
+    dashboard (the action server's counts, over the internal call), drawn as
+    SVG charts with tables beside them; a screenshot goes to tests/artifacts."""
+    for n in range(3):
+        live.ask(QUESTION, sender=f"dashboard-{n}")
+        live.ask("/answer_helped" if n else "/answer_not_helped", sender=f"dashboard-{n}")
+    live.ask("zorbleflax quandary vexing", sender="dashboard-not-sure")
+    sign_in(browser, console, "maria")
+
+    def numbers(name: str) -> list:
+        cells = browser.find_elements(By.CSS_SELECTOR, f"figure[aria-labelledby='{name}-c'] tbody tr")
+        return [[c.text for c in row.find_elements(By.CSS_SELECTOR, "th, td")] for row in cells]
+
+    def counted() -> bool:  # the counts are sent just after each answer
+        browser.refresh()
+        rated = {row[0]: row[1:] for row in numbers("helped")}
+        return TITLE in rated and int(rated[TITLE][0]) >= 2 and int(rated[TITLE][1]) >= 1
+
+    WebDriverWait(browser, 15, poll_frequency=0.5).until(lambda _: counted())
+    for name in ("topics", "not-sure", "helped", "languages", "channels"):
+        chart = browser.find_element(By.CSS_SELECTOR, f"svg[aria-labelledby='{name}-chart']")
+        assert chart.is_displayed() and chart.find_elements(By.CSS_SELECTOR, "rect.bar")
+    asked = {row[0]: int(row[1]) for row in numbers("topics")}
+    assert asked[TITLE] >= 3 and asked["Not understood"] >= 1
+    checked(browser)
+    artifacts = STORE.parent / "tests" / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    browser.set_window_size(1280, 2400)
+    dashboard = browser.find_element(By.CSS_SELECTOR, "section.dashboard")
+    assert dashboard.screenshot(str(artifacts / "staff-dashboard.png"))

@@ -335,6 +335,16 @@
       node.appendChild(el("h3", null, labels.related));
       buttons(p.buttons, node);
     }
+    // "did this help?": one tap, once; the answer is counted, never the words
+    if (p.rating) {
+      var rating = el("div", "rating");
+      rating.appendChild(el("p", "rating-question", p.rating.question));
+      buttons(p.rating.buttons, rating);
+      rating.addEventListener("click", function (e) {
+        if (e.target.tagName === "BUTTON") rating.hidden = true;
+      });
+      node.appendChild(rating);
+    }
   }
 
   function metadata() {

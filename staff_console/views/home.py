@@ -1,6 +1,6 @@
 """The first page: what needs attention (drafts, topics not reviewed lately,
-missing translations, sources without a document's address), the questions
-per topic of the last 14 days (counts only), and the files to edit."""
+missing translations, sources without a document's address), the dashboard
+of the last 30 days (counts only: staff_console.dashboard), and the files to edit."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from policy_assistant.question_counts import NOT_UNDERSTOOD, QuestionCounts
 from staff_console import db, editing
+from staff_console.dashboard import dashboard, figures, first_day
+from staff_console.usage import Usage
 from staff_console.views import questions
 from staff_console.views.auth import signed_in
 from staff_console.views.drafts import my_draft
@@ -24,8 +25,8 @@ def index() -> Any:
     console = db.console()
     store = db.live_store()
     stale, untranslated, unverified = editing.needs_attention(store, dt.date.today()) if store else ([], [], [])
-    days, per_topic = QuestionCounts(console.config.counts).per_day(14)
-    rows = sorted(((t, per_topic.get(t, {})) for t in (store.topics if store else per_topic)), key=lambda r: r[0])
+    today = console.today()
+    board = dashboard(Usage(db.get_db()).since(first_day(today)), store, today)
     return render_template(
         "home.html",
         store=store,
@@ -34,9 +35,8 @@ def index() -> Any:
         stale=stale,
         untranslated=untranslated,
         unverified=unverified,
-        days=days,
-        rows=rows,
-        not_understood=per_topic.get(NOT_UNDERSTOOD, {}),
+        board=board,
+        figures=figures(board),
         waiting=db.drafts().waiting(),
         mine=my_draft(),
         files=console.repo.files(),

@@ -1,31 +1,22 @@
-"""Shared questions (issue 29): the internal endpoint the action servers pass
-a question to once the person said yes, and the review queue staff read.
+"""Shared questions (issue 29): the review queue staff read (the action
+servers pass a question on through views/internal.py).
 
 Assigning a question to a topic is a publisher's (it is committed to the
-live content at once). The internal endpoint needs $INTERNAL_TOKEN (policy_assistant.settings) as a
-bearer token, has no session and no CSRF token (it is not a form), answers
-no request that came through a proxy (the Ingress or a TLS proxy in front of
-the console: the outside), and scrubs the text again before keeping it: what
-arrives is never trusted to be scrubbed. The queue needs a signed-in user; deleting every shared question
-at once needs a publisher."""
+live content at once). The queue needs a signed-in user; deleting every
+shared question at once needs a publisher."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from policy_assistant.scrub import scrub
-from policy_assistant.secret_check import strong
-from policy_assistant.settings import SharingSettings
 from staff_console import db
 from staff_console.content_repo import Person, PublishError
-from staff_console.shared_questions import ACCEPTED_FILE, MAX_TEXT, SharedQuestions, accepted_file_text
+from staff_console.shared_questions import ACCEPTED_FILE, SharedQuestions, accepted_file_text
 from staff_console.views.auth import current_user, publisher_only, signed_in
 
 bp = Blueprint("questions", __name__, url_prefix="/staff")
-CHANNELS = {"rest", "webchat", "twilio", "cmdline", "socketio"}
 
 
 def shared() -> SharedQuestions:
@@ -40,34 +31,6 @@ def forget_expired() -> None:
     if request.path.startswith("/staff/static/"):
         return
     shared().purge_expired()
-
-
-@bp.route("/internal/shared-questions", methods=["POST"])
-def receive() -> Any:
-    if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
-        # through a proxy (the Ingress, a TLS proxy): from outside, where this is not served
-        abort(404)
-    token = SharingSettings().internal_token
-    given = request.headers.get("Authorization", "")
-    if not strong(token) or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        abort(401)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400)
-    store = db.live_store()
-    text, lang, channel, topics = body.get("text"), body.get("lang"), body.get("channel"), body.get("topics")
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-        abort(400)
-    if not isinstance(lang, str) or (store is not None and lang not in store.languages):
-        abort(400)
-    if not isinstance(channel, str) or channel not in CHANNELS:
-        abort(400)
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        abort(400)
-    known = store.capitalised_words if store is not None else frozenset()
-    kept_topics = tuple(t for t in topics if store is None or t in store.topics)[:3]
-    shared().add(scrub(text, known=known), lang, channel, kept_topics)
-    return {"kept": True}, 201
 
 
 @bp.route("/questions")

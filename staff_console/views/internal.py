@@ -1,0 +1,93 @@
+"""The internal endpoints the action servers call (issue 29): a question a
+person agreed to share, and the usage counts. Not for people: each needs
+$INTERNAL_TOKEN (policy_assistant.settings) as a bearer token, has no session
+and no CSRF token (it is not a form: the blueprint is exempt), and answers no
+request that came through a proxy (the Ingress or a TLS proxy in front of the
+console: the outside). What arrives is checked, never trusted: a shared text is
+scrubbed again before it is kept, and a count must name what the live store has."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+from typing import Any, Callable
+
+from flask import Blueprint, abort, request
+
+from policy_assistant.scrub import scrub
+from policy_assistant.secret_check import strong
+from policy_assistant.settings import ConsoleSettings
+from policy_assistant.usage_counts import MAX_ROWS
+from staff_console import db
+from staff_console.shared_questions import MAX_TEXT
+from staff_console.usage import CHANNELS, Usage, valid_count
+from staff_console.views.questions import shared
+
+bp = Blueprint("internal", __name__, url_prefix="/staff/internal")
+logger = logging.getLogger(__name__)
+
+
+def internal_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
+            abort(404)  # through a proxy: from outside, where this is not served
+        token = ConsoleSettings().internal_token
+        given = request.headers.get("Authorization", "")
+        if not strong(token) or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            abort(401)
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def json_object() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400)
+    return body
+
+
+@bp.route("/shared-questions", methods=["POST"])
+@internal_only
+def receive() -> Any:
+    body = json_object()
+    store = db.live_store()
+    text, lang, channel, topics = body.get("text"), body.get("lang"), body.get("channel"), body.get("topics")
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        abort(400)
+    if not isinstance(lang, str) or (store is not None and lang not in store.languages):
+        abort(400)
+    if not isinstance(channel, str) or channel not in CHANNELS:
+        abort(400)
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        abort(400)
+    known = store.capitalised_words if store is not None else frozenset()
+    kept_topics = tuple(t for t in topics if store is None or t in store.topics)[:3]
+    shared().add(scrub(text, known=known), lang, channel, kept_topics)
+    return {"kept": True}, 201
+
+
+@bp.route("/usage", methods=["POST"])
+@internal_only
+def usage() -> Any:
+    """Counts from an action server: {"counts": [{day, kind, topic, lang,
+    channel, n}, ...]}. A count the live store cannot place is refused alone
+    (and logged by number only), so that one bad row never holds back the
+    rest: the sender would send it again and again."""
+    items = json_object().get("counts")
+    if not isinstance(items, list) or len(items) > MAX_ROWS:
+        abort(400)
+    store = db.live_store()
+    if store is None:
+        abort(503)  # nothing to check the counts against yet: the sender keeps them and tries again
+    today = db.console().today()
+    counts = [valid_count(item, store.topics, store.languages, today) for item in items]
+    kept = [count for count in counts if count is not None]
+    Usage(db.get_db()).add(kept)
+    if len(kept) < len(items):
+        logger.warning(
+            "Refused %d of %d usage counts that name nothing the live store has", len(items) - len(kept), len(items)
+        )
+    return {"kept": len(kept), "refused": len(items) - len(kept)}, 200
