@@ -124,6 +124,6 @@ def figures(board: Dashboard) -> List[Figure]:
     chart = charts.day_rates(
         "not-sure-chart", _said(caption, [(d, s) for d, _, _, s in asked_days[::-1]]), board.not_sure
     )
-    heads = ("Day", "Questions", "Not understood", "Share")
-    made.insert(1, Figure("not-sure", caption, chart if asked_days else None, heads, asked_days[::-1]))
+    day_heads = ("Day", "Questions", "Not understood", "Share")
+    made.insert(1, Figure("not-sure", caption, chart if asked_days else None, day_heads, asked_days[::-1]))
     return made
