@@ -56,6 +56,12 @@ class LiveStore:
             raise self.last_error or StoreError(["the answer store was never loaded"])
         return self._store
 
+    def loaded(self) -> Store | None:
+        """The store last loaded, without looking for edits (None before the
+        first load): for a frequent caller that needs only what rarely
+        changes, such as the topic ids, and must not set off a reload."""
+        return self._store
+
     def _reload(self, current: Signature) -> None:
         self._loaded = current
         try:

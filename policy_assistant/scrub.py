@@ -7,22 +7,28 @@ Removed, each replaced by REMOVED:
 * e-mail addresses, web addresses and @handles;
 * street addresses ("4501 Preston Hwy", "apt 3B", "calle Juárez 12");
 * dates of birth and any other day of a month ("03/12/1990", "March 3",
-  "3 de marzo de 1990"), and the year after "born" / "nací";
+  "3 de marzo de 1990", in every language's month names), and the year
+  after "born" / "nací" / "ولدت" (scrub_words.yml: months, born);
 * phone numbers, A-numbers, case and receipt numbers: any number of four or
   more digits that is not a year, and any word mixing letters and digits;
-* names: after a cue ("my cousin", "named", "mi tío", "se llama"), each word
-  until one of the language's `keep` words, and anywhere a capitalised word
-  that is not the first of a sentence and not a known one (scrub_words.yml).
+* names: after a cue ("my cousin", "named", "mi tío", "se llama", "ابن عمي",
+  "mero dai"), each word until one of the languages' `keep` words; anywhere
+  a capitalised word that is not the first of a sentence and not a known
+  one; and a capitalised first word before one of `verbs_after_name`
+  ("Juan was stopped"). Word lists for all nine languages: scrub_words.yml.
 
 No pretrained name model is used: none is on the package registry, and the
-project's spaCy pipeline has no named-entity model. Scripts without capital
-letters (Arabic, Dari, Nepali) lose their numbers and addresses here; their
-names only by the cue lists, when a language has one, and the person's check."""
+project's spaCy pipeline has no named-entity model. In scripts without
+capital letters (Arabic, Dari, Nepali) names go only after a cue; otherwise
+the person's own check is what finds them. tests/test_scrub_languages.py
+shows what each language keeps and loses, its strict xfails what these rules
+still get wrong."""
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 from typing import FrozenSet, List, NamedTuple, Tuple
 
@@ -31,23 +37,13 @@ import yaml
 REMOVED = "[…]"
 WORDS_FILE = Path(__file__).with_name("scrub_words.yml")
 MAX_NAME_WORDS = 4  # words taken out after one cue, at most
-# a capitalised word that begins a sentence is a name when one of these follows
-# it ("Maria was stopped", "Juan dice que"); "Yesterday my ..." stays
-VERB_AFTER_NAME = frozenset(
-    "was is has had got gets said says told asked went and called lives works drives doesn't didn't can't "
-    "fue es está esta tiene tenía dice dijo y vive trabaja maneja llamó no".split()
-)
 # a full stop after these is not the end of a sentence ("Mr. Smith", "la Sra. López")
 ABBREVIATIONS = frozenset("mr mrs ms dr st sr sra srta det sgt lt ofc off jr".split())
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
-    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
-    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-)
-# (pattern, flags): applied in this order, each match replaced by REMOVED
+# applied in this order, each match replaced by REMOVED: these, the dates with
+# a month's name and the year after "born" in every language of scrub_words.yml
+# (_date_patterns), then NUMBER_PATTERNS
 PATTERNS: List[re.Pattern[str]] = [
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
     re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE),  # web address
@@ -55,22 +51,26 @@ PATTERNS: List[re.Pattern[str]] = [
     re.compile(r"(?<!\w)@\w+"),  # a handle
     re.compile(r"\b(?:calle|avenida|av\.|camino|carretera)\s+(?:[\w.'-]+\s+){0,3}?(?:n[º°o.]?\s*)?\d{1,6}\b", re.I),
     re.compile(r"(?:\b(?:apt|apartment|apartamento|depto|unit|suite|ste)\.?|#)\s*\d+\w*", re.IGNORECASE),
-    # dates: numeric, and a day with a month's name (either order, in en/es/fr)
+    # dates written with numbers only
     re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"),
-    re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b", re.IGNORECASE),
-    re.compile(
-        rf"\b\d{{1,2}}(?:st|nd|rd|th|er|º)?\s+(?:of\s+|de\s+)?(?:{_MONTHS})\b(?:,?\s+(?:de\s+|del\s+)?\d{{4}})?",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\b(?:born|nac[ií]|nacido|nacida|née?)\s+(?:on\s+|in\s+|en\s+|el\s+)?\d{4}\b", re.IGNORECASE),
+]
+# after the dates with a month's name: numbers of every other kind
+NUMBER_PATTERNS: List[re.Pattern[str]] = [
     # a word mixing letters and at least three digits (A-numbers, case and receipt numbers)
     re.compile(r"\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+\b"),
     # phone numbers and any long number, with their separators
     re.compile(r"\+?\(?\d[\d\s().-]{5,}\d"),
 ]
 FOUR_OR_MORE_DIGITS = re.compile(r"\b\d{4,}\b")
-YEAR = re.compile(r"(?:19[5-9]\d|20[0-3]\d)")
-TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?|\S", re.UNICODE)
+YEARS = range(1950, 2040)  # a four-digit number in this range is a year, in any script's digits: kept
+# Combining marks of the Basic Multilingual Plane (Devanagari vowel signs and
+# viramas, Arabic harakat and shadda, Latin accents typed apart) and the
+# zero-width non-joiner of Persian are inside words, though Python's \w does
+# not count them.
+MARKS = (
+    "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")) + "\u200c"
+)
+TOKEN = re.compile(rf"[^\W\d_](?:[\w'’.{MARKS}-]*(?:[^\W_]|[{MARKS}]))?|\S", re.UNICODE)
 SENTENCE_END = set(".!?¿¡\n;:")
 
 
@@ -81,6 +81,11 @@ class WordLists(NamedTuple):
     name_cues: FrozenSet[str]  # lower case
     keep: FrozenSet[str]  # lower case
     known_capitals: FrozenSet[str]
+    # a capitalised word that begins a sentence is a name when one of these
+    # follows it ("Maria was stopped", "Juan dice que"); "Yesterday my ..." stays
+    verbs_after_name: FrozenSet[str]  # lower case
+    months: FrozenSet[str]  # lower case: names of months and their short forms, for dates
+    born: FrozenSet[str]  # lower case: "born", "nací", ...: the year after one is a date of birth
 
 
 @functools.cache
@@ -92,11 +97,25 @@ def _words() -> WordLists:
             if odd:  # YAML reads a bare no, yes, on or off as true or false: quote it
                 raise ValueError(f"{WORDS_FILE.name}: {lang}.{name} has entries that are not words: {odd}")
     merged = {name: [w for lists in raw.values() for w in lists.get(name) or ()] for name in WordLists._fields}
-    return WordLists(
-        name_cues=frozenset(c.lower() for c in merged["name_cues"]),
-        keep=frozenset(w.lower() for w in merged["keep"]),
-        known_capitals=frozenset(merged["known_capitals"]),
-    )
+    lower = {name: frozenset(w.lower() for w in merged[name]) for name in WordLists._fields}
+    return WordLists(**{**lower, "known_capitals": frozenset(merged["known_capitals"])})
+
+
+@functools.cache
+def _date_patterns() -> List[re.Pattern[str]]:
+    """A day with a month's name, in either order and with a year or not, and
+    the year after "born", in every language of the word lists."""
+    words = _words()
+    months = "|".join(sorted((re.escape(m) for m in words.months), key=len, reverse=True))
+    born = "|".join(sorted((re.escape(b) for b in words.born), key=len, reverse=True))
+    return [
+        re.compile(rf"\b(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?(?!\w)", re.IGNORECASE),
+        re.compile(
+            rf"\b\d{{1,2}}(?:st|nd|rd|th|er|º)?\s+(?:of\s+|de\s+)?(?:{months})(?!\w)(?:,?\s+(?:de\s+|del\s+)?\d{{4}})?",
+            re.IGNORECASE,
+        ),
+        re.compile(rf"(?<!\w)(?:{born})\s+(?:\w+\s+){{0,2}}?\d{{4}}(?!\w)", re.IGNORECASE),
+    ]
 
 
 # a street address: a number, up to three words, a street word; then a unit
@@ -118,9 +137,9 @@ def _street(match: re.Match[str]) -> str:
 
 def _patterns_removed(text: str) -> str:
     text = STREET.sub(_street, text)
-    for pattern in PATTERNS:
+    for pattern in [*PATTERNS, *_date_patterns(), *NUMBER_PATTERNS]:
         text = pattern.sub(REMOVED, text)
-    return FOUR_OR_MORE_DIGITS.sub(lambda m: m.group(0) if YEAR.fullmatch(m.group(0)) else REMOVED, text)
+    return FOUR_OR_MORE_DIGITS.sub(lambda m: m.group(0) if int(m.group(0)) in YEARS else REMOVED, text)
 
 
 def _tokens(text: str) -> List[Tuple[int, int, str]]:
@@ -134,7 +153,9 @@ def _capitalised(word: str) -> bool:
 def _names_removed(text: str, known: FrozenSet[str]) -> str:
     """Take out the words a name cue introduces, and capitalised words that
     are not known and do not begin a sentence."""
-    cues, keep, listed = _words()  # inside a name, only `listed` stops it: the store's words include officials' names
+    words = _words()
+    cues, keep, listed = words.name_cues, words.keep, words.known_capitals  # inside a name, only `listed` stops it
+    # (the store's capitalised words include officials' names)
     capitals = listed | known
     tokens = _tokens(text)
     lowered = [t[2].lower() for t in tokens]
@@ -178,7 +199,7 @@ def _names_removed(text: str, known: FrozenSet[str]) -> str:
         if word[:1].isalpha():
             unknown = _capitalised(word) and word not in capitals and word.lower() not in keep
             next_word = lowered[k + 1] if k + 1 < len(tokens) else ""
-            if unknown and (not starts_sentence or next_word in VERB_AFTER_NAME):
+            if unknown and (not starts_sentence or next_word in words.verbs_after_name):
                 remove[k] = True
             starts_sentence = False
     out, last = [], 0

@@ -6,9 +6,10 @@ sender id, no address, no time finer than the day.
 The action servers do not keep them: each sends its counts to the staff
 console's internal endpoint (policy_assistant.console_client), which adds
 them up in its database, so that every replica's counts add up and survive
-restarts. Counts wait in memory until sent; at most one call is on its way
-from a process at a time, and what comes meanwhile goes with the next one, so
-a busy server sends a few calls a second at most. When the console cannot be
+restarts. Counts wait in memory until sent: at most one call is on its way
+from a process at a time, calls are at least INTERVAL apart, and what comes
+meanwhile goes with the next one, so a busy server sends one call a second
+however many people it answers. When the console cannot be
 reached, the counts wait for the next call (at most MAX_WAITING rows); a
 restart loses what was not sent yet."""
 
@@ -18,6 +19,7 @@ import datetime as dt
 import functools
 import logging
 import threading
+import time
 from collections import Counter
 from typing import Callable, Dict, NamedTuple
 
@@ -33,6 +35,7 @@ KINDS = (ASKED, HELPED, NOT_HELPED)
 NOT_UNDERSTOOD = "(not understood)"  # the topic of a question the assistant did not understand
 MAX_WAITING = 5_000  # rows waiting while the console cannot be reached; past that, new counts are dropped
 MAX_ROWS = 1_000  # rows in one call (the console refuses more)
+INTERVAL = 1.0  # seconds from one call to the next, at least
 
 
 class Row(NamedTuple):
@@ -44,9 +47,13 @@ class Row(NamedTuple):
 
 
 class UsageCounts:
-    def __init__(self, client: ConsoleClient, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(
+        self, client: ConsoleClient, today: Callable[[], dt.date] = dt.date.today, interval: float = INTERVAL
+    ) -> None:
         self.client = client
         self.today = today
+        self.interval = interval
+        self._last_call = -interval
         self._waiting: Counter[Row] = Counter()
         self._lock = threading.Lock()
         self._sending = False
@@ -66,10 +73,14 @@ class UsageCounts:
         threading.Thread(target=self._send_waiting, name="usage-counts", daemon=True).start()
 
     def _send_waiting(self) -> None:
-        """Send what waits, call after call, until nothing does or a call fails."""
+        """Send what waits, call after call (INTERVAL apart), until nothing
+        does or a call fails."""
         try:
-            while self.send_once():
-                pass
+            while True:
+                time.sleep(max(0.0, self._last_call + self.interval - time.monotonic()))
+                self._last_call = time.monotonic()
+                if not self.send_once():
+                    break
         finally:
             with self._lock:
                 self._sending = False

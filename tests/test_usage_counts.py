@@ -43,7 +43,7 @@ def settle(usage: UsageCounts) -> None:
 
 def test_a_count_is_sent_with_nothing_but_its_fields():
     client = RecordingClient()
-    usage = UsageCounts(client, today=lambda: DAY)
+    usage = UsageCounts(client, today=lambda: DAY, interval=0)
     usage.count(ASKED, "traffic_stops", "es", "twilio")
     settle(usage)
     assert client.bodies == [
@@ -56,7 +56,7 @@ def test_a_count_is_sent_with_nothing_but_its_fields():
 def test_counts_made_while_a_call_is_on_its_way_go_together_in_the_next():
     client = RecordingClient()
     client.gate.clear()  # the first call hangs until the gate opens
-    usage = UsageCounts(client, today=lambda: DAY)
+    usage = UsageCounts(client, today=lambda: DAY, interval=0)
     usage.count(ASKED, "traffic_stops", "en", "webchat")
     time.sleep(0.05)
     for _ in range(50):
@@ -72,7 +72,7 @@ def test_counts_made_while_a_call_is_on_its_way_go_together_in_the_next():
 
 def test_counts_wait_when_the_console_cannot_take_them_and_go_with_the_next_call():
     client = RecordingClient(works=False)
-    usage = UsageCounts(client, today=lambda: DAY)
+    usage = UsageCounts(client, today=lambda: DAY, interval=0)
     usage.count(ASKED, "home_visits", "en", None)
     settle(usage)
     assert usage.waiting() == {Row("2026-12-06", "asked", "home_visits", "en", "rest"): 1}
@@ -84,7 +84,7 @@ def test_counts_wait_when_the_console_cannot_take_them_and_go_with_the_next_call
 
 def test_what_waits_is_bounded_and_each_call_is_too():
     client = RecordingClient(works=False)
-    usage = UsageCounts(client, today=lambda: DAY)
+    usage = UsageCounts(client, today=lambda: DAY, interval=0)
     for i in range(MAX_WAITING + 10):
         usage._waiting[Row("2026-12-06", "asked", f"t{i}", "en", "rest")] += 1
     usage.count(ASKED, "one_more_topic", "en", "rest")
@@ -98,3 +98,16 @@ def test_without_a_console_nothing_is_counted_or_sent():
     usage = UsageCounts(client)
     usage.count(ASKED, "home_visits", "en", "rest")
     assert usage.waiting() == {} and not usage._sending
+
+
+def test_calls_are_at_least_an_interval_apart_whatever_the_load():
+    client = RecordingClient()
+    usage = UsageCounts(client, today=lambda: DAY, interval=0.3)
+    start, answered = time.monotonic(), 0
+    while time.monotonic() - start < 1.0:  # a count every 10 ms for a second: about 100 answers
+        usage.count(ASKED, "traffic_stops", "en", "webchat")
+        answered += 1
+        time.sleep(0.01)
+    settle(usage)
+    assert 3 <= len(client.bodies) <= 5  # one at once, then one every 0.3 s
+    assert sum(c["n"] for _, body in client.bodies for c in body["counts"]) == answered

@@ -79,7 +79,10 @@ def usage() -> Any:
     items = json_object().get("counts")
     if not isinstance(items, list) or len(items) > MAX_ROWS:
         abort(400)
-    store = db.live_store()
+    # the topics and languages as last loaded: every action server calls this
+    # a few times a second, and must not make the console load and render the
+    # whole store again after each publish (it does so when staff next look)
+    store = db.console().live.loaded() or db.live_store()
     if store is None:
         abort(503)  # nothing to check the counts against yet: the sender keeps them and tries again
     today = db.console().today()
