@@ -48,7 +48,8 @@ class LiveStore:
     def get(self) -> Store:
         """The current store; raises StoreError only if no good store was ever loaded."""
         current = signature(self.root)
-        if current != self._loaded:
+        # before the first load is done, wait for it (another thread may be loading)
+        if current != self._loaded or self._store is None:
             with self._lock:
                 if current != self._loaded:
                     self._reload(current)

@@ -7,6 +7,7 @@ database (the dashboard reads the last DASHBOARD_DAYS days)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from typing import Any, Iterable, List, NamedTuple
 
@@ -21,8 +22,16 @@ CREATE TABLE IF NOT EXISTS usage_per_day (
     channel TEXT NOT NULL,
     n       INTEGER NOT NULL,
     PRIMARY KEY (day, kind, topic, lang, channel)
+);
+-- the batches of counts already added: an action server sends a batch again,
+-- with its id, when it had no answer to it (policy_assistant.usage_counts)
+CREATE TABLE IF NOT EXISTS usage_batches (
+    id  TEXT PRIMARY KEY,
+    day TEXT NOT NULL    -- YYYY-MM-DD, when it arrived
 )
 """
+BATCH_ID = re.compile(r"[0-9a-f]{32}")
+KEEP_BATCH_IDS_DAYS = 2  # a batch sent again comes back within seconds; its id is kept this long
 MAX_COUNT = 1_000_000  # in one row of one call, at most
 CHANNELS = {"rest", "webchat", "twilio", "cmdline", "socketio"}  # Rasa's input channels the assistant has
 OLDEST_DAYS = 30  # a count may arrive this many days late (an action server out of reach), no more
@@ -66,15 +75,30 @@ def valid_count(item: Any, topics: Iterable[str], languages: Iterable[str], toda
 class Usage:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        db.execute(SCHEMA)
+        db.executescript(SCHEMA)
 
-    def add(self, counts: Iterable[Count]) -> None:
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO usage_per_day (day, kind, topic, lang, channel, n) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (day, kind, topic, lang, channel) DO UPDATE SET n = n + excluded.n",
-                list(counts),
-            )
+    def add(self, batch: str, counts: Iterable[Count], today: dt.date) -> bool:
+        """Add a batch of counts, once: False (and nothing added) when a batch
+        with this id was added before."""
+        rows = list(counts)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            new = self.db.execute(
+                "INSERT OR IGNORE INTO usage_batches (id, day) VALUES (?, ?)", (batch, today.isoformat())
+            ).rowcount
+            if new:
+                self.db.executemany(
+                    "INSERT INTO usage_per_day (day, kind, topic, lang, channel, n) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (day, kind, topic, lang, channel) DO UPDATE SET n = n + excluded.n",
+                    rows,
+                )
+            old = (today - dt.timedelta(days=KEEP_BATCH_IDS_DAYS)).isoformat()
+            self.db.execute("DELETE FROM usage_batches WHERE day < ?", (old,))
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return bool(new)
 
     def since(self, first: dt.date) -> List[Count]:
         rows = self.db.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from contextlib import closing
 
 import pytest
@@ -39,9 +40,10 @@ def count(day=None, kind="asked", topic="traffic_stops", lang="en", channel="web
     return {"day": (day or TODAY).isoformat(), "kind": kind, "topic": topic, "lang": lang, "channel": channel, "n": n}
 
 
-def send(app, counts, token=TOKEN, **headers):
+def send(app, counts, token=TOKEN, batch=None, **headers):
     auth = {"Authorization": f"Bearer {token}"} if token else {}
-    return app.test_client().post("/staff/internal/usage", json={"counts": counts}, headers={**auth, **headers})
+    body = {"batch": batch or uuid.uuid4().hex, "counts": counts}
+    return app.test_client().post("/staff/internal/usage", json=body, headers={**auth, **headers})
 
 
 def kept(config):
@@ -60,7 +62,17 @@ def test_counts_are_not_taken_through_a_proxy(app, config):
     assert kept(config) == {}
 
 
-@pytest.mark.parametrize("body", [[1, 2], "x", {"counts": "many"}, {"counts": [count()] * (MAX_ROWS + 1)}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        "x",
+        {"batch": "a" * 32, "counts": "many"},
+        {"batch": "a" * 32, "counts": [count()] * (MAX_ROWS + 1)},
+        {"counts": [count()]},  # no batch id
+        {"batch": "not-an-id", "counts": [count()]},
+    ],
+)
 def test_what_is_not_a_list_of_counts_is_refused(app, config, body):
     response = app.test_client().post("/staff/internal/usage", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 400 and kept(config) == {}
@@ -90,6 +102,14 @@ def test_counts_from_several_servers_add_up_and_a_bad_one_is_refused_alone(app, 
         (day, "helped", "traffic_stops", "en", "webchat"): 1,
         (day, "asked", "(not understood)", "en", "webchat"): 1,
     }
+
+
+def test_a_batch_sent_again_counts_once(app, config):
+    batch = uuid.uuid4().hex
+    assert send(app, [count(n=4)], batch=batch).get_json() == {"kept": 1, "refused": 0}
+    assert send(app, [count(n=4)], batch=batch).get_json()["again"] is True
+    assert send(app, [count(n=1)]).status_code == 200  # another batch
+    assert kept(config) == {(TODAY.isoformat(), "asked", "traffic_stops", "en", "webchat"): 5}
 
 
 def test_the_table_holds_numbers_and_names_only(config):

@@ -81,7 +81,7 @@ def test_spanish_offer_and_thanks_in_spanish(live, console):
 
 def usage_now(console) -> dict:
     with sqlite3.connect(console.db) as db:
-        db.execute(USAGE_SCHEMA)
+        db.executescript(USAGE_SCHEMA)
         rows = db.execute("SELECT kind, topic, lang, channel, SUM(n) FROM usage_per_day GROUP BY 1, 2, 3, 4").fetchall()
     return {tuple(row[:4]): row[4] for row in rows}
 

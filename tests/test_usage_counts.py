@@ -47,9 +47,11 @@ def test_a_count_is_sent_with_nothing_but_its_fields():
     usage.count(ASKED, "traffic_stops", "es", "twilio")
     settle(usage)
     assert client.bodies == [
-        ("usage", {"counts": [{"day": "2026-12-06", "kind": "asked", "topic": "traffic_stops",
+        ("usage", {"batch": client.bodies[0][1]["batch"],
+                   "counts": [{"day": "2026-12-06", "kind": "asked", "topic": "traffic_stops",
                                "lang": "es", "channel": "twilio", "n": 1}]}),
     ]  # fmt: skip
+    assert len(client.bodies[0][1]["batch"]) == 32
     assert usage.waiting() == {}
 
 
@@ -70,25 +72,27 @@ def test_counts_made_while_a_call_is_on_its_way_go_together_in_the_next():
     assert second == {("asked", 50), ("helped", 50)}
 
 
-def test_counts_wait_when_the_console_cannot_take_them_and_go_with_the_next_call():
+def test_counts_wait_when_the_console_cannot_take_them_and_the_call_is_tried_again():
     client = RecordingClient(works=False)
-    usage = UsageCounts(client, today=lambda: DAY, interval=0)
+    usage = UsageCounts(client, today=lambda: DAY, interval=0, retry=0.2)
     usage.count(ASKED, "home_visits", "en", None)
-    settle(usage)
-    assert usage.waiting() == {Row("2026-12-06", "asked", "home_visits", "en", "rest"): 1}
+    time.sleep(0.1)
+    assert usage.waiting() == {Row("2026-12-06", "asked", "home_visits", "en", "rest"): 1} and usage._sending
+    usage.count(ASKED, "home_visits", "en", None)  # meanwhile: waits for the call after
     client.works = True
-    usage.count(ASKED, "home_visits", "en", None)
-    settle(usage)
-    assert client.bodies[-1][1]["counts"][0]["n"] == 2 and usage.waiting() == {}
+    settle(usage)  # no new count needed: the failed call is tried again by itself
+    failed, again, new = (body for _, body in client.bodies)
+    assert again == failed  # sent again as it was, with its batch id: the console counts it once
+    assert new["batch"] != failed["batch"] and new["counts"][0]["n"] == 1 and usage.waiting() == {}
 
 
 def test_what_waits_is_bounded_and_each_call_is_too():
     client = RecordingClient(works=False)
-    usage = UsageCounts(client, today=lambda: DAY, interval=0)
+    usage = UsageCounts(client, today=lambda: DAY, interval=0, retry=60)
     for i in range(MAX_WAITING + 10):
         usage._waiting[Row("2026-12-06", "asked", f"t{i}", "en", "rest")] += 1
     usage.count(ASKED, "one_more_topic", "en", "rest")
-    settle(usage)
+    time.sleep(0.2)  # the first call fails; the next would come in a minute
     assert len(usage.waiting()) == MAX_WAITING + 10  # the new one was dropped, nothing else lost
     assert all(len(body["counts"]) <= MAX_ROWS for _, body in client.bodies)
 

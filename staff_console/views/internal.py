@@ -21,7 +21,7 @@ from policy_assistant.settings import ConsoleSettings
 from policy_assistant.usage_counts import MAX_ROWS
 from staff_console import db
 from staff_console.shared_questions import MAX_TEXT
-from staff_console.usage import CHANNELS, Usage, valid_count
+from staff_console.usage import BATCH_ID, CHANNELS, Usage, valid_count
 from staff_console.views.questions import shared
 
 bp = Blueprint("internal", __name__, url_prefix="/staff/internal")
@@ -72,12 +72,16 @@ def receive() -> Any:
 @bp.route("/usage", methods=["POST"])
 @internal_only
 def usage() -> Any:
-    """Counts from an action server: {"counts": [{day, kind, topic, lang,
-    channel, n}, ...]}. A count the live store cannot place is refused alone
-    (and logged by number only), so that one bad row never holds back the
-    rest: the sender would send it again and again."""
-    items = json_object().get("counts")
+    """Counts from an action server: {"batch": id, "counts": [{day, kind,
+    topic, lang, channel, n}, ...]}; a batch id seen before adds nothing. A
+    count the live store cannot place is refused alone (and logged by number
+    only), so that one bad row never holds back the rest: the sender would
+    send it again and again."""
+    body = json_object()
+    items, batch = body.get("counts"), body.get("batch")
     if not isinstance(items, list) or len(items) > MAX_ROWS:
+        abort(400)
+    if not isinstance(batch, str) or not BATCH_ID.fullmatch(batch):
         abort(400)
     # the topics and languages as last loaded: every action server calls this
     # a few times a second, and must not make the console load and render the
@@ -88,7 +92,8 @@ def usage() -> Any:
     today = db.console().today()
     counts = [valid_count(item, store.topics, store.languages, today) for item in items]
     kept = [count for count in counts if count is not None]
-    Usage(db.get_db()).add(kept)
+    if not Usage(db.get_db()).add(batch, kept, today):
+        return {"kept": 0, "refused": 0, "again": True}, 200  # sent again after a call it had no answer to
     if len(kept) < len(items):
         logger.warning(
             "Refused %d of %d usage counts that name nothing the live store has", len(items) - len(kept), len(items)
