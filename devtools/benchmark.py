@@ -11,7 +11,14 @@ Sections (choose with --only, default all):
               (what many people asking once costs in time and memory);
 * fault       the load, with the action server frozen (SIGSTOP on its process
               group) for --fault-stop seconds after --fault-before seconds, then
-              resumed (SIGCONT) and loaded --fault-after seconds more.
+              resumed (SIGCONT) and loaded --fault-after seconds more;
+* reload      the load, while the Rasa server loads the model again
+              (rasa_server/model_channel.py, as a retraining has it load a new
+              one) after --fault-before seconds: how long the load takes, the
+              Rasa server's memory before, at its highest during and after it,
+              and the replies before, during and after; --reloads times in a
+              row, to tell memory kept for reuse from memory lost (not in the
+              default run).
 
 With --starter, the sequential and load sections are also run against Rasa's
 starter bot (`rasa init`, trained in a temporary folder) in the same run,
@@ -35,6 +42,7 @@ import json
 import math
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -68,7 +76,8 @@ QUESTIONS = [
 # what the starter bot (rasa init) understands
 STARTER_QUESTIONS = ["hello", "I am sad", "yes", "great", "are you a bot?", "goodbye", "hi there", "very good"]
 
-SECTIONS = ("sequential", "load", "senders", "fault")
+SECTIONS = ("sequential", "load", "senders", "fault", "reload")
+DEFAULT_SECTIONS = SECTIONS[:4]
 OURS, STARTER = "this assistant", "rasa init starter"
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -179,8 +188,11 @@ def our_servers(workdir: Path, model: Path = MODEL, threads: int | None = None) 
     """The action server and the Rasa server, stopped (process groups) however
     the block ends; `threads` in each of the Rasa server's thread pools (none:
     as `make run` sets them)."""
-    pools = {name: str(threads) for name in RASA_THREADS} if threads else None
-    servers = Servers(workdir, model, rasa_env=pools)
+    pools = {name: str(threads) for name in RASA_THREADS} if threads else {}
+    # the token of the model loading endpoint (the reload section), and where the model's folder is
+    servers = Servers(
+        workdir, model, rasa_env={**pools, "MODELS_DIR": str(model.parent)}, INTERNAL_TOKEN=secrets.token_hex(32)
+    )
     try:
         yield servers
     finally:
@@ -324,22 +336,32 @@ async def sequential(url: str, questions: Sequence[str], count: int, timeout: fl
 
 
 async def conversations(
-    url: str, questions: Sequence[str], seconds: float, parallel: int, turns: int, timeout: float, unavailable: set[str]
+    url: str,
+    questions: Sequence[str],
+    seconds: float,
+    parallel: int,
+    turns: int,
+    timeout: float,
+    unavailable: set[str],
+    until: asyncio.Event | None = None,
 ) -> Run:
-    """`parallel` conversations at a time for `seconds`: each a new sender that
-    sends `turns` messages one after another. Requests in flight at the end are
-    waited for (at most `timeout`)."""
+    """`parallel` conversations at a time for `seconds` (or until `until` is
+    set): each a new sender that sends `turns` messages one after another.
+    Requests in flight at the end are waited for (at most `timeout`)."""
     replies: list[Reply] = []
     asked = itertools.count()
     async with session(parallel, timeout) as s:
         start = time.perf_counter()
         deadline = start + seconds
 
+        def over() -> bool:
+            return time.perf_counter() >= deadline or (until is not None and until.is_set())
+
         async def person(number: int) -> None:
-            while time.perf_counter() < deadline:
+            while not over():
                 sender = f"load-{number}-{uuid.uuid4().hex[:12]}"
                 for _ in range(turns):
-                    if time.perf_counter() >= deadline:
+                    if over():
                         return
                     replies.append(await post(s, url, sender, questions[next(asked) % len(questions)], unavailable))
 
@@ -413,6 +435,57 @@ async def under_fault(
     return run, marks
 
 
+@dataclass
+class ReloadMarks:
+    asked: float = math.nan  # the load was asked for
+    loaded: float = math.nan  # the server said it was no longer loading
+    rss: dict[str, float] = field(default_factory=dict)  # the Rasa server's RSS: before, peak, after
+    failed: str = ""
+
+
+async def during_reload(
+    servers: Servers, model: str, before: float, after: float, args: argparse.Namespace, unavailable: set[str]
+) -> tuple[Run, ReloadMarks]:
+    """The load of the conversations section, while the Rasa server loads
+    `model` (a file of its models folder) again, asked for after `before`
+    seconds; the load stops `after` seconds after the model loaded. The
+    server's RSS is sampled every quarter of a second meanwhile."""
+    marks = ReloadMarks()
+    headers = {"Authorization": f"Bearer {servers.env['INTERNAL_TOKEN']}"}
+    done = asyncio.Event()
+
+    def sample(name: str) -> None:
+        value = server_rss(servers.rasa) or math.nan
+        marks.rss[name] = max(marks.rss.get(name, 0.0), value) if name == "peak" else value
+
+    async def loader() -> None:
+        await asyncio.sleep(before)
+        sample("before")
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s:
+            marks.asked = time.perf_counter()
+            async with s.post(f"{servers.url}/webhooks/model/load", json={"model": model}, headers=headers) as r:
+                if r.status != 202:
+                    marks.failed = f"HTTP {r.status}"
+                    done.set()
+                    return
+            while True:
+                sample("peak")
+                async with s.get(f"{servers.url}/webhooks/model/", headers=headers) as r:
+                    state = await r.json()
+                if not state["loading"]:
+                    break
+                await asyncio.sleep(0.25)
+        marks.loaded, marks.failed = time.perf_counter(), state["failed"]
+        await asyncio.sleep(after)
+        sample("after")
+        done.set()
+
+    load = conversations(servers.url, QUESTIONS, 3600, args.parallel, args.turns, args.timeout, unavailable, done)
+    run, _ = await asyncio.gather(load, loader())
+    run.section = "reload"
+    return run, marks
+
+
 # --- printing ------------------------------------------------------------------------------------
 
 
@@ -479,6 +552,29 @@ def describe_fault(run: Run, marks: FaultMarks) -> None:
         say(f"  first normal answer to a request sent after SIGCONT: {min(recovered) - marks.resumed:.1f} s after it")
     else:
         say("  no normal answer to a request sent after SIGCONT")
+
+
+def describe_reload(run: Run, marks: ReloadMarks) -> None:
+    if marks.failed or math.isnan(marks.loaded):
+        say(f"  the model did not load: {marks.failed or 'no answer'}")
+        return
+    rss = {name: mib(marks.rss.get(name)) for name in ("before", "peak", "after")}
+    say(
+        f"  the model loaded in {marks.loaded - marks.asked:.1f} s; Rasa server RSS before {rss['before']} MiB, "
+        f"at its highest during the load {rss['peak']} MiB, after {rss['after']} MiB"
+    )
+    phases = {
+        "sent before the load": [r for r in run.replies if r.start < marks.asked],
+        "sent during the load": [r for r in run.replies if marks.asked <= r.start < marks.loaded],
+        "sent after it": [r for r in run.replies if r.start >= marks.loaded],
+    }
+    for name, group in phases.items():
+        latencies = [r.ms for r in group]
+        say(
+            f"  {name:>21}: {len(group):5} sent, {sum(r.outcome != OK for r in group):4} lost, "
+            f"{sum(r.unavailable for r in group):4} 'unavailable', p50 {ms(percentile(latencies, 50))} ms, "
+            f"p95 {ms(percentile(latencies, 95))} ms, max {ms(percentile(latencies, 100))} ms"
+        )
 
 
 def cells(run: Run) -> dict[str, str]:
@@ -567,13 +663,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--threads", type=int, help="threads in each of the Rasa server's pools (default: as make run, 1 each)"
     )
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}")
+    parser.add_argument(
+        "--only", default=",".join(DEFAULT_SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}"
+    )
     parser.add_argument("--requests", type=int, default=80, help="sequential requests (default 80)")
     add_load_options(parser)
     parser.add_argument("--senders", type=int, default=5000, help="distinct senders in the senders run (default 5000)")
     parser.add_argument("--fault-before", type=float, default=10, help="load before the stop (default 10 s)")
     parser.add_argument("--fault-stop", type=float, default=15, help="action server stopped for (default 15 s)")
     parser.add_argument("--fault-after", type=float, default=15, help="load after SIGCONT (default 15 s)")
+    parser.add_argument("--reloads", type=int, default=2, help="model loads in a row in the reload section (default 2)")
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -713,6 +812,17 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
             record(run)
             describe(run, args.parallel)
             describe_fault(run, marks)
+        if "reload" in sections:
+            for attempt in range(1, args.reloads + 1):
+                say(
+                    f"reload {attempt} of {args.reloads}: {args.parallel} conversations at a time; the model loaded "
+                    f"again after {args.fault_before:.0f} s; the load goes on {args.fault_after:.0f} s after it ..."
+                )
+                reload = during_reload(servers, args.model.name, args.fault_before, args.fault_after, args, unavailable)
+                run, loaded = asyncio.run(reload)
+                record(run)
+                describe(run, args.parallel)
+                describe_reload(run, loaded)
         say("server logs:")
         log_digest(servers.rasa_log, QUESTIONS)
         log_digest(servers.actions_log, QUESTIONS)

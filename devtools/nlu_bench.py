@@ -30,12 +30,15 @@ whole NLU pipeline (gates included):
 A benchmark: it prints numbers and asserts nothing (the gates that must hold
 are in tests/test_nlu_holdout.py).
 Usage: make nlu-bench (every benchmark), make nlu-dev (dev, with its
-errors), or python -m devtools.nlu_bench [--set NAME ...] [--errors] [--model PATH]"""
+errors), or python -m devtools.nlu_bench [--set NAME ...] [--errors] [--model PATH]
+[--json PATH] (the figures per set, language and category, for the retraining
+gate, devtools/nlu_gate.py)"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -153,11 +156,25 @@ def report_set(
     return confusions
 
 
+def as_rows(by_set: Dict[str, Dict[Tuple[str, str], Counter]]) -> Dict[str, List[Dict[str, Any]]]:
+    """Each set's figures as --json writes them (devtools/nlu_gate.py reads them)."""
+    return {
+        name: [
+            {"lang": lang, "category": category, "right": counts["right"], "asked": counts["asked"]}
+            for (lang, category), counts in sorted(pooled.items())
+        ]
+        for name, pooled in by_set.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", dest="sets", action="append", choices=SETS)
     parser.add_argument("--errors", action="store_true", help="print each failing question (dev set only)")
     parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument(
+        "--json", type=Path, help="also write each set's right and asked per language and category here"
+    )
     args = parser.parse_args()
     sets = args.sets or [name for name in SETS if name not in READABLE]
     if args.errors and not set(sets) <= READABLE:
@@ -165,10 +182,17 @@ def main() -> None:
     agent = load_agent(args.model)
     topics = policy_topics()
     confusions: Counter = Counter()
-    pooled: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
+    by_set: Dict[str, Dict[Tuple[str, str], Counter]] = {}
     menus: Dict[str, Counter] = defaultdict(Counter)
     for name in sets:
-        confusions += report_set(agent, name, topics, args.errors, pooled, menus)
+        by_set[name] = defaultdict(Counter)
+        confusions += report_set(agent, name, topics, args.errors, by_set[name], menus)
+    if args.json:
+        args.json.write_text(json.dumps(as_rows(by_set), indent=1), encoding="utf-8")
+    pooled: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
+    for per_set in by_set.values():
+        for key, counter in per_set.items():
+            pooled[key].update(counter)
     if len(sets) > 1:
         print(f"\n== every category, pooled over {' + '.join(sets)}")
         for (lang, category), counts in sorted(pooled.items()):

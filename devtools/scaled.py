@@ -184,6 +184,7 @@ class ScaledStack:
     def rasa_program(self, number: int) -> Program:
         port = self.rasa_ports[number]
         env = {**RASA_THREADS, **({"SANIC_WORKERS": str(self.sanic_workers)} if self.sanic_workers > 1 else {})}
+        env["MODELS_DIR"] = str(self.model.parent)  # where a retraining's new model is loaded from (model_channel.py)
         return Program(
             f"rasa-{number}",
             [str(BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
@@ -208,6 +209,8 @@ class ScaledStack:
                 "STAFF_CONSOLE_HOST": "127.0.0.1",
                 "STAFF_CONSOLE_PORT": str(self.console_port),
                 "CONTENT_REPO": str(self.content_repo),
+                # a retraining's new model is loaded on each Rasa server, one at a time (devtools/retrain.py)
+                "RETRAIN_SERVERS": ",".join(f"http://127.0.0.1:{port}" for port in self.rasa_ports),
             },
             (self.console_port,),
             f"http://127.0.0.1:{self.console_port}/staff/sign-in",

@@ -403,7 +403,8 @@ def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
                 "--endpoints",
                 "endpoints.yml",
             ],
-            RASA_THREADS,
+            # where a retraining's new model is loaded from (rasa_server/model_channel.py)
+            {**RASA_THREADS, "MODELS_DIR": str(MODEL.parent)},
             (port,),
             f"http://127.0.0.1:{port}/webhooks/rest/",
             priority=20,
@@ -411,7 +412,12 @@ def run_programs(port: int, console_port: int, content: Path) -> List[Program]:
         Program(
             "console",
             [str(BIN / "python"), "-m", "staff_console", "serve"],
-            {"STAFF_CONSOLE_HOST": "127.0.0.1", "STAFF_CONSOLE_PORT": str(console_port)},
+            {
+                "STAFF_CONSOLE_HOST": "127.0.0.1",
+                "STAFF_CONSOLE_PORT": str(console_port),
+                # a retraining's new model is loaded on the Rasa server while it serves (devtools/retrain.py)
+                "RETRAIN_SERVERS": f"http://127.0.0.1:{port}",
+            },
             (console_port,),
             f"http://127.0.0.1:{console_port}/staff/sign-in",
             priority=30,

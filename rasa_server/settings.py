@@ -1,9 +1,11 @@
 """The Rasa server's own settings from the environment, read when asked for:
-the Twilio channel's (SMS and WhatsApp). Its conversations' Redis settings are
+the Twilio channel's (SMS and WhatsApp) and the model loading endpoint's. Its conversations' Redis settings are
 Rasa's, named in endpoints-scaled.yml; where its own texts are (SERVER_TEXTS)
 is policy_assistant.settings'."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pydantic import BaseSettings
 
@@ -17,3 +19,11 @@ class PhoneEnvironment(BaseSettings):
     twilio_sender_secret: str = ""  # hides phone numbers (an HMAC key): 32 random characters
     twilio_api_url: str = ""  # another base URL for the outgoing client (a local stub in tests)
     twilio_webhook_url: str = ""  # the URL Twilio signs, when a proxy stands in front
+
+
+class ModelSettings(BaseSettings):
+    """The model loading endpoint (rasa_server/model_channel.py): on only with
+    INTERNAL_TOKEN set; it loads model files from MODELS_DIR only."""
+
+    internal_token: str = ""
+    models_dir: Path = Path("models")

@@ -35,7 +35,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from policy_assistant.secret_check import check_secret
 from staff_console import db, limits
 from staff_console.config import Config
-from staff_console.views import auth, drafts, history, home, internal, questions
+from staff_console.views import auth, drafts, history, home, internal, questions, retraining
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -74,7 +74,7 @@ def create_app(config: Config) -> Flask:
     csrf = CSRFProtect(app)  # first: a form's token is checked before anything else is done
     csrf.exempt(internal.bp)  # the action servers' calls: no form, a bearer token instead
     db.init_app(app, config)
-    for blueprint in (auth.bp, home.bp, drafts.bp, history.bp, questions.bp, internal.bp):
+    for blueprint in (auth.bp, home.bp, drafts.bp, history.bp, questions.bp, retraining.bp, internal.bp):
         app.register_blueprint(blueprint)
 
     # The sign-in page is also the health path Compose and Kubernetes probe

@@ -35,6 +35,11 @@ class ConsoleEnvironment(BaseSettings):
     staff_session_max_hours: int = 12
     staff_self_publish: bool = False
     staff_behind_proxy: bool = False
+    # the Rasa servers a retraining's new model is loaded on (base URLs, comma
+    # separated); set, publishers can start a retraining from the console
+    # (devtools/retrain.py, which needs Rasa beside the console: make run, make run-scaled)
+    retrain_servers: str = ""
+    retrain_log: Path = VAR / "retraining.log"  # the last retraining's output: steps and figures only
 
     @validator("*", pre=True)
     def _empty_is_unset(cls, value: Any, field: ModelField) -> Any:
@@ -54,6 +59,8 @@ class Config:
     behind_proxy: bool  # trust X-Forwarded-Proto/For from one proxy (nginx with TLS)
     session_max_hours: int = 12  # and this long after signing in, however active
     server_texts: Path | None = None  # the Rasa server's texts, written at each publish (None: not written)
+    retrain_servers: tuple[str, ...] = ()  # empty: no retraining from the console (devtools/retrain.py reads them too)
+    retrain_log: Path = VAR / "retraining.log"
 
     @classmethod
     def from_env(cls) -> Config:
@@ -70,6 +77,8 @@ class Config:
             behind_proxy=env.staff_behind_proxy,
             session_max_hours=env.staff_session_max_hours,
             server_texts=ServerTextSettings().server_texts,  # the Rasa server's own setting: the file it reads
+            retrain_servers=tuple(url for url in env.retrain_servers.split(",") if url),
+            retrain_log=env.retrain_log,
         )
 
 

@@ -129,13 +129,13 @@ class RunningConsole:
     log: Path  # what the console process printed
 
 
-@pytest.fixture(scope="module")
-def console(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+@contextlib.contextmanager
+def running_console(servers: Servers, work: Path, **settings: str) -> Iterator[RunningConsole]:
     """The staff console, publishing to the content repository the running
     action server reads, and receiving the questions it passes on
     (INTERNAL_TOKEN, on the port the servers were told); accounts made with
-    `make staff-user`'s module (STAFF_PASSWORDS)."""
-    work = tmp_path_factory.mktemp("console")
+    `make staff-user`'s module (STAFF_PASSWORDS); `settings`, more of its
+    environment."""
     port = servers.console_port  # type: ignore[attr-defined]
     env = {
         **os.environ,
@@ -143,6 +143,7 @@ def console(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "STAFF_DB": str(work / "staff.sqlite3"),
         "STAFF_CONSOLE_PORT": str(port),
         "INTERNAL_TOKEN": servers.env["INTERNAL_TOKEN"],
+        **settings,
     }
     for name, role in (("maria", "editor"), ("sam", "publisher"), ("kim", "publisher")):
         subprocess.run(
@@ -169,6 +170,12 @@ def console(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Itera
         stop_group(proc)
     log_text = log.read_text(encoding="utf-8")
     assert not any(p in log_text for p in STAFF_PASSWORDS.values()), "a password reached the console's log"
+
+
+@pytest.fixture(scope="module")
+def console(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+    with running_console(servers, tmp_path_factory.mktemp("console")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

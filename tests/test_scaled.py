@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import subprocess
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,7 @@ import pytest
 import redis
 import requests
 
-from devtools import benchmark
+from devtools import benchmark, retrain
 from devtools.benchmark import OK, Reply, Run
 from devtools.paths import STORE
 from devtools.scaled import KEY_PREFIX, ScaledStack
@@ -251,6 +252,43 @@ def test_a_published_change_reaches_every_action_server_within_two_seconds(stack
 
 
 # --- faults under load -----------------------------------------------------------------------------
+
+
+def test_a_new_model_reaches_every_rasa_server_one_at_a_time_while_conversations_go_on(stack: ScaledStack) -> None:
+    """What a retraining that passed its gate does last (devtools/retrain.py):
+    each Rasa server loads the model while it serves, one at a time; here the
+    same model file again, which exercises the same path."""
+    me = sender()
+    assert topic_of(ask(stack.url, QUESTION, me)) == "home_visits"
+    servers = [direct(stack, n) for n in range(stack.rasa_replicas)]
+    headers = {"Authorization": f"Bearer {stack.env['INTERNAL_TOKEN']}"}
+    loaded_before = [log.count("Loading model") for log in (stack.logs()[f"rasa-{n}"] for n in range(len(servers)))]
+    loading: List[int] = []  # how many servers were loading, at each look
+    answers: List[str | None] = []  # the topic of each question asked through nginx meanwhile
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            states = [requests.get(f"{s}/webhooks/model/", headers=headers, timeout=10).json() for s in servers]
+            loading.append(sum(state["loading"] for state in states))
+            answers.append(topic_of(ask(stack.url, "Can I call 911 if I'm undocumented?", sender())))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        retrain.serve_everywhere(stack.model, stack.model, servers, stack.env["INTERNAL_TOKEN"])
+    finally:
+        done.set()
+        watcher.join()
+    assert max(loading) == 1 and loading.count(1) >= 2, loading  # seen loading, never two at once
+    assert answers and set(answers) == {"report_crime_safely"}  # every question meanwhile answered
+    loaded_after = [log.count("Loading model") for log in (stack.logs()[f"rasa-{n}"] for n in range(len(servers)))]
+    assert loaded_after == [n + 1 for n in loaded_before]  # each server loaded it once
+    who = ask(stack.url, "who said that?", me)  # the conversation begun before goes on
+    assert "Steve Conrad" in who[0]["text"]
+    REPORT.append(
+        f"model loaded on {len(servers)} Rasa servers one at a time: {len(answers)} questions answered meanwhile"
+    )
 
 
 def load_with_fault(stack: ScaledStack, fault: Any, repair: Any, before: float, during: float, after: float) -> Any:

@@ -9,14 +9,13 @@ scrubbed again before it is kept, and a count must name what the live store has.
 from __future__ import annotations
 
 import functools
-import hmac
 import logging
 from typing import Any, Callable
 
 from flask import Blueprint, abort, request
 
+from policy_assistant.internal_calls import bearer_matches, through_proxy
 from policy_assistant.scrub import scrub
-from policy_assistant.secret_check import strong
 from policy_assistant.settings import ConsoleSettings
 from policy_assistant.usage_counts import MAX_ROWS
 from staff_console import db
@@ -31,11 +30,9 @@ logger = logging.getLogger(__name__)
 def internal_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
-            abort(404)  # through a proxy: from outside, where this is not served
-        token = ConsoleSettings().internal_token
-        given = request.headers.get("Authorization", "")
-        if not strong(token) or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        if through_proxy(request.headers):
+            abort(404)  # from outside, where this is not served
+        if not bearer_matches(request.headers, ConsoleSettings().internal_token):
             abort(401)
         return view(*args, **kwargs)
 

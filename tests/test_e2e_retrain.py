@@ -1,0 +1,188 @@
+"""Retraining that cannot make things worse (issue 29), end to end as staff
+run it: a question the model does not understand is shared with consent and
+scrubbed, a publisher assigns it to a topic in the console, a retraining whose
+gate fails on purpose keeps the serving model, and the console's Retraining
+button trains again, passes the gate and has the running Rasa server load the
+new model while it serves: the question then gets that topic, and a
+conversation begun before the switch carries on.
+
+The serving model and each candidate use config.yml with the n-gram member
+alone (a full training takes over half an hour); everything else is what
+`make run` runs: the Rasa server, the action server, the console, and
+devtools/retrain.py started by the console's button. The gate fails on
+purpose with a candidate whose regression is regularised until it learns
+almost nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterator, Tuple
+
+import pytest
+import requests
+import yaml
+
+from devtools.paths import BIN, MODEL, PROJECT, STORE
+from devtools.retrain import HISTORY_FILE
+from devtools.servers import Servers, free_port, topic_of
+from devtools.supervise import console_internal_url
+from policy_assistant.answers import SHARE_PAYLOAD
+from policy_assistant.live_store import shared_store
+from staff_console.content_repo import ContentRepo
+from staff_console.shared_questions import ACCEPTED_FILE
+from tests.conftest import STAFF_PASSWORDS, RunningConsole, running_console
+
+pytestmark = pytest.mark.e2e
+QUESTION = "what happens at the flea market raids"  # the n-gram model is not sure what this asks
+TOPIC = "when_police_help_ice"
+TRAIN_SECONDS = 1500  # a candidate: every featurizer again (the data changed), then the regression
+store = shared_store().get()
+
+
+def small_config(path: Path, **ngrams: Any) -> Path:
+    """config.yml, its ensemble reduced to the n-gram member, with `ngrams` settings."""
+    config = yaml.safe_load((PROJECT / "config.yml").read_text(encoding="utf-8"))
+    for step in config["pipeline"]:
+        if step["name"].endswith("IntentEnsemble"):
+            step["members"] = [{**m, **ngrams} for m in step["members"] if m["kind"] == "ngrams"]
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+Stack = Tuple[Servers, RunningConsole, Path]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    work = tmp_path_factory.mktemp("retrain")
+    models = work / "models"
+    config = small_config(work / "config.yml")
+    subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--out",
+            str(models),
+            "--fixed-model-name",
+            MODEL.name[:-7],
+        ],
+        cwd=PROJECT,
+        env={**os.environ, "ANSWER_STORE": str(STORE)},
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=TRAIN_SECONDS,
+    )
+    content = work / "content"
+    ContentRepo(content).ensure(STORE)
+    console_port = free_port()
+    servers = Servers(
+        work,
+        model=models / MODEL.name,
+        rasa_env={"MODELS_DIR": str(models)},
+        ANSWER_STORE=str(content),
+        INTERNAL_TOKEN=uuid.uuid4().hex + uuid.uuid4().hex,
+        CONSOLE_INTERNAL_URL=console_internal_url(console_port),
+    )
+    servers.console_port = console_port  # type: ignore[attr-defined]
+    retraining = {
+        "RETRAIN_SERVERS": servers.url,
+        "RETRAIN_CONFIG": str(config),
+        "RETRAIN_MODEL": str(servers.model),
+        "RETRAIN_LOG": str(work / "retraining.log"),
+    }
+    try:
+        servers.start()
+        with running_console(servers, work, **retraining) as console:
+            yield servers, console, work
+    finally:
+        servers.stop()
+
+
+def serving(servers: Servers) -> dict:
+    token = servers.env["INTERNAL_TOKEN"]
+    reply = requests.get(f"{servers.url}/webhooks/model/", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def signed_in(console: RunningConsole, name: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{console.url}/staff/sign-in", timeout=10).text
+    form = {"username": name, "password": STAFF_PASSWORDS[name], "csrf_token": csrf(page)}
+    assert session.post(f"{console.url}/staff/sign-in", data=form, timeout=10).ok
+    return session
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answered(stack: Stack):
+    servers, console, work = stack
+    before = serving(servers)["model_id"]
+    # 1. not understood: the offer to share it; the yes keeps it
+    me = f"retrain-{uuid.uuid4().hex[:8]}"
+    reply = servers.ask(QUESTION, sender=me)
+    assert topic_of(reply) is None and any(
+        b.get("payload") == SHARE_PAYLOAD for m in reply for b in m.get("buttons") or []
+    )
+    servers.ask(SHARE_PAYLOAD, sender=me)
+    # 2. a publisher assigns it to a topic: a training example in the content repository
+    sam = signed_in(console, "sam")
+    queue = sam.get(f"{console.url}/staff/questions", timeout=10).text
+    question_id = re.search(r'id="question-(\d+)">\s*<blockquote[^>]*>' + re.escape(QUESTION), queue).group(1)  # type: ignore[union-attr]
+    assigned = sam.post(
+        f"{console.url}/staff/questions/{question_id}/assign", data={"topic": TOPIC, "csrf_token": csrf(queue)}
+    )
+    assert assigned.ok and QUESTION in (servers.store / ACCEPTED_FILE).read_text(encoding="utf-8")
+
+    # 3. the gate fails on purpose (a candidate that learns almost nothing): the serving model stays
+    weak = small_config(work / "weak.yml", C=0.0001)
+    env = {**os.environ, **servers.env, "RETRAIN_SERVERS": servers.url, "RETRAIN_MODEL": str(servers.model)}
+    refused = subprocess.run(
+        [str(BIN / "python"), "-m", "devtools.retrain", "--content", str(servers.store), "--config", str(weak)],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TRAIN_SECONDS,
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "Retraining refused" in refused.stdout and "points" in refused.stdout.split("Retraining refused")[1]
+    kept = serving(servers)
+    assert (kept["model_id"], kept["loading"]) == (before, False)
+    assert list((servers.model.parent / "candidates").glob("*.tar.gz")) == []  # the refused candidate is gone
+    assert topic_of(servers.ask(QUESTION, sender=f"{me}-2")) is None  # still not understood
+
+    # 4. a conversation under way, then the publisher's button: the new model passes and serves
+    other = f"retrain-{uuid.uuid4().hex[:8]}"
+    assert topic_of(servers.ask("will police knock on my door for ICE?", sender=other)) == "home_visits"
+    page = sam.get(f"{console.url}/staff/retraining", timeout=10).text
+    started = sam.post(f"{console.url}/staff/retraining", data={"csrf_token": csrf(page)}, timeout=10)
+    assert started.ok and "Retraining started" in started.text
+    deadline = time.monotonic() + TRAIN_SECONDS
+    while "A retraining is running" in (page := sam.get(f"{console.url}/staff/retraining", timeout=10).text):
+        assert time.monotonic() < deadline, "the retraining did not end"
+        time.sleep(5)
+    log = (work / "retraining.log").read_text(encoding="utf-8")
+    assert "passed the gate and serves" in log, log
+    now = serving(servers)
+    assert now["model_id"] != before and not now["loading"] and not now["failed"]
+    # the question assigned to the topic now gets it; the conversation begun before carries on
+    assert topic_of(servers.ask(QUESTION, sender=f"{me}-3")) == TOPIC
+    more = servers.ask("tell me more", sender=other)
+    assert store.topics["home_visits"].summary["en"] in more[0]["text"]
+    # both retrainings are in the history, and nothing anyone wrote is in a log
+    history = yaml.safe_load(ContentRepo(servers.store).read(HISTORY_FILE) or "[]")
+    assert [entry["outcome"].split(":")[0] for entry in history] == ["refused", "serving"]
+    assert [entry["by"] for entry in history][1] == "sam"
+    assert "Retraining refused" in sam.get(f"{console.url}/staff/history", timeout=10).text
+    for text in (log, refused.stdout, refused.stderr, *(p.read_text(errors="replace") for p in work.glob("*.log"))):
+        assert QUESTION not in text and "flea market" not in text
