@@ -156,6 +156,13 @@ def test_new_quote_page_has_no_serious_accessibility_problems(browser, console):
     checked(browser)
 
 
+def test_retraining_page_has_no_serious_accessibility_problems(browser, console):
+    sign_in(browser, console, "sam")
+    browser.get(console.url + "/staff/retraining")
+    checked(browser)
+    assert "make retrain" in browser.find_element(By.TAG_NAME, "main").text  # this console has no Rasa servers named
+
+
 def test_review_page_has_no_serious_accessibility_problems(browser, console):
     sign_in(browser, console, "maria")
     browser.get(f"{console.url}/staff/topics/{TOPIC}/review")
