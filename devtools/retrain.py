@@ -54,8 +54,8 @@ from pydantic.fields import ModelField
 
 from devtools import nlu_gate
 from devtools.paths import BIN, MODEL, PROJECT, STORE
+from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo, Person, PublishError
 
-HISTORY_FILE = "retraining/history.yml"  # in the content repository (not read by the store or by Rasa)
 LOCK_FILE = ".retraining.lock"  # in the models folder
 LOAD_SECONDS = 900  # one Rasa server loading the new model while it serves, on a busy machine
 SERVING, REFUSED, FAILED = 0, 2, 1
@@ -232,18 +232,16 @@ def serve_everywhere(model: Path, previous: Path, servers: Sequence[str], token:
 
 def record(content: Path, by: str, subject: str, entry: Dict[str, Any], lines: Sequence[str]) -> None:
     """The outcome as a commit to the content repository, in the console's History."""
-    from staff_console.content_repo import ContentRepo, Person, PublishError
-
     if not (content / ".git").exists():
         print(f"Not recorded: {content} is not a content repository.")
         return
     repo = ContentRepo(content)
     base = repo.head()
-    history = yaml.safe_load(repo.read(HISTORY_FILE, base) or "[]") or []
+    history = yaml.safe_load(repo.read(RETRAINING_HISTORY, base) or "[]") or []
     text = "# Each retraining and its outcome (devtools/retrain.py), oldest first.\n"
     text += yaml.safe_dump([*history, entry], allow_unicode=True, sort_keys=False)
     try:
-        repo.publish({HISTORY_FILE: text}, Person(by), Person(by), "\n".join(lines), subject, base)
+        repo.publish({RETRAINING_HISTORY: text}, Person(by), Person(by), "\n".join(lines), subject, base)
     except PublishError as error:
         print(f"Not recorded in the history: {error}")
 

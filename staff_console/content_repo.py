@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 MAIN, PROJECT_BRANCH = "main", "project"
 PROJECT_AUTHOR = ("answer_store of the project", "project@staff-console.invalid")
 PUBLISHED_BY = "Published-by: "  # trailer of every publish commit
+# each retraining's outcome (devtools/retrain.py), committed like a publish so
+# that it is in the history; read by neither the store nor Rasa
+RETRAINING_HISTORY = "retraining/history.yml"
 Changes = Mapping[str, "str | None"]  # path in the store -> new text, or None to delete
 
 
@@ -77,6 +80,12 @@ class Publish:
     subject: str
     note: str
     diff: str
+
+    @property
+    def retraining(self) -> bool:
+        """A retraining's record, not a change of the answers: nothing to undo."""
+        changed = re.findall(r"^diff --git a/(\S+) ", self.diff, flags=re.MULTILINE)
+        return changed == [RETRAINING_HISTORY]
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,11 @@ import requests
 import yaml
 
 from devtools.paths import BIN, MODEL, PROJECT, STORE
-from devtools.retrain import HISTORY_FILE
 from devtools.servers import Servers, free_port, topic_of
 from devtools.supervise import console_internal_url
 from policy_assistant.answers import SHARE_PAYLOAD
 from policy_assistant.live_store import shared_store
-from staff_console.content_repo import ContentRepo
+from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo
 from staff_console.shared_questions import ACCEPTED_FILE
 from tests.conftest import STAFF_PASSWORDS, RunningConsole, running_console
 
@@ -180,7 +179,7 @@ def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answe
     more = servers.ask("tell me more", sender=other)
     assert store.topics["home_visits"].summary["en"] in more[0]["text"]
     # both retrainings are in the history, and nothing anyone wrote is in a log
-    history = yaml.safe_load(ContentRepo(servers.store).read(HISTORY_FILE) or "[]")
+    history = yaml.safe_load(ContentRepo(servers.store).read(RETRAINING_HISTORY) or "[]")
     assert [entry["outcome"].split(":")[0] for entry in history] == ["refused", "serving"]
     assert [entry["by"] for entry in history][1] == "sam"
     assert "Retraining refused" in sam.get(f"{console.url}/staff/history", timeout=10).text

@@ -11,7 +11,7 @@ import yaml
 
 from devtools import retrain
 from staff_console.app import create_app
-from staff_console.content_repo import ContentRepo, Person
+from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo, Person
 from tests.test_staff_console import prepared_config, signed_in, token_of
 
 PAGE = "/staff/retraining"
@@ -55,8 +55,20 @@ def test_every_retraining_is_listed_newest_first_with_the_figures_that_fell(tmp_
          "outcome": "serving: 1 server(s) loaded it"},
     ]  # fmt: skip
     ContentRepo(config.content).publish(
-        {retrain.HISTORY_FILE: yaml.safe_dump(entries)}, Person("pub"), Person("pub"), "figures", "Retraining"
+        {RETRAINING_HISTORY: yaml.safe_dump(entries)}, Person("pub"), Person("pub"), "figures", "Retraining"
     )
     page = signed_in(create_app(config), "ed").get(PAGE).get_data(as_text=True)
     assert page.index("2026-12-02") < page.index("2026-12-01")
     assert "language es: 97.8 -&gt; 95.0 points" in page and "serving: 1 server(s) loaded it" in page
+
+
+def test_a_retrainings_record_is_in_the_history_with_nothing_to_undo(tmp_path):
+    config = prepared_config(tmp_path)
+    repo = ContentRepo(config.content)
+    sha = repo.publish({RETRAINING_HISTORY: "[]\n"}, Person("pub"), Person("pub"), "figures", "Retraining refused")
+    pub = signed_in(create_app(config), "pub")
+    page = pub.get("/staff/history").get_data(as_text=True)
+    assert "Retraining refused" in page and f"/staff/history/{sha}/revert" not in page
+    refused = pub.post(f"/staff/history/{sha}/revert", data={"csrf_token": token_of(pub, "/staff/history")})
+    assert refused.status_code == 302 and repo.head() == sha  # no undo draft, nothing published
+    assert "nothing to undo" in pub.get("/staff/history").get_data(as_text=True)

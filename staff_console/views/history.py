@@ -33,6 +33,9 @@ def revert(sha: str) -> Any:
     if mine is not None and mine.files:
         message = f"Your draft {mine.id} is still open: ask for its review or discard it first, then undo."
         return render_template("message.html", title="Finish your draft first", message=message), 409
+    if any(p.sha == sha and p.retraining for p in db.console().repo.history()):
+        flash("That is a retraining's record, not a change of the answers: there is nothing to undo.")
+        return redirect(url_for("history.index"))
     try:
         undo = db.console().repo.undo(sha)
     except PublishError as error:

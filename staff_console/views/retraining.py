@@ -21,6 +21,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 from staff_console import db
 from staff_console.config import PROJECT
+from staff_console.content_repo import RETRAINING_HISTORY
 from staff_console.views.auth import current_user, publisher_only, signed_in
 
 bp = Blueprint("retraining", __name__, url_prefix="/staff")
@@ -40,9 +41,7 @@ def _running() -> bool:
 
 
 def _history() -> List[dict[str, Any]]:
-    from devtools.retrain import HISTORY_FILE
-
-    text = db.console().repo.read(HISTORY_FILE)
+    text = db.console().repo.read(RETRAINING_HISTORY)
     entries = yaml.safe_load(text or "[]") or []
     return list(reversed(entries))
 
