@@ -120,7 +120,7 @@ def figures(model: Path) -> Dict[str, Any]:
     """nlu_bench's figures of `model` on every benchmark and the development set."""
     with tempfile.TemporaryDirectory() as work:
         out = Path(work) / "figures.json"
-        sets = [arg for name in (*nlu_gate.GROUPS["held-out benchmarks"], "dev") for arg in ("--set", name)]
+        sets = [arg for group in nlu_gate.GROUPS.values() for name in group for arg in ("--set", name)]
         command = [str(BIN / "python"), "-m", "devtools.nlu_bench", "--model", str(model), *sets, "--json", str(out)]
         done = subprocess.run(BESIDE + command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if done.returncode or not out.is_file():
@@ -145,20 +145,20 @@ def serving_figures(model: Path) -> Dict[str, Any]:
     """The serving model's figures: measured once, then kept beside it
     (policy-assistant.figures.json), for as long as the model and the
     questions are the ones they were measured with."""
-    kept = _figures_file(model)
-    key = {"model_id": model_id(model), "questions": _questions_key()}
+    kept, serving_id = _figures_file(model), model_id(model)
     if kept.is_file():
         known = json.loads(kept.read_text(encoding="utf-8"))
-        if {name: known.get(name) for name in key} == key:
+        if (known.get("model_id"), known.get("questions")) == (serving_id, _questions_key()):
             result: Dict[str, Any] = known["figures"]
             return result
     result = figures(model)
-    keep_figures(model, result)
+    keep_figures(model, serving_id, result)
     return result
 
 
-def keep_figures(model: Path, measured: Dict[str, Any]) -> None:
-    data = {"model_id": model_id(model), "questions": _questions_key(), "figures": measured}
+def keep_figures(model: Path, measured_id: str, measured: Dict[str, Any]) -> None:
+    """`measured`, the figures of the model with `measured_id`, kept beside `model`'s file."""
+    data = {"model_id": measured_id, "questions": _questions_key(), "figures": measured}
     _figures_file(model).write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -168,7 +168,8 @@ def model_id(model: Path) -> str:
     return str(LocalModelStorage.metadata_from_archive(model).model_id)
 
 
-def _state(server: str, token: str) -> Dict[str, Any]:
+def model_state(server: str, token: str) -> Dict[str, Any]:
+    """What `server`'s model endpoint says: the model serving, whether one is loading, the last failure."""
     reply = requests.get(f"{server}/webhooks/model/", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     reply.raise_for_status()
     state: Dict[str, Any] = reply.json()
@@ -188,7 +189,7 @@ def load_on(server: str, name: str, expected_id: str, token: str) -> None:
         if reply.status_code != 202:
             raise RetrainError(f"{server} did not start loading the model (HTTP {reply.status_code}).")
         deadline = time.monotonic() + LOAD_SECONDS
-        while (state := _state(server, token))["loading"]:
+        while (state := model_state(server, token))["loading"]:
             if time.monotonic() > deadline:
                 raise RetrainError(f"{server} took more than {LOAD_SECONDS} s to load the model.")
             time.sleep(1)
@@ -208,10 +209,10 @@ def install(candidate: Path, model: Path) -> Path:
     return previous
 
 
-def serve_everywhere(model: Path, previous: Path, servers: Sequence[str], token: str) -> None:
-    """Each server loads `model`, one at a time. When one cannot, `previous`
-    is restored and every server that had loaded the new model loads it again."""
-    new_id = model_id(model)
+def serve_everywhere(model: Path, new_id: str, previous: Path, servers: Sequence[str], token: str) -> None:
+    """Each server loads `model` (whose id is `new_id`), one at a time. When
+    one cannot, `previous` is restored and every server that had loaded the
+    new model loads it again."""
     switched: List[str] = []
     try:
         for server in servers:
@@ -266,10 +267,11 @@ def retrain(args: argparse.Namespace) -> int:
             print(f"\n{subject}:\n" + "\n".join(fallen))
             record(args.content, args.by, subject, entry, ["The figures that fell:", *fallen, "", *lines])
             return REFUSED
+        candidate_id = model_id(candidate)
         previous = install(candidate, args.model)
-        keep_figures(args.model, measured)
+        keep_figures(args.model, candidate_id, measured)
         try:
-            serve_everywhere(args.model, previous, args.servers, args.token)
+            serve_everywhere(args.model, candidate_id, previous, args.servers, args.token)
         except RetrainError as error:
             entry.update(outcome=f"failed: {error} The previous model serves again.")
             record(args.content, args.by, "Retraining failed: the previous model serves again", entry, [str(error)])

@@ -28,6 +28,7 @@ import requests
 import yaml
 
 from devtools.paths import BIN, MODEL, PROJECT, STORE
+from devtools.retrain import model_state
 from devtools.servers import Servers, free_port, topic_of
 from devtools.supervise import console_internal_url
 from policy_assistant.answers import SHARE_PAYLOAD
@@ -35,6 +36,7 @@ from policy_assistant.live_store import shared_store
 from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo
 from staff_console.shared_questions import ACCEPTED_FILE
 from tests.conftest import STAFF_PASSWORDS, RunningConsole, running_console
+from tests.test_staff_console import csrf
 
 pytestmark = pytest.mark.e2e
 QUESTION = "what happens at the flea market raids"  # the n-gram model is not sure what this asks
@@ -105,10 +107,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def serving(servers: Servers) -> dict:
-    token = servers.env["INTERNAL_TOKEN"]
-    reply = requests.get(f"{servers.url}/webhooks/model/", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    reply.raise_for_status()
-    return reply.json()
+    return model_state(servers.url, servers.env["INTERNAL_TOKEN"])
 
 
 def signed_in(console: RunningConsole, name: str) -> requests.Session:
@@ -117,10 +116,6 @@ def signed_in(console: RunningConsole, name: str) -> requests.Session:
     form = {"username": name, "password": STAFF_PASSWORDS[name], "csrf_token": csrf(page)}
     assert session.post(f"{console.url}/staff/sign-in", data=form, timeout=10).ok
     return session
-
-
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
 def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answered(stack: Stack):

@@ -276,7 +276,8 @@ def test_a_new_model_reaches_every_rasa_server_one_at_a_time_while_conversations
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        retrain.serve_everywhere(stack.model, stack.model, servers, stack.env["INTERNAL_TOKEN"])
+        model_id = retrain.model_id(stack.model)
+        retrain.serve_everywhere(stack.model, model_id, stack.model, servers, stack.env["INTERNAL_TOKEN"])
     finally:
         done.set()
         watcher.join()
