@@ -246,7 +246,7 @@ def grounds_payload(store: Store, record: Record, fields: Sequence[str], lang: s
             {
                 "sentence": sentence,
                 "said_by": [store.speakers[p].name for p in entry.said_by],
-                "grounds": [ground_payload(store.grounds[g], language) for g in entry.ids],
+                "grounds": [store.shown(store.grounds[g], language, ground_payload) for g in entry.ids],
             }
             for sentence, entry in store.grounded(record, name, language.code)
         ]

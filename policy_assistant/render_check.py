@@ -59,7 +59,7 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
     # and as it will read once staff review it, and once it changes after review
     for version in (topic.fingerprint(), "changed"):
         reviewed = topic.copy(update={"reviewed_by": "city staff", "reviewed_on": today, "reviewed_version": version})
-        as_reviewed = store.copy(update={"topics": {**store.topics, topic_id: reviewed}})
+        as_reviewed = store.variant(topics={**store.topics, topic_id: reviewed})
         _sent(answers.answer_topic(as_reviewed, topic_id, lang, today))
         _sent(answers.follow_up(as_reviewed, "when", topic_id, lang, today))
     # and as it will read once a native speaker checks the language, and once the English changes after that
@@ -68,7 +68,7 @@ def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
             checked = store.language(lang).copy(
                 update={"checked_by": "a native speaker", "checked_on": today, "checked_version": version}
             )
-            as_checked = store.copy(update={"languages": {**store.languages, lang: checked}})
+            as_checked = store.variant(languages={**store.languages, lang: checked})
             _sent(answers.answer_topic(as_checked, topic_id, lang, today))
             phone_messages.topic_messages(as_checked, topic_id, lang)
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from pydantic import BaseModel, PrivateAttr, ValidationError
 
@@ -141,6 +141,9 @@ class Store(BaseModel):
     grounds: dict[str, Quote | Ground] = {}  # every quote, passage, explanation, absence and scope, by id
 
     _capitals: frozenset[str] | None = PrivateAttr(None)
+    # what answers.shown() made once from this store's records: a source or a
+    # ground as shown in a language, the same in every answer that cites it
+    _shown: dict[tuple[str, str, str], tuple[object, Language, Any]] = PrivateAttr(default_factory=dict)
 
     class Config:
         allow_mutation = False
@@ -156,6 +159,25 @@ class Store(BaseModel):
                 re.findall(r"\b[A-Z][\w'’.-]*\w", json.dumps(self.dict(), default=str, ensure_ascii=False))
             )
         return self._capitals
+
+    def variant(self, **changes: Any) -> Store:
+        """A copy with some records replaced, which makes its own shown()
+        (a plain copy would share this store's)."""
+        copy = self.copy(update=changes)
+        object.__setattr__(copy, "_shown", {})
+        return copy
+
+    def shown(self, record: R, language: Language, make: Callable[[R, Language], Any]) -> Any:
+        """make(record, language), made once per store and shared by the
+        answers that show it (answers.grounds_payload). Kept with the record
+        and the language it was made from, so a copy of the store with another
+        record or other labels (render_check's reviewed and checked variants)
+        makes its own."""
+        key = (type(record).__name__, record.id, language.code)
+        hit = self._shown.get(key)
+        if hit is None or hit[0] is not record or hit[1] is not language:
+            hit = self._shown[key] = (record, language, make(record, language))
+        return hit[2]
 
     def texts_version(self, code: str) -> str:
         """texts_version() of a language of this store: what a native speaker's check records."""

@@ -198,6 +198,22 @@ def test_the_payload_labels_a_note_passage_as_our_note_and_cites_its_record(smal
     )
 
 
+def test_a_ground_is_shown_once_per_store_and_a_variant_with_other_labels_shows_its_own(store):
+    def first_ground(of):
+        return answers.grounds_payload(of, of.topics["home_visits"], ("short",), "es")["short"][0]["grounds"][0]
+
+    first = first_ground(store)
+    assert first_ground(store) is first  # made once, shared by every answer that cites it
+    spanish = store.language("es")
+    kinds = {key: "OTRA ETIQUETA" for key in ("ground_quote", "ground_passage", "ground_note")}
+    relabelled = spanish.copy(update={"labels": spanish.labels.copy(update=kinds)})
+    variant = store.variant(languages={**store.languages, "es": relabelled})
+    assert first["label"] != "OTRA ETIQUETA" and first_ground(variant)["label"] == "OTRA ETIQUETA"
+    assert first_ground(store) is first  # the variant did not replace the store's own
+    shares_memo = store.copy(update={"languages": {**store.languages, "es": relabelled}})
+    assert first_ground(shares_memo)["label"] == "OTRA ETIQUETA"  # kept with the language it was made for
+
+
 def test_a_change_after_review_shows_in_the_review_line(small_store):
     path = small_store / "topics" / "immigration_status.yml"
     version = load_store(small_store).topics["immigration_status"].fingerprint()
