@@ -33,7 +33,7 @@ from devtools.servers import Servers, free_port, topic_of
 from devtools.supervise import console_internal_url
 from policy_assistant.answers import SHARE_PAYLOAD
 from policy_assistant.live_store import shared_store
-from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo
+from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo, Person
 from staff_console.shared_questions import ACCEPTED_FILE
 from tests.conftest import STAFF_PASSWORDS, RunningConsole, running_console
 from tests.test_staff_console import csrf
@@ -41,6 +41,7 @@ from tests.test_staff_console import csrf
 pytestmark = pytest.mark.e2e
 QUESTION = "what happens at the flea market raids"  # the n-gram model is not sure what this asks
 TOPIC = "when_police_help_ice"
+ACCEPTED_ON = "2026-12-06"
 TRAIN_SECONDS = 1500  # a candidate: every featurizer again (the data changed), then the regression
 store = shared_store().get()
 
@@ -135,7 +136,15 @@ def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answe
     assigned = sam.post(
         f"{console.url}/staff/questions/{question_id}/assign", data={"topic": TOPIC, "csrf_token": csrf(queue)}
     )
-    assert assigned.ok and QUESTION in (servers.store / ACCEPTED_FILE).read_text(encoding="utf-8")
+    accepted = (servers.store / ACCEPTED_FILE).read_text(encoding="utf-8")
+    assert assigned.ok and QUESTION in accepted
+    # The day it was accepted on, made a fixed one: the example's metadata is
+    # part of the training data's fingerprint, so Rasa's cache restores the
+    # candidates trained on an earlier day instead of training them again.
+    (today,) = re.findall(r"accepted_on: '?(\d{4}-\d{2}-\d{2})", accepted)
+    if today != ACCEPTED_ON:
+        fixed = accepted.replace(today, ACCEPTED_ON)
+        ContentRepo(servers.store).publish({ACCEPTED_FILE: fixed}, Person("sam"), Person("sam"), "date", "Fixed date")
 
     # 3. the gate fails on purpose (a candidate that learns almost nothing): the serving model stays
     weak = small_config(work / "weak.yml", C=0.0001)
