@@ -161,10 +161,11 @@ class Store(BaseModel):
         return self._capitals
 
     def variant(self, **changes: Any) -> Store:
-        """A copy with some records replaced, which makes its own shown()
-        (a plain copy would share this store's)."""
+        """A copy with some records replaced. It starts from what this store
+        has shown so far, and what it shows itself stays its own (a plain copy
+        would share and overwrite this store's)."""
         copy = self.copy(update=changes)
-        object.__setattr__(copy, "_shown", {})
+        object.__setattr__(copy, "_shown", dict(self._shown))
         return copy
 
     def shown(self, record: R, language: Language, make: Callable[[R, Language], Any]) -> Any:
