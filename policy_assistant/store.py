@@ -143,7 +143,7 @@ class Store(BaseModel):
     _capitals: frozenset[str] | None = PrivateAttr(None)
     # what answers.shown() made once from this store's records: a source or a
     # ground as shown in a language, the same in every answer that cites it
-    _shown: dict[tuple[str, str, str], tuple[object, Language, Any]] = PrivateAttr(default_factory=dict)
+    _shown: dict[tuple[int, int], tuple[Record, Language, Any]] = PrivateAttr(default_factory=dict)
 
     class Config:
         allow_mutation = False
@@ -170,13 +170,13 @@ class Store(BaseModel):
 
     def shown(self, record: R, language: Language, make: Callable[[R, Language], Any]) -> Any:
         """make(record, language), made once per store and shared by the
-        answers that show it (answers.grounds_payload). Kept with the record
-        and the language it was made from, so a copy of the store with another
-        record or other labels (render_check's reviewed and checked variants)
-        makes its own."""
-        key = (type(record).__name__, record.id, language.code)
+        answers that show it (answers.grounds_payload). Keyed by the record
+        and the language objects themselves (held with the result, so their
+        ids stay theirs): a copy of the store with another record or other
+        labels (render_check's reviewed and checked variants) makes its own."""
+        key = (id(record), id(language))
         hit = self._shown.get(key)
-        if hit is None or hit[0] is not record or hit[1] is not language:
+        if hit is None:
             hit = self._shown[key] = (record, language, make(record, language))
         return hit[2]
 
