@@ -141,8 +141,8 @@ class Store(BaseModel):
     grounds: dict[str, Quote | Ground] = {}  # every quote, passage, explanation, absence and scope, by id
 
     _capitals: frozenset[str] | None = PrivateAttr(None)
-    # what answers.shown() made once from this store's records: a source or a
-    # ground as shown in a language, the same in every answer that cites it
+    # what shown() made once from this store's records: a ground as shown in
+    # a language, the same in every answer that cites it
     _shown: dict[tuple[int, int], tuple[Record, Language, Any]] = PrivateAttr(default_factory=dict)
 
     class Config:
@@ -176,7 +176,7 @@ class Store(BaseModel):
         labels (render_check's reviewed and checked variants) makes its own."""
         key = (id(record), id(language))
         hit = self._shown.get(key)
-        if hit is None:
+        if hit is None or hit[0] is not record or hit[1] is not language:  # (a copied memo's ids are not these)
             hit = self._shown[key] = (record, language, make(record, language))
         return hit[2]
 
