@@ -11,7 +11,10 @@ alone (a full training takes over half an hour); everything else is what
 `make run` runs: the Rasa server, the action server, the console, and
 devtools/retrain.py started by the console's button. The gate fails on
 purpose with a candidate whose regression is regularised until it learns
-almost nothing."""
+almost nothing. The accepted example's date is set to a fixed one, so that
+after a first run the candidates' training is restored from Rasa's cache
+(keyed by the data, each component's config and its class's own source: a
+change only to a module that a component calls is not trained again here)."""
 
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ from tests.test_staff_console import csrf
 pytestmark = pytest.mark.e2e
 QUESTION = "what happens at the flea market raids"  # the n-gram model is not sure what this asks
 TOPIC = "when_police_help_ice"
-ACCEPTED_ON = "2026-12-06"
+ACCEPTED_ON = "2026-12-01"  # before the test was written: never today
 TRAIN_SECONDS = 1500  # a candidate: every featurizer again (the data changed), then the regression
 store = shared_store().get()
 
@@ -138,13 +141,13 @@ def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answe
     )
     accepted = (servers.store / ACCEPTED_FILE).read_text(encoding="utf-8")
     assert assigned.ok and QUESTION in accepted
-    # The day it was accepted on, made a fixed one: the example's metadata is
+    # The day it was accepted on, made a fixed one (a commit to the content
+    # repository, as an edit by hand would be): the example's metadata is
     # part of the training data's fingerprint, so Rasa's cache restores the
-    # candidates trained on an earlier day instead of training them again.
-    (today,) = re.findall(r"accepted_on: '?(\d{4}-\d{2}-\d{2})", accepted)
-    if today != ACCEPTED_ON:
-        fixed = accepted.replace(today, ACCEPTED_ON)
-        ContentRepo(servers.store).publish({ACCEPTED_FILE: fixed}, Person("sam"), Person("sam"), "date", "Fixed date")
+    # candidates trained on an earlier run instead of training them again.
+    fixed = re.sub(r"(accepted_on: '?)\d{4}-\d{2}-\d{2}", rf"\g<1>{ACCEPTED_ON}", accepted)
+    assert fixed != accepted
+    ContentRepo(servers.store).publish({ACCEPTED_FILE: fixed}, Person("sam"), Person("sam"), "date", "Fixed date")
 
     # 3. the gate fails on purpose (a candidate that learns almost nothing): the serving model stays
     weak = small_config(work / "weak.yml", C=0.0001)
