@@ -6,6 +6,7 @@ languages, the Rasa server the same data from its texts file
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from typing import AbstractSet, Any, Dict, Iterable, Mapping, Protocol
 
@@ -88,6 +89,7 @@ def switch_words(code: str, languages: Mapping[str, Language]) -> frozenset[str]
 # before a cue word ("carabi iigu jawaab"). Chosen on the training data:
 # docs/results.md, eleventh session.
 SHORT_REQUEST = 6
+CLAUSE_END = re.compile(r"[,.;:!?¿¡،؛؟।…]+")
 
 
 def requested(text: str, languages: Mapping[str, Language]) -> str | None:
@@ -101,15 +103,25 @@ def requested(text: str, languages: Mapping[str, Language]) -> str | None:
     into = frozenset().union(*(lang.into_words for lang in languages.values()))
     names = {code: switch_words(code, languages) for code in languages}
     named = [code for code in languages if any(t in names[code] for t in tokens)]
+    # where a name stands is read within its clause: in "я не розумію
+    # англійську, напиши українською" the cue after the comma is not English's
+    clauses = [words(part) for part in CLAUSE_END.split(text)]
     after = {  # "in Spanish", "به زبان سومالی"
         code
         for code in named
-        for i, token in enumerate(tokens)
+        for clause in clauses
+        for i, token in enumerate(clause)
         if token in names[code]
         and i > 0
-        and (tokens[i - 1] in into or (i > 1 and tokens[i - 2] in into and tokens[i - 1] in cues))
+        and (clause[i - 1] in into or (i > 1 and clause[i - 2] in into and clause[i - 1] in cues))
     }
-    before_cue = {code for code in named for token, cue in pairwise(tokens) if token in names[code] and cue in cues}
+    before_cue = {  # "carabi iigu jawaab"
+        code
+        for code in named
+        for clause in clauses
+        for token, cue in pairwise(clause)
+        if token in names[code] and cue in cues
+    }
     asked = after or before_cue
     if len(named) > 1:
         named = [code for code in named if code in asked]

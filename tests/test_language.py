@@ -205,6 +205,8 @@ def test_a_language_named_in_a_statement_is_not_a_request_to_switch(text):
         # said in the conversation's language, about another: answered in the message's own
         ("mi esposo no habla inglés y le da miedo llamar a la policía, le van a preguntar sus papeles?", "en", "es"),
         ("my grandmother only understands Somali, will police bring an interpreter if they stop her", "so", "en"),
+        # a cue word after a comma is not the name's ("por" of "por favor" belongs to the next clause)
+        ("mi hijo lee inglés, por favor dígame qué pasa si la policía me para", "en", "es"),
     ],
 )
 def test_a_longer_message_that_only_mentions_a_language_is_answered_in_its_own(text, slot, expected):
