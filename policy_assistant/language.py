@@ -6,7 +6,6 @@ languages, the Rasa server the same data from its texts file
 
 from __future__ import annotations
 
-import re
 from itertools import pairwise
 from typing import AbstractSet, Any, Dict, Iterable, Mapping, Protocol
 
@@ -81,55 +80,23 @@ def switch_words(code: str, languages: Mapping[str, Language]) -> frozenset[str]
     return frozenset(languages[code].switch_words).union(*named)
 
 
-# A cue word anywhere ("please", "habla", "زبان") makes a language named in a
-# message a request only in a message this short; in a longer one it is more
-# often a statement ("mi esposo no habla inglés y ...", "officers who speak
-# Spanish"), so there the name must be asked for where it stands: right after
-# "in"/"en" (or "in" and a word for language: "به زبان سومالی"), or right
-# before a cue word ("carabi iigu jawaab"). Chosen on the training data:
-# docs/results.md, eleventh session.
-SHORT_REQUEST = 6
-CLAUSE_END = re.compile(r"[,.;:!?¿¡،؛؟।…]+")
-
-
 def requested(text: str, languages: Mapping[str, Language]) -> str | None:
     """The language someone asks for by name ("en español por favor",
     "in English please"), or None. When a message names two ("that in
-    Spanish? she reads Spanish better than English"), the one asked for where
-    it stands (SHORT_REQUEST) is the one. The cue words of every language
-    count in every language ("please" in a Spanish message)."""
+    Spanish? she reads Spanish better than English"), the one right after
+    "in" or "en" ("into", "al") is the one asked for. The cue words of every
+    language count in every language ("please" in a Spanish message)."""
     tokens = words(text)
     cues = frozenset().union(*(lang.switch_cues for lang in languages.values()))
     into = frozenset().union(*(lang.into_words for lang in languages.values()))
     names = {code: switch_words(code, languages) for code in languages}
     named = [code for code in languages if any(t in names[code] for t in tokens)]
-    # where a name stands is read within its clause: in "я не розумію
-    # англійську, напиши українською" the cue after the comma is not English's
-    clauses = [words(part) for part in CLAUSE_END.split(text)]
-    after = {  # "in Spanish", "به زبان سومالی"
-        code
-        for code in named
-        for clause in clauses
-        for i, token in enumerate(clause)
-        if token in names[code]
-        and i > 0
-        and (clause[i - 1] in into or (i > 1 and clause[i - 2] in into and clause[i - 1] in cues))
-    }
-    before_cue = {  # "carabi iigu jawaab"
-        code
-        for code in named
-        for clause in clauses
-        for token, cue in pairwise(clause)
-        if token in names[code] and cue in cues
-    }
-    asked = after or before_cue
+    after = {code for code in named for before, token in pairwise(tokens) if before in into and token in names[code]}
     if len(named) > 1:
-        named = [code for code in named if code in asked]
+        named = list(after)
     if len(named) != 1:
         return None
-    if len(tokens) <= 2 or named[0] in asked:
-        return named[0]
-    if len(tokens) <= SHORT_REQUEST and any(t in cues for t in tokens):
+    if len(tokens) <= 2 or after or any(t in cues for t in tokens):
         return named[0]
     return None
 
