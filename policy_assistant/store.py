@@ -161,11 +161,11 @@ class Store(BaseModel):
         return self._capitals
 
     def variant(self, **changes: Any) -> Store:
-        """A copy with some records replaced. It starts from what this store
-        has shown so far, and what it shows itself stays its own (a plain copy
-        would share and overwrite this store's)."""
+        """A copy with some records replaced, with a shown() of its own: a
+        plain copy shares this store's, which would then keep what the copy
+        showed for as long as this store lives."""
         copy = self.copy(update=changes)
-        object.__setattr__(copy, "_shown", dict(self._shown))
+        object.__setattr__(copy, "_shown", {})
         return copy
 
     def shown(self, record: R, language: Language, make: Callable[[R, Language], Any]) -> Any:
@@ -176,7 +176,7 @@ class Store(BaseModel):
         labels (render_check's reviewed and checked variants) makes its own."""
         key = (id(record), id(language))
         hit = self._shown.get(key)
-        if hit is None or hit[0] is not record or hit[1] is not language:  # (a copied memo's ids are not these)
+        if hit is None or hit[0] is not record or hit[1] is not language:  # a deep copy's keys name other objects
             hit = self._shown[key] = (record, language, make(record, language))
         return hit[2]
 
