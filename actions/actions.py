@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
+    asks_a_question,
     chosen_option,
     conversation_language,
     entity_value,
@@ -328,11 +329,14 @@ class ActionChangeLanguage(StoreAction):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         text = tracker.latest_message.get("text") or ""
-        asked = language.requested(text, store.languages)
-        if asked is None:  # "another language please": offer the ones we have
-            current = tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE
-            choices = answers.message(store, "language_choices", current).format(names=answers.spoken_names(store))
-            return Reply(text=choices), remember(current)
+        asked = language.requested(text, store.languages, asks_a_question(tracker, store))
+        if asked is None:
+            # "another language please", "no hablo inglés": the languages we
+            # have, in the one the message is written in if that can be told
+            # at all (one word of it is enough here: it is what the person reads)
+            written = language.detect(text, store.languages) or lang
+            choices = answers.message(store, "language_choices", written).format(names=answers.spoken_names(store))
+            return Reply(text=choices), remember(written)
         fixed = tracker.get_slot(LAST_REPLY_SLOT)
         fixed = fixed if fixed in SAID_AGAIN else None
         topic = tracker.get_slot(LAST_TOPIC_SLOT)

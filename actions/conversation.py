@@ -77,12 +77,17 @@ def follow_up_in_context(tracker: Tracker) -> str | None:
     return context.follow_up_meant(latest_intent(tracker), intent_confidences(tracker), last_topic)
 
 
+def asks_a_question(tracker: Tracker, store: Store) -> bool:
+    return language.is_question(latest_intent(tracker), store.topics)
+
+
 def conversation_language(tracker: Tracker, store: Store) -> str:
     return language.choose(
         tracker.latest_message.get("text") or "",
         store.languages,
         slot=tracker.get_slot(LANGUAGE_SLOT),
         metadata=user_metadata(tracker),
+        question=asks_a_question(tracker, store),
     )
 
 

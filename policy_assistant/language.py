@@ -6,10 +6,10 @@ languages, the Rasa server the same data from its texts file
 
 from __future__ import annotations
 
-from itertools import pairwise
-from typing import AbstractSet, Any, Dict, Iterable, Mapping, Protocol
+import re
+from typing import AbstractSet, Any, Container, Dict, Iterable, List, Mapping, Protocol
 
-from policy_assistant.names import LANG_METADATA, PAGE_LANG_METADATA
+from policy_assistant.names import EMERGENCY, LANG_METADATA, LEGAL_ADVICE, NLU_FALLBACK, OTHER_PLACE, PAGE_LANG_METADATA
 from policy_assistant.reply_words import reply_word
 from policy_assistant.schema import DEFAULT_LANGUAGE
 from policy_assistant.text import OWN_LETTERS, script, words
@@ -42,7 +42,22 @@ class Language(Protocol):
     def into_words(self) -> AbstractSet[str]: ...
 
     @property
+    def negation_words(self) -> AbstractSet[str]: ...
+
+    @property
+    def negation_after_words(self) -> AbstractSet[str]: ...
+
+    @property
     def language_names(self) -> Mapping[str, AbstractSet[str]]: ...
+
+
+# where one part of a sentence ends: a negation reaches a language's name only
+# within its own part ("no, en español": Spanish is asked for)
+CLAUSE_BREAK = re.compile(r"[,.;:!?¿¡،؛؟।()\[\]/\n—–]+|\s-\s")
+# how many words before a language's name a negation reaches ("no hablo
+# inglés", "не розмовляю англійською"), or after it, where the negated verb
+# follows its object (Dari "انگلیسی صحبت کرده نمی‌تواند")
+NEGATION_REACH = 3
 
 
 def detect(
@@ -80,25 +95,66 @@ def switch_words(code: str, languages: Mapping[str, Language]) -> frozenset[str]
     return frozenset(languages[code].switch_words).union(*named)
 
 
-def requested(text: str, languages: Mapping[str, Language]) -> str | None:
+# what the NLU reads as a question besides the answer store's topics: a
+# language named in one is named in passing, not asked for (`requested`)
+QUESTION_INTENTS = frozenset({NLU_FALLBACK, OTHER_PLACE, LEGAL_ADVICE, EMERGENCY})
+
+
+def is_question(intent: str | None, topics: Container[str]) -> bool:
+    """Whether the NLU read a message as a question: a topic, a refusal, an
+    emergency, or one it is unsure of."""
+    return intent in topics or intent in QUESTION_INTENTS
+
+
+def requested(text: str, languages: Mapping[str, Language], question: bool = False) -> str | None:
     """The language someone asks for by name ("en español por favor",
-    "in English please"), or None. When a message names two ("that in
-    Spanish? she reads Spanish better than English"), the one right after
-    "in" or "en" ("into", "al") is the one asked for. The cue words of every
-    language count in every language ("please" in a Spanish message)."""
-    tokens = words(text)
+    "in English please"), or None.
+
+    In a message the NLU read as a question (`question`: a topic, a refusal,
+    an emergency, or one it is unsure of), a language is most often named in
+    passing ("la policía me habló en inglés y no entendí…"), so the only one
+    it can ask for is the one it is written in ("will police knock on my door?
+    answer in English please", on a page shown in Spanish): whatever else it
+    names, it is answered in a language the person reads. A request with a
+    greeting, a thanks or a follow-up ("hola, en inglés por favor", "more, in
+    Spanish") counts whatever it is written in.
+
+    The words decide which language: a name next to a negation in the same
+    part of the sentence ("no hablo inglés", "not in English") is not the one
+    asked for; when a message still names two ("that in Spanish? she reads
+    Spanish better than English"), the one right after "in" or "en" ("into",
+    "al") is. The cue words of every language count in every language
+    ("please" in a Spanish message)."""
     cues = frozenset().union(*(lang.switch_cues for lang in languages.values()))
     into = frozenset().union(*(lang.into_words for lang in languages.values()))
+    before = frozenset().union(*(lang.negation_words for lang in languages.values()))
+    behind = frozenset().union(*(lang.negation_after_words for lang in languages.values()))
     names = {code: switch_words(code, languages) for code in languages}
-    named = [code for code in languages if any(t in names[code] for t in tokens)]
-    after = {code for code in named for before, token in pairwise(tokens) if before in into and token in names[code]}
+    named: List[str] = []
+    after: set[str] = set()
+    tokens: List[str] = []
+    for part in CLAUSE_BREAK.split(text or ""):
+        clause = words(part)
+        tokens += clause
+        for i, token in enumerate(clause):
+            if before.intersection(clause[max(0, i - NEGATION_REACH) : i]) or behind.intersection(
+                clause[i + 1 : i + 1 + NEGATION_REACH]
+            ):
+                continue
+            for code in languages:
+                if token in names[code]:
+                    named += [code] if code not in named else []
+                    if i > 0 and clause[i - 1] in into:
+                        after.add(code)
     if len(named) > 1:
-        named = list(after)
+        named = [code for code in named if code in after]
     if len(named) != 1:
         return None
-    if len(tokens) <= 2 or after or any(t in cues for t in tokens):
-        return named[0]
-    return None
+    if not (len(tokens) <= 2 or after or any(t in cues for t in tokens)):
+        return None
+    if question and named[0] != detect(text, languages):
+        return None
+    return named[0]
 
 
 def replied_in(text: str, languages: Mapping[str, Language], current: str | None = None) -> str | None:
@@ -112,16 +168,21 @@ def replied_in(text: str, languages: Mapping[str, Language], current: str | None
 
 
 def choose(
-    text: str, languages: Mapping[str, Language], slot: str | None = None, metadata: Dict[str, Any] | None = None
+    text: str,
+    languages: Mapping[str, Language],
+    slot: str | None = None,
+    metadata: Dict[str, Any] | None = None,
+    question: bool = False,
 ) -> str:
-    """Order of precedence: a request by name ("en español por favor"), the
+    """Order of precedence: a request by name ("en español por favor"; never
+    in a `question`, see `requested`), the
     person's choice on the page (a language button: message metadata "lang"),
     a reply word's language ("MAS" on a phone), what the message is clearly
     written in, the language already in use, the language the page is shown
     in (metadata "page_lang"), English."""
     if text.lstrip().startswith("/"):  # a button's payload ("/ask_more"): no one's words
         text = ""
-    asked = requested(text, languages)
+    asked = requested(text, languages, question)
     if asked:
         return asked
     chosen = metadata.get(LANG_METADATA) if isinstance(metadata, dict) else None

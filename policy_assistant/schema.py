@@ -472,6 +472,13 @@ class Detection(Record):
     # reads Spanish better than English" asks for Spanish
     switch_cues: list[Text] = []
     into: list[Text] = []
+    # words that say a language is not wanted or not understood: a language
+    # named within a few words after one (`negation`: "not", "no", the "t" of
+    # "don't", "не") or before one (`negation_after`: where the verb comes
+    # after its object, negated verbs such as Dari's "نمی‌فهمم" and Nepali's
+    # "आउँदैन"), in the same part of the sentence, is not the one asked for
+    negation: list[Text] = []
+    negation_after: list[Text] = []
     # how this language names the other languages, in the forms people write
     # ("англійською": in English), by code: a request to switch in this
     # language names the one it asks for with these words
@@ -485,7 +492,7 @@ class Detection(Record):
     # uses is in this language, whatever its words (policy_assistant.language)
     script: Text | None = None
 
-    @validator("words", "switch_words", "greetings", "switch_cues", "into")
+    @validator("words", "switch_words", "greetings", "switch_cues", "into", "negation", "negation_after")
     def _folded(cls, value: list[str]) -> list[str]:
         for word in value:
             if words(word) != [fold(word).translate(ZERO_WIDTH)]:
@@ -681,6 +688,14 @@ class Language(Record):
     @property
     def into_words(self) -> frozenset[str]:
         return frozenset(self.detection.into)
+
+    @property
+    def negation_words(self) -> frozenset[str]:
+        return frozenset(self.detection.negation)
+
+    @property
+    def negation_after_words(self) -> frozenset[str]:
+        return frozenset(self.detection.negation_after)
 
     @property
     def language_names(self) -> dict[str, frozenset[str]]:

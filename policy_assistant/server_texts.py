@@ -55,6 +55,8 @@ class LanguageTexts(BaseModel):
     script: str | None = None  # a non-Latin language's script (schema.Detection.script)
     switch_cues: FrozenSet[str] = frozenset()
     into_words: FrozenSet[str] = frozenset()
+    negation_words: FrozenSet[str] = frozenset()
+    negation_after_words: FrozenSet[str] = frozenset()
     language_names: Dict[str, FrozenSet[str]] = {}
 
     class Config:

@@ -43,6 +43,8 @@ def server_texts(store: Store) -> ServerTexts:
             script=language.script,
             switch_cues=language.switch_cues,
             into_words=language.into_words,
+            negation_words=language.negation_words,
+            negation_after_words=language.negation_after_words,
             language_names=language.language_names,
         )
     return ServerTexts(languages=languages, page=page_strings(store))

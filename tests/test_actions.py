@@ -234,6 +234,33 @@ def test_say_that_in_spanish_on_a_phone_gets_the_answer_as_a_phone_got_it():
     assert [m["text"] for m in messages] == [*first, f"{last}\n\n{asked}"]
 
 
+def said(text: str, intent: str, slots: Dict[str, Any] | None = None) -> Tracker:
+    """A message in a conversation in English, as the NLU read it."""
+    t = tracker("switch_to_es", intent=intent, slots={"language": "en", **(slots or {})})
+    t.latest_message["text"] = t.events[-1]["text"] = text
+    return t
+
+
+def test_a_language_named_in_a_question_leaves_the_answer_in_the_language_it_is_written_in():
+    text = "la policía me habló en inglés y no entendí nada, ¿me pueden preguntar por mis papeles?"
+    messages, events = run(actions.ActionAnswerTopic(), said(text, "traffic_stops"))
+    assert messages[1]["custom"]["topic"] == "traffic_stops" and messages[1]["custom"]["lang"] == "es"
+    assert SlotSet("language", "es") in events
+    messages, events = run(actions.ActionFixedReply(), said(text, "nlu_fallback"))
+    assert SlotSet("language", "es") in events
+
+
+def test_a_request_with_a_greeting_is_still_a_request():
+    _, events = run(actions.ActionFixedReply(), said("hola, por favor respóndame en inglés", "greet"))
+    assert SlotSet("language", "en") in events
+
+
+def test_i_do_not_speak_english_offers_the_languages_in_the_language_it_is_written_in():
+    messages, events = run(actions.ActionChangeLanguage(), said("no hablo inglés", "change_language"))
+    assert messages[0]["text"].startswith("Puedo responder en:")
+    assert SlotSet("language", "es") in events
+
+
 def test_what_about_my_wife_answers_the_last_topic_again():
     t = tracker("status_en", intent="same_question", slots={"last_topic": "home_visits"})
     messages, events = run(actions.ActionAnswerTopic(), t)

@@ -230,3 +230,50 @@ def test_a_detection_word_must_be_one_word_as_messages_are_read():
     with pytest.raises(Exception, match="one word"):
         Detection(words=["af-soomaali"])
     assert Problem  # the store's own error type carries the message
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a language named next to a negation is not the one asked for
+        ("no hablo inglés", None),
+        ("I don't speak English", None),
+        ("не розмовляю англійською, будь ласка", None),
+        ("je ne parle pas anglais", None),
+        ("لا أتكلم الإنجليزية من فضلك", None),
+        ("mama yangu haongei Kiingereza tafadhali", None),
+        # where the negated verb comes after the name
+        ("مادرم به زبان انگلیسی صحبت کرده نمی‌تواند", None),
+        ("मेरो आमालाई अंग्रेजी भाषा आउँदैन", None),
+        # the other language named is then the one asked for
+        ("no hablo inglés, respóndame en español", "es"),
+        ("not in English, in Spanish please", "es"),
+        ("je ne parle pas anglais, en français svp", "fr"),
+        # a negation reaches only its own part of the sentence, and only a few words
+        ("no, en español por favor", "es"),
+        ("hablame en español que no entiendo ingles", "es"),
+        ("I can't read this so please answer me in English", "en"),
+    ],
+)
+def test_a_language_named_next_to_a_negation_is_not_the_one_asked_for(text, expected):
+    assert language.requested(text, LANGS) == expected
+
+
+def test_a_language_named_in_a_question_is_named_in_passing():
+    """In a message the NLU read as a question (a topic, a refusal, an
+    emergency, or one it is not sure of) a language is most often named in
+    passing: the only one it can ask for is the one it is written in."""
+    text = "la policía me habló en inglés y no entendí nada, ¿me pueden preguntar por mis papeles?"
+    assert language.requested(text, LANGS) == "en"  # the words alone take it for a request
+    assert language.requested(text, LANGS, question=True) is None
+    assert language.choose(text, LANGS, "en", question=True) == "es"
+    # the one language a question can ask for is its own: on a page shown in Spanish
+    asked = "will police knock on my door for ICE? answer in English please"
+    assert language.requested(asked, LANGS, question=True) == "en"
+    assert language.choose(asked, LANGS, "es", {"lang": "es"}, question=True) == "en"
+    assert language.requested("will police knock on my door? answer in Spanish please", LANGS, question=True) is None
+    topics = {"traffic_stops"}
+    for intent in ("traffic_stops", "nlu_fallback", "other_place", "legal_advice", "emergency"):
+        assert language.is_question(intent, topics)
+    for intent in ("change_language", "greet", "thank", "ask_more", "same_question", None):
+        assert not language.is_question(intent, topics)
