@@ -9,7 +9,7 @@ import requests
 
 from devtools.paths import ARTICLE, STORE
 from devtools.servers import payloads, topic_of
-from policy_assistant.answers import fixed_reply, review_line, unsupported_message
+from policy_assistant.answers import fixed_reply, message, review_line, spoken_names, unsupported_message
 from policy_assistant.store import load_store
 
 pytestmark = pytest.mark.e2e
@@ -238,6 +238,18 @@ def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(live):
     assert live.ask("gracias!", sender=me)[0]["text"] == fixed_reply(store, "thank", "es").text
     assert live.ask("thanks", sender=me)[0]["text"] == fixed_reply(store, "thank", "en").text
     assert live.ask("hola", sender=me)[0]["text"] == fixed_reply(store, "greet", "es").text
+
+
+def test_a_language_named_in_a_question_does_not_move_the_answer_away_from_the_questions_language(live):
+    me = sender()
+    assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"
+    # the words alone took "inglés" here for a request, and answered in English
+    question = "mi esposo no habla inglés y tiene miedo de llamar a la policía, ¿le van a preguntar por sus papeles?"
+    answered = live.ask(question, sender=me)
+    assert all(p["lang"] == "es" for p in payloads(answered) if "lang" in p) and payloads(answered)
+    # "I don't speak English", in Spanish: the languages, in Spanish
+    languages = live.ask("no hablo inglés", sender=sender())[0]["text"]
+    assert languages == message(store, "language_choices", "es").format(names=spoken_names(store))
 
 
 def test_page_language_metadata_sets_the_answer_language(live):
