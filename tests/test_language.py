@@ -173,6 +173,9 @@ def test_a_message_in_a_script_only_one_spoken_language_uses_is_answered_in_it(t
         ("Можна мені відповідь англійською?", "uk", "en"),
         ("скажіть це іспанською", "uk", "es"),
         ("відповідайте українською", "en", "uk"),
+        # the adverb after "по-" ("in English"), read as two words
+        ("по-англійськи будь ласка", "uk", "en"),
+        ("напиши по-українськи", "en", "uk"),
     ],
 )
 def test_a_request_to_switch_in_a_new_language_names_the_language_in_its_own_words(text, slot, expected):
