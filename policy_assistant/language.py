@@ -53,10 +53,10 @@ class Language(Protocol):
 
 # where one part of a sentence ends: a negation reaches a language's name only
 # within its own part ("no, en español": Spanish is asked for)
-CLAUSE_BREAK = re.compile(r"[,.;:!?¿¡،؛؟।()\[\]/\n—–]+|\s-\s")
-# how many words before a language's name a negation reaches ("no hablo
-# inglés", "не розмовляю англійською"), or after it, where the negated verb
-# follows its object (Dari "انگلیسی صحبت کرده نمی‌تواند")
+# (an ellipsis, a "|" typed for Devanagari's "।", an emoji)
+CLAUSE_BREAK = re.compile(r"[,.;:!?¿¡،؛؟।|…()\[\]/\n—–\u2600-\u27bf\U0001f000-\U0001faff]+|\s-\s")
+# a negation reaches a language's name with at most two words between them,
+# not counting "in"/"en" ("no puedo leer en inglés")
 NEGATION_REACH = 3
 
 
@@ -106,6 +106,45 @@ def is_question(intent: str | None, topics: Container[str]) -> bool:
     return intent in topics or intent in QUESTION_INTENTS
 
 
+def negated(
+    clause: List[str],
+    names: AbstractSet[str],
+    into: AbstractSet[str],
+    before: AbstractSet[str],
+    behind: AbstractSet[str],
+) -> set[int]:
+    """The positions of the language names in `clause` (one part of a
+    sentence, as words) that a negation reaches. A word of `before` ("no",
+    "not", "не") negates the first name after it, a word of `behind` (Dari
+    "نمی‌فهمم") the nearest name before it; a word in both looks ahead first
+    ("англійською, не українською": Ukrainian; "англійською не розмовляю":
+    English). Only one name each: "no hablo inglés español por favor" asks
+    for Spanish."""
+    found: set[int] = set()
+    for at, word in enumerate(clause):
+        ways = [range(at + 1, len(clause))] if word in before else []
+        ways += [range(at - 1, -1, -1)] if word in behind else []
+        for positions in ways:
+            hit = _first_name(clause, positions, names, into)
+            if hit is not None:
+                found.add(hit)
+                break
+    return found
+
+
+def _first_name(
+    clause: List[str], positions: Iterable[int], names: AbstractSet[str], into: AbstractSet[str]
+) -> int | None:
+    between = 0
+    for at in positions:
+        if clause[at] in names:
+            return at
+        between += clause[at] not in into
+        if between >= NEGATION_REACH:
+            return None
+    return None
+
+
 def requested(text: str, languages: Mapping[str, Language], question: bool = False) -> str | None:
     """The language someone asks for by name ("en español por favor",
     "in English please"), or None.
@@ -119,9 +158,9 @@ def requested(text: str, languages: Mapping[str, Language], question: bool = Fal
     greeting, a thanks or a follow-up ("hola, en inglés por favor", "more, in
     Spanish") counts whatever it is written in.
 
-    The words decide which language: a name next to a negation in the same
-    part of the sentence ("no hablo inglés", "not in English") is not the one
-    asked for; when a message still names two ("that in Spanish? she reads
+    The words decide which language: a name a negation reaches in the same
+    part of the sentence (`negated`: "no hablo inglés", "not in English") is
+    not the one asked for; when a message still names two ("that in Spanish? she reads
     Spanish better than English"), the one right after "in" or "en" ("into",
     "al") is. The cue words of every language count in every language
     ("please" in a Spanish message)."""
@@ -133,13 +172,13 @@ def requested(text: str, languages: Mapping[str, Language], question: bool = Fal
     named: List[str] = []
     after: set[str] = set()
     tokens: List[str] = []
+    every_name = frozenset().union(*names.values())
     for part in CLAUSE_BREAK.split(text or ""):
         clause = words(part)
         tokens += clause
+        unwanted = negated(clause, every_name, into, before, behind)
         for i, token in enumerate(clause):
-            if before.intersection(clause[max(0, i - NEGATION_REACH) : i]) or behind.intersection(
-                clause[i + 1 : i + 1 + NEGATION_REACH]
-            ):
+            if i in unwanted:
                 continue
             for code in languages:
                 if token in names[code]:
@@ -174,8 +213,8 @@ def choose(
     metadata: Dict[str, Any] | None = None,
     question: bool = False,
 ) -> str:
-    """Order of precedence: a request by name ("en español por favor"; never
-    in a `question`, see `requested`), the
+    """Order of precedence: a request by name ("en español por favor"; in a
+    `question`, only for the language it is written in: see `requested`), the
     person's choice on the page (a language button: message metadata "lang"),
     a reply word's language ("MAS" on a phone), what the message is clearly
     written in, the language already in use, the language the page is shown

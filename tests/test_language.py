@@ -256,6 +256,22 @@ def test_a_detection_word_must_be_one_word_as_messages_are_read():
         ("no, en español por favor", "es"),
         ("hablame en español que no entiendo ingles", "es"),
         ("I can't read this so please answer me in English", "en"),
+        ("No… en español por favor", "es"),  # an ellipsis, "|" for "।", an emoji end a part too
+        ("नेपालीमा भन्नुहोस् | अंग्रेजी आउँदैन", "ne"),
+        ("No 😔 en español por favor", "es"),
+        # "in"/"en" between them does not count: "I can't read English"
+        ("No puedo leer en inglés", None),
+        ("I cannot read anything in English", None),
+        # a negation reaches one name only: the nearest, ahead first
+        ("no hablo ingles español por favor", "es"),
+        ("nepalima bhannus angreji bujhdina", "ne"),
+        ("англійською будь ласка не українською", "en"),
+        ("англійською не розмовляю", None),
+        ("Ingiriis maaha ee af Soomaali fadlan", "so"),
+        ("Kiingereza hapana, Kiswahili tafadhali", "sw"),
+        # "without" comes before what it is without: "in English without hard words"
+        ("لطفا به انگلیسی بدون کلمات سخت", "en"),
+        ("أجب بالإنجليزية بدون تعقيد من فضلك", "en"),
     ],
 )
 def test_a_language_named_next_to_a_negation_is_not_the_one_asked_for(text, expected):
