@@ -51,9 +51,9 @@ class Language(Protocol):
     def language_names(self) -> Mapping[str, AbstractSet[str]]: ...
 
 
-# where one part of a sentence ends: a negation reaches a language's name only
-# within its own part ("no, en español": Spanish is asked for)
-# (an ellipsis, a "|" typed for Devanagari's "।", an emoji)
+# where one part of a sentence ends (punctuation, an ellipsis, a "|" typed for
+# Devanagari's "।", an emoji): a negation reaches a language's name only within
+# its own part ("no, en español": Spanish is asked for)
 CLAUSE_BREAK = re.compile(r"[,.;:!?¿¡،؛؟।|…()\[\]/\n—–\u2600-\u27bf\U0001f000-\U0001faff]+|\s-\s")
 # a negation reaches a language's name with at most two words between them,
 # not counting "in"/"en" ("no puedo leer en inglés")
@@ -160,9 +160,9 @@ def requested(text: str, languages: Mapping[str, Language], question: bool = Fal
 
     The words decide which language: a name a negation reaches in the same
     part of the sentence (`negated`: "no hablo inglés", "not in English") is
-    not the one asked for; when a message still names two ("that in Spanish? she reads
-    Spanish better than English"), the one right after "in" or "en" ("into",
-    "al") is. The cue words of every language count in every language
+    not the one asked for; when a message still names two ("that in Spanish?
+    she reads Spanish better than English"), the one right after "in" or "en"
+    ("into", "al") is. The cue words of every language count in every language
     ("please" in a Spanish message)."""
     cues = frozenset().union(*(lang.switch_cues for lang in languages.values()))
     into = frozenset().union(*(lang.into_words for lang in languages.values()))
