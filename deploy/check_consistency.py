@@ -23,6 +23,7 @@ Reads files only; imports nothing from the project."""
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
 import re
 import shlex
@@ -44,6 +45,7 @@ LIBRARY_ENV = {
     "TF_INTER_OP_PARALLELISM_THREADS": "rasa/constants.py",
     "SANIC_HOST": "rasa_sdk/endpoint.py",
     "RASA_TELEMETRY_ENABLED": "rasa/telemetry.py",
+    "RASA_MAX_CACHE_SIZE": "rasa/engine/caching.py",
 }
 OTHER_ENV = {
     "OMP_NUM_THREADS": "OpenMP runtime (TensorFlow's, numpy's BLAS)",
@@ -77,8 +79,12 @@ PROJECT_PACKAGES = (
     "staff_console",
 )
 # The locks (paths in the build context, the repository root) that each image installs: the actions
-# image also runs the staff console and the replica sync, which share the console's lock.
-IMAGE_LOCKS = {"rasa": ("requirements/rasa.txt",), "actions": ("requirements/actions.txt", "requirements/console.txt")}
+# image also runs the replica sync and git daemon, which share the console's lock; the Rasa image also runs
+# the staff console, which retrains the model beside it (devtools/retrain.py needs Rasa).
+IMAGE_LOCKS = {
+    "rasa": ("requirements/rasa.txt", "requirements/console.txt"),
+    "actions": ("requirements/actions.txt", "requirements/console.txt"),
+}
 # The lock `make install` puts into .venv, where the tests run: every image runs its versions.
 DEV_LOCK = "requirements/dev.txt"
 # What no image may hold (normalized package names, as patterns), and why; the action server is
@@ -91,6 +97,13 @@ NOT_IN_IMAGE = {
         r"tensorflow(-.+)?|tf-.+|keras": "TensorFlow",
         **TOOLS,
     },
+}
+# The project's packages whose code each image runs: the Rasa server's (and, in the Rasa image, the console
+# with its retraining), the action server's with the console, the replica sync and git daemon. What they
+# import when loaded must be in the image's locks.
+IMAGE_CODE = {
+    "rasa": ("rasa_server", "nlu_pipeline", "policy_assistant", "staff_console", "devtools"),
+    "actions": ("actions", "rasa_sdk_plugins", "policy_assistant", "staff_console"),
 }
 # Where a Dockerfile puts a program of its own: the actions image's stand-in for `rasa run actions`.
 STAND_IN = {"rasa": re.compile(r">\s*/opt/venv/bin/rasa\b")}
@@ -159,6 +172,7 @@ def shell_commands(script: str) -> List[List[str]]:
 
 # the action servers' pods, the one peer of the console's own namespace its web port answers
 ACTION_PODS = {"app.kubernetes.io/name": "actions"}
+RASA_PODS = {"app.kubernetes.io/name": "rasa"}
 
 
 class Checker:
@@ -186,8 +200,7 @@ class Checker:
             r"""_flag\(\s*["']([A-Z][A-Z0-9_]+)["']""",
             r"""[A-Z_]+_ENV\s*=\s*["']([A-Z][A-Z0-9_]+)["']""",
         ]
-        packages = ["policy_assistant", "actions", "rasa_server", "rasa_sdk_plugins", "nlu_pipeline", "staff_console"]
-        for package in packages:
+        for package in PROJECT_PACKAGES:  # devtools too: the console runs devtools/retrain.py
             for source in sorted((self.project / package).rglob("*.py")):
                 code = self.text(source)
                 for pattern in patterns:
@@ -326,6 +339,10 @@ class Checker:
         elif not any(str(v).endswith(f":{content}:ro") for v in services["actions"].get("volumes", []) or []):
             self.fail("compose.yaml actions", f"does not mount the content volume read-only at {content}")
         self.check_compose_texts(services, env)
+        self.check_model_flow("compose.yaml", env["rasa"], env["console"], str(services["console"].get("image", "")))
+        rasa_volumes = [str(v) for v in services["rasa"].get("volumes", []) or []]
+        if env["rasa"].get("MODELS_DIR") not in rasa_volumes:
+            self.fail("compose.yaml rasa", "MODELS_DIR is not an anonymous volume (each replica its own, writable)")
         self.check_command("compose.yaml rasa", services["rasa"].get("command", []), PORTS["rasa"])
         self.check_command("compose.yaml actions", services["actions"].get("command", []), PORTS["actions"])
         for name, port in (("rasa", "rasa"), ("actions", "actions"), ("console", "console"), ("nginx", "rasa")):
@@ -460,6 +477,16 @@ class Checker:
         ):
             self.fail("k8s console", f"the console does not listen on 0.0.0.0:{PORTS['console']}")
         self.check_content_flow(deployments, values)
+        console_spec = next(
+            (c for c in self.containers(deployments.get("console", ("", {}))[1]) if c["name"] == "console"), {}
+        )
+        self.check_model_flow("k8s", rasa, console, str(console_spec.get("image", "")))
+        rasa_spec = next((c for c in self.containers(deployments.get("rasa", ("", {}))[1]) if c["name"] == "rasa"), {})
+        mounts = {m["mountPath"]: m for m in rasa_spec.get("volumeMounts", []) or []}
+        models = mounts.get(rasa.get("MODELS_DIR", ""))
+        if models is None or models.get("readOnly"):
+            self.fail("k8s rasa/rasa", "does not mount its MODELS_DIR writable (the followed model goes there)")
+        self.check_model_policy(by_kind)
         self.check_git_policy(by_kind)
         self.check_services(by_kind)
         self.check_ingress(by_kind)
@@ -505,6 +532,45 @@ class Checker:
                     )
         if container["name"] == deployment and deployment in PORTS and PORTS[deployment] not in ports.values():
             self.fail(where, f"does not expose containerPort {PORTS[deployment]}")
+
+    def check_model_flow(self, where: str, rasa: Dict[str, Any], console: Dict[str, Any], console_image: str) -> None:
+        """The Rasa servers follow the console's serving model (rasa_server/model_follower.py): MODEL_ORIGIN
+        is the console's internal model route, with INTERNAL_TOKEN; the console retrains (RETRAIN_FOLLOWED)
+        from the Rasa image, which has Rasa, and keeps the serving model off the read-only root."""
+        route = self.console_model_route()
+        origin = str(rasa.get("MODEL_ORIGIN", ""))
+        parsed = urlparse(origin)
+        if (parsed.scheme, parsed.hostname, parsed.port, parsed.path) != ("http", "console", PORTS["console"], route):
+            self.fail(f"{where} rasa", f"MODEL_ORIGIN {origin!r} is not http://console:{PORTS['console']}{route}")
+        for name, env in (("rasa", rasa), ("console", console)):
+            if "INTERNAL_TOKEN" not in env:
+                self.fail(f"{where} {name}", "does not set INTERNAL_TOKEN (the model is followed with it)")
+        if str(console.get("RETRAIN_FOLLOWED")) != "1":
+            self.fail(f"{where} console", "RETRAIN_FOLLOWED is not 1 (no retraining, nothing to follow)")
+        if not str(console.get("RETRAIN_MODEL", "")).startswith("/var/lib/assistant/" if where != "k8s" else "/data/"):
+            self.fail(f"{where} console", "RETRAIN_MODEL is not on the console's volume")
+        if not console_image.startswith("policy-assistant/rasa:"):
+            self.fail(f"{where} console", "retraining needs Rasa: run the console from the Rasa image")
+
+    def console_model_route(self) -> str:
+        """The console's internal model route, read from staff_console/views/internal.py."""
+        code = self.text(self.project / "staff_console" / "views" / "internal.py")
+        prefix = re.search(r"""Blueprint\("internal",[^)]*url_prefix="([^"]+)"\)""", code)
+        route = re.search(r"""@bp\.route\("(/model)", methods=\["GET"\]\)""", code)
+        return (prefix.group(1) if prefix else "<no prefix>") + (route.group(1) if route else "<no model route>")
+
+    def check_model_policy(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
+        """The console's NetworkPolicy lets the Rasa pods reach its web port (the model they follow)."""
+        policy = by_kind.get("NetworkPolicy", {}).get("console")
+        if policy is None:
+            return
+        for rule in policy[1]["spec"].get("ingress", []) or []:
+            if PORTS["console"] in [p.get("port") for p in rule.get("ports", []) or []]:
+                if any(
+                    (peer.get("podSelector") or {}).get("matchLabels") == RASA_PODS for peer in rule.get("from", [])
+                ):
+                    return
+        self.fail("k8s networkpolicy/console", f"the Rasa pods cannot reach port {PORTS['console']} (the model)")
 
     def check_content_flow(self, deployments: Dict[str, Any], values: Dict[str, Dict[str, str]]) -> None:
         """git://console:9418/<name> reaches the console's CONTENT_REPO through git daemon's base path, and
@@ -695,10 +761,11 @@ class Checker:
             self.fail(where, "enable-access-log-for-default-backend is on")
 
     def check_console_policy(self, by_kind: Dict[str, Dict[str, Tuple[str, Dict[str, Any]]]]) -> None:
-        """The console's web port answers only the ingress controller's pods, and the action servers'
-        (which pass on a question someone agreed to share, with INTERNAL_TOKEN): every NetworkPolicy
-        rule that admits it names its peers by namespace and pod labels, or the action servers' pod
-        labels alone, never everyone, an address range, or another pod of this namespace."""
+        """The console's web port answers only the ingress controller's pods, the action servers'
+        (which pass on a question someone agreed to share, with INTERNAL_TOKEN) and the Rasa servers'
+        (which follow its serving model, with INTERNAL_TOKEN): every NetworkPolicy rule that admits it
+        names its peers by namespace and pod labels, or the action or Rasa servers' pod labels alone,
+        never everyone, an address range, or another pod of this namespace."""
         console_labels = {"app.kubernetes.io/name": "console"}
         policies = [
             (file, doc)
@@ -727,8 +794,11 @@ class Checker:
                     self.fail(where, f"lets anyone reach the console's port {PORTS['console']}")
                 for peer in peers:
                     namespaces, pods = peer.get("namespaceSelector") or {}, peer.get("podSelector") or {}
-                    if set(peer) == {"podSelector"} and pods == {"matchLabels": ACTION_PODS}:
-                        continue  # the action servers of this namespace, with their token
+                    if set(peer) == {"podSelector"} and pods in (
+                        {"matchLabels": ACTION_PODS},
+                        {"matchLabels": RASA_PODS},
+                    ):
+                        continue  # the action servers and Rasa servers of this namespace, with their token
 
                     own = (namespaces.get("matchLabels") or {}).get("kubernetes.io/metadata.name")
                     if "ipBlock" in peer or not narrow(namespaces) or not narrow(pods):
@@ -876,7 +946,10 @@ class Checker:
                 self.fail(where, f"a block overrides {name}")
 
     def check_dockerfiles(self) -> None:
-        images = {"rasa": [PORTS["rasa"]], "actions": [PORTS["actions"], PORTS["console"], PORTS["git"]]}
+        images = {
+            "rasa": [PORTS["rasa"], PORTS["console"]],
+            "actions": [PORTS["actions"], PORTS["console"], PORTS["git"]],
+        }
         for image, ports in images.items():
             text = self.text(self.deploy / f"Dockerfile.{image}")
             exposed = {int(p) for line in re.findall(r"^EXPOSE\s+(.+)$", text, re.M) for p in line.split()}
@@ -925,6 +998,7 @@ class Checker:
                         if re.fullmatch(pattern, name):
                             self.fail(where, f"installs {name}=={version} ({lock}): {why}, not for this image")
             self.check_image_programs(image, pins, compose, docs)
+            self.check_image_imports(image, pins)
 
     def read_lock(self, lock: str) -> Dict[str, str]:
         """A lock's pins (normalized name -> version); reports each line that is not `name==version`
@@ -1045,6 +1119,18 @@ class Checker:
                 if "rasa" not in pins and not stand_in:
                     self.fail(where, f"runs `{run}`, which the {image} image does not have (no rasa in its locks)")
 
+    def check_image_imports(self, image: str, pins: Dict[str, str]) -> None:
+        """What the project's code in an image imports when a module loads (its module-level imports; one
+        inside a function runs only on its path, such as devtools' import of Rasa) comes from the project,
+        the standard library or the image's locks."""
+        modules = self.locked_modules(pins)
+        for package in IMAGE_CODE[image]:
+            for source in sorted((self.project / package).rglob("*.py")):
+                for name in sorted(module_level_imports(self.text(source))):
+                    if name not in PROJECT_PACKAGES and name not in sys.stdlib_module_names and name not in modules:
+                        where = source.relative_to(self.project)
+                        self.fail(f"Dockerfile.{image}", f"{where} imports {name}, which the image's locks do not have")
+
     def locked_modules(self, pins: Dict[str, str]) -> Set[str]:
         """The top-level modules of the locked packages, as .venv installed them."""
         site = next((self.project / ".venv" / "lib").glob("python3*/site-packages"), None)
@@ -1068,6 +1154,26 @@ class Checker:
                 self.fail("kustomization.yaml", f"lists {relative}: the example Secret must never be applied")
             elif not path.name.startswith("secret") and relative not in listed:
                 self.fail("kustomization.yaml", f"does not list {relative}")
+
+
+def module_level_imports(code: str) -> Set[str]:
+    """The top-level names a module imports when it loads: its own statements, those under `if` and `try`
+    too, but not those inside functions or classes, nor `if TYPE_CHECKING:`, nor relative imports."""
+    names: Set[str] = set()
+
+    def walk(statements: List[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names.add(node.module.split(".")[0])
+            elif isinstance(node, ast.If) and "TYPE_CHECKING" not in ast.unparse(node.test):
+                walk(node.body + node.orelse)
+            elif isinstance(node, ast.Try):
+                walk(node.body + [s for handler in node.handlers for s in handler.body] + node.orelse + node.finalbody)
+
+    walk(ast.parse(code).body)
+    return names
 
 
 def main(argv: List[str] | None = None) -> int:

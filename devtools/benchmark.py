@@ -18,7 +18,13 @@ Sections (choose with --only, default all):
               Rasa server's memory before, at its highest during and after it,
               and the replies before, during and after; --reloads times in a
               row, to tell memory kept for reuse from memory lost (not in the
-              default run).
+              default run);
+* follow      the same, while the Rasa server follows a new model from the
+              console, as the deployments' pods do (rasa_server/
+              model_follower.py): a staff console serves the model, and after
+              --fault-before seconds --candidate (another model file) becomes
+              its serving model; the server downloads, checks and loads it
+              (not in the default run).
 
 With --starter, the sequential and load sections are also run against Rasa's
 starter bot (`rasa init`, trained in a temporary folder) in the same run,
@@ -43,6 +49,7 @@ import math
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,6 +66,7 @@ from types import FrameType
 import aiohttp
 
 from devtools.paths import BIN, MODEL, PROJECT
+from devtools.retrain import model_id
 from devtools.servers import Servers, free_port, group_pids, stop_group, wait_for
 from devtools.supervise import RASA_THREADS
 
@@ -76,7 +84,7 @@ QUESTIONS = [
 # what the starter bot (rasa init) understands
 STARTER_QUESTIONS = ["hello", "I am sad", "yes", "great", "are you a bot?", "goodbye", "hi there", "very good"]
 
-SECTIONS = ("sequential", "load", "senders", "fault", "reload")
+SECTIONS = ("sequential", "load", "senders", "fault", "reload", "follow")
 DEFAULT_SECTIONS = SECTIONS[:4]
 OURS, STARTER = "this assistant", "rasa init starter"
 WEBHOOK = "/webhooks/rest/webhook"
@@ -184,20 +192,59 @@ def no_interrupts() -> Iterator[None]:
 
 
 @contextmanager
-def our_servers(workdir: Path, model: Path = MODEL, threads: int | None = None) -> Iterator[Servers]:
+def our_servers(
+    workdir: Path, model: Path = MODEL, threads: int | None = None, follow: Path | None = None
+) -> Iterator[Servers]:
     """The action server and the Rasa server, stopped (process groups) however
     the block ends; `threads` in each of the Rasa server's thread pools (none:
-    as `make run` sets them)."""
+    as `make run` sets them). With `follow` (the console's serving model file,
+    to be), a staff console serves it too, and the Rasa server follows it
+    (the follow section)."""
     pools = {name: str(threads) for name in RASA_THREADS} if threads else {}
     # the token of the model loading endpoint (the reload section), and where the model's folder is
-    servers = Servers(
-        workdir, model, rasa_env={**pools, "MODELS_DIR": str(model.parent)}, INTERNAL_TOKEN=secrets.token_hex(32)
-    )
+    token = secrets.token_hex(32)
+    rasa_env = {**pools, "MODELS_DIR": str(model.parent)}
+    console = None
+    if follow is not None:
+        console_port = free_port()
+        rasa_env.update(
+            MODELS_DIR=str(workdir / "followed"),
+            MODEL_ORIGIN=f"http://127.0.0.1:{console_port}/staff/internal/model",
+            MODEL_FOLLOW_SECONDS="2",
+        )
+        console = console_serving(workdir, console_port, follow, token)
+    servers = Servers(workdir, model, rasa_env=rasa_env, INTERNAL_TOKEN=token)
     try:
         yield servers
     finally:
         with no_interrupts():
             servers.stop()
+            stop_group(console)
+
+
+def console_serving(workdir: Path, port: int, model: Path, token: str) -> subprocess.Popen:
+    """A staff console whose serving model is `model` (RETRAIN_MODEL), as the deployments run it."""
+    env = {
+        **os.environ,
+        "CONTENT_REPO": str(workdir / "content"),
+        "STAFF_DB": str(workdir / "staff.sqlite3"),
+        "STAFF_SECRET_KEY": secrets.token_hex(32),
+        "STAFF_CONSOLE_PORT": str(port),
+        "INTERNAL_TOKEN": token,
+        "RETRAIN_MODEL": str(model),
+        "SERVER_TEXTS": str(workdir / "console_texts.json"),
+    }
+    with open(workdir / "console.log", "ab") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "python"), "-m", "staff_console"],
+            cwd=PROJECT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    wait_for(f"http://127.0.0.1:{port}/staff/sign-in", proc, seconds=120)
+    return proc
 
 
 @contextmanager
@@ -444,12 +491,21 @@ class ReloadMarks:
 
 
 async def during_reload(
-    servers: Servers, model: str, before: float, after: float, args: argparse.Namespace, unavailable: set[str]
+    servers: Servers,
+    model: str,
+    before: float,
+    after: float,
+    args: argparse.Namespace,
+    unavailable: set[str],
+    follow: tuple[Path, Path, str] | None = None,
 ) -> tuple[Run, ReloadMarks]:
     """The load of the conversations section, while the Rasa server loads
     `model` (a file of its models folder) again, asked for after `before`
     seconds; the load stops `after` seconds after the model loaded. The
-    server's RSS is sampled every quarter of a second meanwhile."""
+    server's RSS is sampled every quarter of a second meanwhile. With
+    `follow` (candidate file, the console's serving model file, the
+    candidate's model id), the load is not asked for: the candidate becomes
+    the console's serving model, and the server follows it."""
     marks = ReloadMarks()
     headers = {"Authorization": f"Bearer {servers.env['INTERNAL_TOKEN']}"}
     done = asyncio.Event()
@@ -458,21 +514,29 @@ async def during_reload(
         value = server_rss(servers.rasa) or math.nan
         marks.rss[name] = max(marks.rss.get(name, 0.0), value) if name == "peak" else value
 
+    def finished(state: dict) -> bool:
+        return not state["loading"] and (follow is None or state["model_id"] == follow[2] or bool(state["failed"]))
+
     async def loader() -> None:
         await asyncio.sleep(before)
         sample("before")
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s:
             marks.asked = time.perf_counter()
-            async with s.post(f"{servers.url}/webhooks/model/load", json={"model": model}, headers=headers) as r:
-                if r.status != 202:
-                    marks.failed = f"HTTP {r.status}"
-                    done.set()
-                    return
+            if follow is not None:
+                staged = follow[1].with_name("staged.tar.gz")
+                shutil.copyfile(follow[0], staged)
+                os.replace(staged, follow[1])  # as devtools/retrain.py installs a model that passed
+            else:
+                async with s.post(f"{servers.url}/webhooks/model/load", json={"model": model}, headers=headers) as r:
+                    if r.status != 202:
+                        marks.failed = f"HTTP {r.status}"
+                        done.set()
+                        return
             while True:
                 sample("peak")
                 async with s.get(f"{servers.url}/webhooks/model/", headers=headers) as r:
                     state = await r.json()
-                if not state["loading"]:
+                if finished(state):
                     break
                 await asyncio.sleep(0.25)
         marks.loaded, marks.failed = time.perf_counter(), state["failed"]
@@ -482,7 +546,7 @@ async def during_reload(
 
     load = conversations(servers.url, QUESTIONS, 3600, args.parallel, args.turns, args.timeout, unavailable, done)
     run, _ = await asyncio.gather(load, loader())
-    run.section = "reload"
+    run.section = "reload" if follow is None else "follow"
     return run, marks
 
 
@@ -673,6 +737,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fault-stop", type=float, default=15, help="action server stopped for (default 15 s)")
     parser.add_argument("--fault-after", type=float, default=15, help="load after SIGCONT (default 15 s)")
     parser.add_argument("--reloads", type=int, default=2, help="model loads in a row in the reload section (default 2)")
+    parser.add_argument(
+        "--candidate", type=Path, help="the follow section: another model file, which the server follows"
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -740,7 +807,17 @@ def start_ours(servers: Servers) -> None:
 
 def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
     sections, runs = args.sections, []
-    with tempfile.TemporaryDirectory() as work, our_servers(Path(work), args.model, args.threads) as servers:
+    follow = None
+    if "follow" in sections:
+        if args.candidate is None:
+            raise SystemExit("the follow section needs --candidate: another model file (a retraining's)")
+        follow = (args.candidate, Path(tempfile.mkdtemp()) / "console-models" / MODEL.name, model_id(args.candidate))
+        follow[1].parent.mkdir()
+        shutil.copyfile(args.model, follow[1])  # the console serves the server's own model at first: nothing to follow
+    with (
+        tempfile.TemporaryDirectory() as work,
+        our_servers(Path(work), args.model, args.threads, follow[1] if follow else None) as servers,
+    ):
         start_ours(servers)
 
         def rss() -> dict[str, float | None]:
@@ -823,6 +900,18 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
                 record(run)
                 describe(run, args.parallel)
                 describe_reload(run, loaded)
+        if follow is not None:
+            say(
+                f"follow: {args.parallel} conversations at a time; after {args.fault_before:.0f} s the console "
+                f"serves {args.candidate.name}, which the server follows; the load goes on {args.fault_after:.0f} s "
+                "after it loaded ..."
+            )
+            following = during_reload(servers, "", args.fault_before, args.fault_after, args, unavailable, follow)
+            run, loaded = asyncio.run(following)
+            record(run)
+            describe(run, args.parallel)
+            describe_reload(run, loaded)
+            shutil.rmtree(follow[1].parent.parent, ignore_errors=True)
         say("server logs:")
         log_digest(servers.rasa_log, QUESTIONS)
         log_digest(servers.actions_log, QUESTIONS)

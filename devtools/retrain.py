@@ -20,7 +20,10 @@ Step by step:
    restart serves it too), and each Rasa server in --servers loads it while it
    serves, one at a time (rasa_server/model_channel.py, with $INTERNAL_TOKEN):
    no restart, no conversation lost. A server that cannot load it gets the
-   previous model back, as does every server that had loaded it. Refused: the
+   previous model back, as does every server that had loaded it. In the
+   deployments no server is named (pods come and go): the Rasa servers follow
+   the console's serving model instead, one at a time
+   (rasa_server/model_follower.py; RETRAIN_FOLLOWED). Refused: the
    candidate is deleted;
 4. the outcome, with every figure of both models, is a commit to the content
    repository (retraining/history.yml), shown in the console's History.
@@ -39,6 +42,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +61,7 @@ from devtools.paths import BIN, MODEL, PROJECT, STORE
 from staff_console.content_repo import RETRAINING_HISTORY, ContentRepo, Person, PublishError
 
 LOCK_FILE = ".retraining.lock"  # in the models folder
+IMAGE_MODEL_TAKEN = ".image-model"  # beside the serving model: the image's model it last took (take_image_model)
 LOAD_SECONDS = 900  # one Rasa server loading the new model while it serves, on a busy machine
 SERVING, REFUSED, FAILED = 0, 2, 1
 # training and measuring run beside the servers answering people: at a lower
@@ -209,6 +214,31 @@ def install(candidate: Path, model: Path) -> Path:
     return previous
 
 
+def take_image_model(image: Path, model: Path) -> bool:
+    """Where the serving model lives apart from the code (a deployment: on
+    the console's volume, RETRAIN_MODEL), a newly deployed image's model
+    replaces it: the image was built from newer data, or on purpose. The
+    fingerprint of the image's model it last took is kept beside it, so a
+    restart of the same image keeps what retrainings installed. Returns
+    whether it took the image's model."""
+    from policy_assistant.model_files import fingerprint
+
+    if not image.is_file() or image.resolve() == model.resolve():
+        return False
+    taken, seen = model.with_name(IMAGE_MODEL_TAKEN), fingerprint(image)
+    if model.is_file() and taken.is_file() and taken.read_text(encoding="utf-8") == seen:
+        return False
+    model.parent.mkdir(parents=True, exist_ok=True)
+    copy = model.with_name(model.name + ".copying")
+    shutil.copyfile(image, copy)
+    if model.is_file():
+        install(copy, model)
+    else:
+        os.replace(copy, model)
+    taken.write_text(seen, encoding="utf-8")
+    return True
+
+
 def serve_everywhere(model: Path, new_id: str, previous: Path, servers: Sequence[str], token: str) -> None:
     """Each server loads `model` (whose id is `new_id`), one at a time. When
     one cannot, `previous` is restored and every server that had loaded the
@@ -276,7 +306,12 @@ def retrain(args: argparse.Namespace) -> int:
             entry.update(outcome=f"failed: {error} The previous model serves again.")
             record(args.content, args.by, "Retraining failed: the previous model serves again", entry, [str(error)])
             raise
-        where = f"{len(args.servers)} server(s) loaded it" if args.servers else "servers load it at their next start"
+        if args.servers:
+            where = f"{len(args.servers)} server(s) loaded it"
+        elif args.followed:
+            where = "the Rasa servers that follow this console load it one at a time, within minutes"
+        else:
+            where = "servers load it at their next start"
         entry.update(outcome=f"serving: {where}")
         subject = f"Retraining with {examples} accepted example(s): the new model passed the gate and serves"
         print(f"\n{subject} ({where}).")
@@ -292,6 +327,7 @@ class RetrainSettings(BaseSettings):
     retrain_config: Path = PROJECT / "config.yml"
     retrain_model: Path = MODEL  # the serving model's file, replaced when a new one passes
     retrain_servers: str = ""  # the Rasa servers that load it (base URLs, comma separated)
+    retrain_followed: bool = False  # or: the Rasa servers follow the console's model (rasa_server/model_follower.py)
     internal_token: str = ""  # what the Rasa servers ask of a model load
 
     @validator("*", pre=True)
@@ -318,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.servers = [url.rstrip("/") for url in args.servers.split(",") if url]
     args.token = settings.internal_token
+    args.followed = settings.retrain_followed
     if args.servers and not args.token:
         print("INTERNAL_TOKEN is not set: the running servers could not be told to load the model.", file=sys.stderr)
         return FAILED

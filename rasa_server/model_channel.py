@@ -18,7 +18,11 @@ leaves the old model serving.
 Internal only (policy_assistant.internal_calls): each call needs
 $INTERNAL_TOKEN and is refused when it came through a proxy, so the front
 door that passes /webhooks/ to the Rasa servers does not expose it. With no
-token set, the endpoint answers 404 to everything."""
+token set, the endpoint answers 404 to everything.
+
+With MODEL_ORIGIN set as well, the server also follows the console's serving
+model (rasa_server/model_follower.py), through the same loading: that is how
+pods load a new model, where the console cannot name them."""
 
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from policy_assistant.internal_calls import bearer_matches, through_proxy
+from rasa_server import model_follower
 from rasa_server.settings import ModelSettings
 
 logger = logging.getLogger(__name__)
@@ -55,6 +60,22 @@ class Loading:
     @property
     def busy(self) -> bool:
         return self.task is not None and not self.task.done()
+
+    def start(self, agent: Any, path: Path) -> bool:
+        """Starts loading `path`; False when a load already runs."""
+        if self.busy:
+            return False
+        self.failed = ""
+        self.task = asyncio.create_task(_load(agent, path, self))
+        return True
+
+    async def load(self, agent: Any, path: Path) -> str:
+        """Loads `path` and waits: "" once it serves, else why not ("busy", or the failure's kind)."""
+        if not self.start(agent, path):
+            return "busy"
+        assert self.task is not None
+        await self.task
+        return self.failed
 
 
 class ModelInput(InputChannel):
@@ -98,11 +119,16 @@ class ModelInput(InputChannel):
             path = ModelSettings().models_dir / name
             if not path.is_file():
                 return response.json({"error": "no_such_model"}, status=404)
-            if loading.busy:
+            if not loading.start(request.app.ctx.agent, path):
                 return response.json({"error": "already_loading", **state(request)}, status=409)
-            loading.failed = ""
-            loading.task = asyncio.create_task(_load(request.app.ctx.agent, path, loading))
             return response.json(state(request), status=202)
+
+        @model.listener("after_server_start")
+        async def follow_the_console(app: Any, _loop: Any) -> None:
+            settings = ModelSettings()
+            if settings.model_origin and settings.internal_token:
+                agent = app.ctx.agent
+                await model_follower.start(agent, lambda path: loading.load(agent, path), settings)
 
         return model
 

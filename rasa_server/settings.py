@@ -1,5 +1,6 @@
 """The Rasa server's own settings from the environment, read when asked for:
-the Twilio channel's (SMS and WhatsApp) and the model loading endpoint's. Its conversations' Redis settings are
+the Twilio channel's (SMS and WhatsApp) and the model loading endpoint's
+and follower's. Its conversations' Redis settings are
 Rasa's, named in endpoints-scaled.yml; where its own texts are (SERVER_TEXTS)
 is policy_assistant.settings'."""
 
@@ -23,7 +24,12 @@ class PhoneEnvironment(BaseSettings):
 
 class ModelSettings(BaseSettings):
     """The model loading endpoint (rasa_server/model_channel.py): on only with
-    INTERNAL_TOKEN set; it loads model files from MODELS_DIR only."""
+    INTERNAL_TOKEN set; it loads model files from MODELS_DIR only. With
+    MODEL_ORIGIN set too, the server follows the console's serving model
+    (rasa_server/model_follower.py), downloading it into MODELS_DIR."""
 
     internal_token: str = ""
     models_dir: Path = Path("models")
+    # the console's internal model endpoint (http://console:5002/staff/internal/model); empty: not followed
+    model_origin: str = ""
+    model_follow_seconds: float = 30  # how often the console is asked which model serves

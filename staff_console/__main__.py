@@ -5,7 +5,9 @@ $STAFF_CONSOLE_HOST:$STAFF_CONSOLE_PORT (127.0.0.1:5002 by default).
 `python -m staff_console prepare` only prepares (the content repository and
 the Rasa server's texts), and `python -m staff_console serve` only serves
 (make run prepares first, before the action server and the Rasa server start
-reading what it prepared, then serves).
+reading what it prepared, then serves). Where the Rasa servers follow the
+console's model (RETRAIN_FOLLOWED, the deployments), preparing also takes a
+newly deployed image's model as the serving model.
 It refuses to serve with a guessable $STAFF_SECRET_KEY, saying why."""
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ def prepare(config: Config) -> bool:
     except PublishError as error:
         print(f"Staff console: the content repository cannot be prepared: {error}", file=sys.stderr)
         return False
+    if config.retrain_followed:
+        # the Rasa servers follow the serving model on this console's volume: a newly
+        # deployed image's model replaces it (devtools/retrain.py, take_image_model)
+        from devtools.paths import MODEL
+        from devtools.retrain import RetrainSettings, take_image_model
+
+        serving = RetrainSettings().retrain_model
+        if take_image_model(MODEL, serving):
+            print(f"Staff console: the image's model is the serving model now ({serving}).")
     return True
 
 

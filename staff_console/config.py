@@ -39,6 +39,10 @@ class ConsoleEnvironment(BaseSettings):
     # separated); set, publishers can start a retraining from the console
     # (devtools/retrain.py, which needs Rasa beside the console: make run, make run-scaled)
     retrain_servers: str = ""
+    # or: the Rasa servers follow this console's serving model (their MODEL_ORIGIN,
+    # rasa_server/model_follower.py), as in the deployments, where pods come and go;
+    # publishers can retrain here (Rasa beside the console: the deployments run it from the Rasa image)
+    retrain_followed: bool = False
     retrain_log: Path = VAR / "retraining.log"  # the last retraining's output: steps and figures only
 
     @validator("*", pre=True)
@@ -59,8 +63,14 @@ class Config:
     behind_proxy: bool  # trust X-Forwarded-Proto/For from one proxy (nginx with TLS)
     session_max_hours: int = 12  # and this long after signing in, however active
     server_texts: Path | None = None  # the Rasa server's texts, written at each publish (None: not written)
-    retrain_servers: tuple[str, ...] = ()  # empty: no retraining from the console (devtools/retrain.py reads them too)
+    retrain_servers: tuple[str, ...] = ()  # the servers told to load a new model (devtools/retrain.py reads them too)
+    retrain_followed: bool = False  # the servers follow this console's model instead
     retrain_log: Path = VAR / "retraining.log"
+
+    @property
+    def retrains(self) -> bool:
+        """Publishers can start a retraining here: its new model reaches the servers one way or the other."""
+        return bool(self.retrain_servers) or self.retrain_followed
 
     @classmethod
     def from_env(cls) -> Config:
@@ -78,6 +88,7 @@ class Config:
             session_max_hours=env.staff_session_max_hours,
             server_texts=ServerTextSettings().server_texts,  # the Rasa server's own setting: the file it reads
             retrain_servers=tuple(url for url in env.retrain_servers.split(",") if url),
+            retrain_followed=env.retrain_followed,
             retrain_log=env.retrain_log,
         )
 

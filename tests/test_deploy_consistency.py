@@ -306,8 +306,8 @@ BREAKAGES = {
     ),
     "console reached through a port range": (
         "k8s/network-policies.yaml",
-        "        - port: 9418\n",
-        "        - port: 5000\n          endPort: 9418\n",
+        "              app.kubernetes.io/name: rasa\n      ports:\n        - port: 9418\n",
+        "              app.kubernetes.io/name: redis\n      ports:\n        - port: 5000\n          endPort: 9418\n",
         "networkpolicy/console: port 5002: a peer other than the ingress controller's pods",
     ),
     "console policy for outgoing traffic only": (
@@ -370,6 +370,56 @@ BREAKAGES = {
         '"--server-texts", "/srv/answers/server_texts.json", ',
         "",
         "k8s rasa/replica-sync: does not sync into the rasa server's /srv/answers/server_texts.json",
+    ),
+    # the Rasa servers follow the console's serving model (rasa_server/model_follower.py)
+    "k8s model origin elsewhere": (
+        "k8s/config.yaml",
+        "MODEL_ORIGIN: http://console:5002/staff/internal/model",
+        "MODEL_ORIGIN: http://console:5002/staff/internal/models",
+        "k8s rasa: MODEL_ORIGIN 'http://console:5002/staff/internal/models' is not http://console:5002/staff/internal/model",
+    ),
+    "k8s rasa without the token": (
+        "k8s/rasa.yaml",
+        "            - name: INTERNAL_TOKEN\n",
+        "            - name: INTERNAL_TOKEN_TYPO\n",
+        "k8s rasa: does not set INTERNAL_TOKEN",
+    ),
+    "k8s models read-only": (
+        "k8s/rasa.yaml",
+        "            - name: models\n              mountPath: /srv/models\n",
+        "            - name: models\n              mountPath: /srv/models\n              readOnly: true\n",
+        "k8s rasa/rasa: does not mount its MODELS_DIR writable",
+    ),
+    "k8s console from the actions image": (
+        "k8s/console.yaml",
+        '          image: policy-assistant/rasa:0.3.0\n          args: ["python", "-m", "staff_console"]',
+        '          image: policy-assistant/actions:0.3.0\n          args: ["python", "-m", "staff_console"]',
+        "k8s console: retraining needs Rasa",
+    ),
+    "k8s console does not retrain": (
+        "k8s/console.yaml",
+        '            - name: RETRAIN_FOLLOWED\n              value: "1"',
+        '            - name: RETRAIN_FOLLOWED\n              value: "0"',
+        "k8s console: RETRAIN_FOLLOWED is not 1",
+    ),
+    "k8s rasa pods kept from the console": (
+        "k8s/network-policies.yaml",
+        "        - podSelector:\n            matchLabels:\n              app.kubernetes.io/name: rasa\n"
+        "      ports:\n        - port: 5002",
+        "      ports:\n        - port: 5002",
+        "the Rasa pods cannot reach port 5002",
+    ),
+    "compose models shared by the replicas": (
+        "compose.yaml",
+        "      - /var/lib/assistant/models\n",
+        "      - models:/var/lib/assistant/models\n",
+        "compose.yaml rasa: MODELS_DIR is not an anonymous volume",
+    ),
+    "compose serving model on the root": (
+        "compose.yaml",
+        "RETRAIN_MODEL: /var/lib/assistant/models/policy-assistant.tar.gz",
+        "RETRAIN_MODEL: /app/models/policy-assistant.tar.gz",
+        "compose.yaml console: RETRAIN_MODEL is not on the console's volume",
     ),
 }
 
@@ -511,15 +561,15 @@ IMAGE_BREAKAGES = {
     ),
     "the rasa image installs the actions lock": (
         "deploy/Dockerfile.rasa",
-        "requirements/rasa.txt /tmp/requirements/rasa.txt",
-        "requirements/actions.txt /tmp/requirements/rasa.txt",
+        "-r /tmp/requirements/rasa.txt -r",
+        "-r /tmp/requirements/actions.txt -r",
         "Dockerfile.rasa: does not install requirements/rasa.txt (its own service's lock)",
     ),
     "a lock without --require-hashes": (
         "deploy/Dockerfile.rasa",
         "--require-hashes ",
         "",
-        "Dockerfile.rasa: installs requirements/rasa.txt without --require-hashes",
+        "Dockerfile.rasa: installs requirements/rasa.txt, requirements/console.txt without --require-hashes",
     ),
     "a package outside the locks": (
         "deploy/Dockerfile.actions",
@@ -578,3 +628,18 @@ def test_image_check_fails_without_a_lock(tmp_path: Path) -> None:
     context = context_copy(tmp_path)
     (context / CONSOLE_LOCK).unlink()
     assert "requirements/console.txt: missing (make lock writes it)" in context_problems(context)
+
+
+def test_image_check_fails_when_code_an_image_loads_imports_what_its_locks_lack(tmp_path: Path) -> None:
+    """As the Rasa image did when it took on the console: policy_assistant/shared_questions.py, which the
+    console imports, needs cachetools, which only the action server's lock had."""
+    context = context_copy(tmp_path)
+    for lock in ("requirements/rasa.txt", CONSOLE_LOCK):
+        text = (context / lock).read_text(encoding="utf-8")
+        start = text.index("cachetools==")
+        end = text.index("\n", text.index("-r requirements/common.in", start))
+        (context / lock).write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    expected = "Dockerfile.rasa: policy_assistant/shared_questions.py imports cachetools, which the image's locks"
+    found = context_problems(context)
+    assert any(problem.startswith(expected) for problem in found), found
+    assert not any("Dockerfile.actions" in problem and "cachetools" in problem for problem in found)  # its own lock

@@ -4,7 +4,9 @@ scrubbed, a publisher assigns it to a topic in the console, a retraining whose
 gate fails on purpose keeps the serving model, and the console's Retraining
 button trains again, passes the gate and has the running Rasa server load the
 new model while it serves: the question then gets that topic, and a
-conversation begun before the switch carries on.
+conversation begun before the switch carries on. Two more Rasa servers follow
+the console's serving model, as the deployments' pods do: they stay on the
+old model when the gate refuses, and load the new one one at a time.
 
 The serving model and each candidate use config.yml with the n-gram member
 alone (a full training takes over half an hour); everything else is what
@@ -20,11 +22,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator, Tuple
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 import requests
@@ -59,7 +63,8 @@ def small_config(path: Path, **ngrams: Any) -> Path:
     return path
 
 
-Stack = Tuple[Servers, RunningConsole, Path]
+Stack = Tuple[Servers, RunningConsole, Path, List[Servers]]
+FOLLOW_SECONDS = "2"  # how often the following servers ask the console (30 s by default)
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +101,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         CONSOLE_INTERNAL_URL=console_internal_url(console_port),
     )
     servers.console_port = console_port  # type: ignore[attr-defined]
+    # Two more Rasa servers, as the deployments run them: they are not named to
+    # the retraining, and follow the console's serving model instead, each with
+    # its own models folder (rasa_server/model_follower.py). They share the
+    # action server.
+    followers = []
+    for name in ("follower-a", "follower-b"):
+        folder = work / name
+        (folder / "models").mkdir(parents=True)
+        own = folder / "models" / MODEL.name
+        shutil.copyfile(models / MODEL.name, own)
+        follower = Servers(
+            folder,
+            model=own,
+            rasa_env={
+                "MODELS_DIR": str(folder / "models"),
+                "MODEL_ORIGIN": console_internal_url(console_port) + "/model",
+                "MODEL_FOLLOW_SECONDS": FOLLOW_SECONDS,
+            },
+            ANSWER_STORE=str(content),
+            INTERNAL_TOKEN=servers.env["INTERNAL_TOKEN"],
+        )
+        follower.endpoints, follower.env["ACTION_SERVER_TOKEN"] = servers.endpoints, servers.token
+        followers.append(follower)
     retraining = {
         "RETRAIN_SERVERS": servers.url,
         "RETRAIN_CONFIG": str(config),
@@ -103,10 +131,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RETRAIN_LOG": str(work / "retraining.log"),
     }
     try:
-        servers.start()
+
+        def start_followers() -> None:
+            for follower in followers:
+                follower.start_rasa(wait=False)
+
+        servers.start(meanwhile=start_followers)
+        for follower in followers:
+            follower.wait_for_rasa()
         with running_console(servers, work, **retraining) as console:
-            yield servers, console, work
+            yield servers, console, work, followers
     finally:
+        for follower in followers:
+            follower.stop()
         servers.stop()
 
 
@@ -122,9 +159,33 @@ def signed_in(console: RunningConsole, name: str) -> requests.Session:
     return session
 
 
+class Watch(threading.Thread):
+    """Watches the followers' model endpoints every 0.1 s, from before the
+    retraining until each serves a model other than `before`: how many were
+    loading at once, at most, and how many looks saw a load under way."""
+
+    def __init__(self, followers: List[Servers], before: str):
+        super().__init__(daemon=True)
+        self.followers, self.before = followers, before
+        self.most_at_once, self.loading_seen = 0, 0
+        self.last: List[dict] = []
+        self.deadline = time.monotonic() + TRAIN_SECONDS + 300
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline:
+            self.last = [serving(f) for f in self.followers]
+            at_once = sum(state["loading"] for state in self.last)
+            self.most_at_once = max(self.most_at_once, at_once)
+            self.loading_seen += at_once > 0
+            if all(state["model_id"] != self.before and not state["loading"] for state in self.last):
+                return
+            time.sleep(0.1)
+
+
 def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answered(stack: Stack):
-    servers, console, work = stack
+    servers, console, work, followers = stack
     before = serving(servers)["model_id"]
+    assert [serving(f)["model_id"] for f in followers] == [before, before]
     # 1. not understood: the offer to share it; the yes keeps it
     me = f"retrain-{uuid.uuid4().hex[:8]}"
     reply = servers.ask(QUESTION, sender=me)
@@ -166,10 +227,14 @@ def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answe
     assert (kept["model_id"], kept["loading"]) == (before, False)
     assert list((servers.model.parent / "candidates").glob("*.tar.gz")) == []  # the refused candidate is gone
     assert topic_of(servers.ask(QUESTION, sender=f"{me}-2")) is None  # still not understood
+    time.sleep(2 * float(FOLLOW_SECONDS))  # the followers asked the console again, and stay
+    assert [serving(f)["model_id"] for f in followers] == [before, before]
 
     # 4. a conversation under way, then the publisher's button: the new model passes and serves
     other = f"retrain-{uuid.uuid4().hex[:8]}"
     assert topic_of(servers.ask("will police knock on my door for ICE?", sender=other)) == "home_visits"
+    watch = Watch(followers, before)
+    watch.start()
     page = sam.get(f"{console.url}/staff/retraining", timeout=10).text
     started = sam.post(f"{console.url}/staff/retraining", data={"csrf_token": csrf(page)}, timeout=10)
     assert started.ok and "Retraining started" in started.text
@@ -185,10 +250,22 @@ def test_a_shared_question_is_assigned_retrained_through_the_gate_and_then_answe
     assert topic_of(servers.ask(QUESTION, sender=f"{me}-3")) == TOPIC
     more = servers.ask("tell me more", sender=other)
     assert store.topics["home_visits"].summary["en"] in more[0]["text"]
+    # the servers that follow the console load it too, one at a time, while they answer
+    follower = followers[0]
+    assert topic_of(follower.ask("will police knock on my door for ICE?", sender=other)) == "home_visits"
+    watch.join(timeout=300)
+    assert [state["model_id"] for state in watch.last] == [now["model_id"]] * 2, watch.last
+    assert not any(state["failed"] for state in watch.last), watch.last
+    assert watch.most_at_once == 1 and watch.loading_seen > 0  # it saw them load, never both at once
+    for f in followers:
+        assert topic_of(f.ask(QUESTION, sender=f"{me}-{f.port}")) == TOPIC
+        assert [p.name for p in (f.workdir / "models").glob("followed-*.tar.gz")] != []
+    assert store.topics["home_visits"].summary["en"] in follower.ask("tell me more", sender=other)[0]["text"]
     # both retrainings are in the history, and nothing anyone wrote is in a log
     history = yaml.safe_load(ContentRepo(servers.store).read(RETRAINING_HISTORY) or "[]")
     assert [entry["outcome"].split(":")[0] for entry in history] == ["refused", "serving"]
     assert [entry["by"] for entry in history][1] == "sam"
     assert "Retraining refused" in sam.get(f"{console.url}/staff/history", timeout=10).text
-    for text in (log, refused.stdout, refused.stderr, *(p.read_text(errors="replace") for p in work.glob("*.log"))):
+    logs = [*work.glob("*.log"), *work.glob("follower-*/*.log")]
+    for text in (log, refused.stdout, refused.stderr, *(p.read_text(errors="replace") for p in logs)):
         assert QUESTION not in text and "flea market" not in text

@@ -1,5 +1,8 @@
-"""The internal endpoints the action servers call (issue 29): a question a
-person agreed to share, and the usage counts. Not for people: each needs
+"""The internal endpoints the other servers call (issue 29): from the action
+servers, a question a person agreed to share, and the usage counts; from the
+Rasa servers that follow the console's serving model
+(rasa_server/model_follower.py), which model serves, its file, and the turn
+to load it (one server at a time). Not for people: each needs
 $INTERNAL_TOKEN (policy_assistant.settings) as a bearer token, has no session
 and no CSRF token (it is not a form: the blueprint is exempt), and answers no
 request that came through a proxy (the Ingress or a TLS proxy in front of the
@@ -10,11 +13,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request, send_file
 
 from policy_assistant.internal_calls import bearer_matches, through_proxy
+from policy_assistant.model_files import fingerprint
 from policy_assistant.scrub import scrub
 from policy_assistant.settings import ConsoleSettings
 from policy_assistant.usage_counts import MAX_ROWS
@@ -96,3 +105,91 @@ def usage() -> Any:
             "Refused %d of %d usage counts that name nothing the live store has", len(items) - len(kept), len(items)
         )
     return {"kept": len(kept), "refused": len(items) - len(kept)}, 200
+
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+HOLDER = re.compile(r"[\w.:-]{1,200}")  # a Rasa server's host name and process id
+
+
+def serving_model() -> Path:
+    """The file devtools/retrain.py installs a model that passed the gate into (RETRAIN_MODEL)."""
+    from devtools.retrain import RetrainSettings
+
+    return RetrainSettings().retrain_model
+
+
+def installed_model() -> Path:
+    """The serving model's file; 404 while there is none (the followers keep theirs)."""
+    path = serving_model()
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+@dataclass
+class Turn:
+    """Which Rasa server loads the serving model now: one at a time, so the
+    others keep answering. A turn not given back ends by itself after
+    `seconds` (a server that died while loading holds no one back longer)."""
+
+    seconds: float
+    holder: str = ""
+    until: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, holder: str) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            if self.holder not in ("", holder) and now < self.until:
+                return False
+            self.holder, self.until = holder, now + self.seconds
+            return True
+
+    def give_back(self, holder: str) -> None:
+        with self.lock:
+            if self.holder == holder:
+                self.holder, self.until = "", 0.0
+
+
+def turn() -> Turn:
+    # as long as devtools/retrain.py waits for a server's load
+    from devtools.retrain import LOAD_SECONDS
+
+    turns: Turn = current_app.extensions.setdefault("model_turn", Turn(LOAD_SECONDS))
+    return turns
+
+
+@bp.route("/model", methods=["GET"])
+@internal_only
+def model() -> Any:
+    """Which model serves: the sha-256 of its file (what the followers compare)."""
+    path = installed_model()
+    return {"sha256": fingerprint(path), "size": path.stat().st_size}
+
+
+@bp.route("/model/file", methods=["GET"])
+@internal_only
+def model_file() -> Any:
+    path = installed_model()
+    # opened once: a model installed meanwhile does not mix into this download
+    return send_file(path, mimetype="application/gzip", download_name=path.name, conditional=False, etag=False)
+
+
+@bp.route("/model/turn", methods=["POST", "DELETE"])
+@internal_only
+def model_turn() -> Any:
+    body = json_object()
+    holder = body.get("holder")
+    if not isinstance(holder, str) or not HOLDER.fullmatch(holder):
+        abort(400)
+    if request.method == "DELETE":
+        turn().give_back(holder)
+        return {"turn": False}, 200
+    wanted, path = body.get("sha256"), serving_model()
+    if not isinstance(wanted, str) or not SHA256.fullmatch(wanted):
+        abort(400)
+    if not path.is_file() or fingerprint(path) != wanted:
+        return {"turn": False, "error": "another_model"}, 409  # installed meanwhile: ask again
+    if not turn().take(holder):
+        return {"turn": False, "error": "another_server_is_loading"}, 409
+    return {"turn": True}, 200

@@ -5,9 +5,10 @@ console, in a process of its own (a training takes long); the page shows
 whether one is running, the last one's output (steps and figures, nothing
 people wrote) and every retraining's outcome from the content repository.
 
-On only where Rasa is installed beside the console and RETRAIN_SERVERS names
-the Rasa servers (make run and make run-scaled set it); elsewhere the page
-says how to retrain."""
+On only where Rasa is installed beside the console and the new model reaches
+the Rasa servers: RETRAIN_SERVERS names them (make run and make run-scaled),
+or RETRAIN_FOLLOWED says they follow this console's model (the deployments,
+rasa_server/model_follower.py); elsewhere the page says how to retrain."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def _history() -> List[dict[str, Any]]:
 @signed_in
 def page() -> Any:
     config = db.console().config
-    enabled = bool(config.retrain_servers)
+    enabled = config.retrains
     log = (
         config.retrain_log.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL:]
         if config.retrain_log.exists()
@@ -70,7 +71,7 @@ def page() -> Any:
 def start() -> Any:
     publisher_only()  # what the assistant understands changes: a publisher's decision
     config = db.console().config
-    if not config.retrain_servers:
+    if not config.retrains:
         flash("Retraining is not available from this console: run `make retrain` where the model is built.")
         return redirect(url_for("retraining.page"))
     if _running():
