@@ -67,7 +67,7 @@ import aiohttp
 
 from devtools.paths import BIN, MODEL, PROJECT
 from devtools.retrain import model_id
-from devtools.servers import Servers, free_port, group_pids, stop_group, wait_for
+from devtools.servers import Servers, free_port, group_pids, start_console, stop_group, wait_for
 from devtools.supervise import RASA_THREADS
 
 QUESTIONS = [
@@ -234,17 +234,7 @@ def console_serving(workdir: Path, port: int, model: Path, token: str) -> subpro
         "RETRAIN_MODEL": str(model),
         "SERVER_TEXTS": str(workdir / "console_texts.json"),
     }
-    with open(workdir / "console.log", "ab") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "python"), "-m", "staff_console"],
-            cwd=PROJECT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    wait_for(f"http://127.0.0.1:{port}/staff/sign-in", proc, seconds=120)
-    return proc
+    return start_console(env, workdir / "console.log", port)
 
 
 @contextmanager

@@ -85,6 +85,22 @@ def stop_group(proc: subprocess.Popen | None) -> None:
         signal_group(proc, signal.SIGKILL)
 
 
+def start_console(env: Dict[str, str], log: Path, port: int) -> subprocess.Popen:
+    """The staff console (`python -m staff_console`: prepare, then serve) with
+    `env`, its output appended to `log`; returns once it serves on `port`."""
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "python"), "-m", "staff_console"],
+            env=env,
+            cwd=PROJECT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    wait_for(f"http://127.0.0.1:{port}/staff/sign-in", proc, seconds=120)
+    return proc
+
+
 class Servers:
     """The real action server and Rasa server, as `make run` starts them."""
 

@@ -14,7 +14,7 @@ import pytest
 
 from devtools.nlu_evaluation import REPORT
 from devtools.paths import BIN, MODEL, PROJECT, STORE
-from devtools.servers import Servers, free_port, stop_group, wait_for
+from devtools.servers import Servers, free_port, start_console, stop_group
 from devtools.supervise import console_internal_url
 from devtools.twilio_stub import TwilioStub
 from staff_console.content_repo import ContentRepo
@@ -153,19 +153,9 @@ def running_console(servers: Servers, work: Path, **settings: str) -> Iterator[R
             cwd=PROJECT,
         )
     log = work / "console.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "python"), "-m", "staff_console"],
-            env=env,
-            cwd=PROJECT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc = start_console(env, log, port)
     try:
-        wait_for(url + "/staff/sign-in", proc, seconds=60)
-        yield RunningConsole(url, work / "staff.sqlite3", log)
+        yield RunningConsole(f"http://127.0.0.1:{port}", work / "staff.sqlite3", log)
     finally:
         stop_group(proc)
     log_text = log.read_text(encoding="utf-8")
