@@ -128,12 +128,13 @@ async def follow(agent: Any, load: Load, following: Following, settings: ModelSe
     console = Console(settings.model_origin, settings.internal_token)
     try:
         wanted = await loop.run_in_executor(None, console.serving)
-        if wanted is None or agent.processor is None:
+        if wanted is None:
             return "nothing to follow"
-        path = str(agent.processor.model_path)
-        if path not in following.served:
+        # a server whose own model did not load has none: the console's is its way back
+        path = str(agent.processor.model_path) if agent.processor is not None else ""
+        if path and path not in following.served:
             following.served[path] = await loop.run_in_executor(None, fingerprint, Path(path))
-        if wanted == following.served[path] or wanted in following.failed:
+        if wanted == following.served.get(path) or wanted in following.failed:
             return "current"
         if not await loop.run_in_executor(None, console.take_turn, following.holder, wanted):
             return "waiting for the turn"  # another server loads, or the console installed another model

@@ -206,6 +206,22 @@ def test_a_server_waits_while_another_loads_and_serves_on_when_the_console_is_aw
     assert round_of(server, Following(), wrong) == "not reached"
 
 
+def test_a_server_whose_own_model_did_not_load_follows_the_console(tmp_path, serving, console_url):
+    model_file(serving, b"retrained")
+    server = Server(tmp_path / "never-loaded.tar.gz")
+    server.agent.processor = None  # Rasa started without a model
+    settings = ModelSettings(model_origin=console_url, internal_token=TOKEN, models_dir=tmp_path / "followed")
+    server.load = lambda path: started(server, path)  # type: ignore[method-assign]
+    assert round_of(server, Following(), settings) == "loaded" and server.loaded[0].is_file()
+
+
+async def started(server: Server, path: Path) -> str:
+    """A load into a server with no processor yet: Rasa's Agent.load_model makes one."""
+    server.agent.processor = SimpleNamespace(model_path=path)
+    server.loaded.append(path)
+    return ""
+
+
 def test_a_download_that_is_not_the_model_named_is_not_kept(tmp_path, serving, console_url):
     model_file(serving, b"retrained")
     with pytest.raises(Mismatch):  # the console installed another model after it was asked
