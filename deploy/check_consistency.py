@@ -339,7 +339,11 @@ class Checker:
         elif not any(str(v).endswith(f":{content}:ro") for v in services["actions"].get("volumes", []) or []):
             self.fail("compose.yaml actions", f"does not mount the content volume read-only at {content}")
         self.check_compose_texts(services, env)
-        self.check_model_flow("compose.yaml", env["rasa"], env["console"], str(services["console"].get("image", "")))
+        console_volumes = [  # named volumes mounted writable ("name:/path"), not anonymous ones or ":ro"
+            str(v).split(":")[1] for v in services["console"].get("volumes", []) or [] if str(v).count(":") == 1
+        ]
+        console_image = str(services["console"].get("image", ""))
+        self.check_model_flow("compose.yaml", env["rasa"], env["console"], console_image, console_volumes)
         rasa_volumes = [str(v) for v in services["rasa"].get("volumes", []) or []]
         if env["rasa"].get("MODELS_DIR") not in rasa_volumes:
             self.fail("compose.yaml rasa", "MODELS_DIR is not an anonymous volume (each replica its own, writable)")
@@ -480,7 +484,14 @@ class Checker:
         console_spec = next(
             (c for c in self.containers(deployments.get("console", ("", {}))[1]) if c["name"] == "console"), {}
         )
-        self.check_model_flow("k8s", rasa, console, str(console_spec.get("image", "")))
+        console_pod = deployments.get("console", ("", {}))[1].get("spec", {}).get("template", {}).get("spec", {})
+        claims = {v["name"] for v in console_pod.get("volumes", []) or [] if "persistentVolumeClaim" in v}
+        console_volumes = [  # its persistent volumes, mounted writable
+            m["mountPath"]
+            for m in console_spec.get("volumeMounts", []) or []
+            if m["name"] in claims and not m.get("readOnly")
+        ]
+        self.check_model_flow("k8s", rasa, console, str(console_spec.get("image", "")), console_volumes)
         rasa_spec = next((c for c in self.containers(deployments.get("rasa", ("", {}))[1]) if c["name"] == "rasa"), {})
         mounts = {m["mountPath"]: m for m in rasa_spec.get("volumeMounts", []) or []}
         models = mounts.get(rasa.get("MODELS_DIR", ""))
@@ -533,10 +544,13 @@ class Checker:
         if container["name"] == deployment and deployment in PORTS and PORTS[deployment] not in ports.values():
             self.fail(where, f"does not expose containerPort {PORTS[deployment]}")
 
-    def check_model_flow(self, where: str, rasa: Dict[str, Any], console: Dict[str, Any], console_image: str) -> None:
+    def check_model_flow(
+        self, where: str, rasa: Dict[str, Any], console: Dict[str, Any], console_image: str, volumes: List[str]
+    ) -> None:
         """The Rasa servers follow the console's serving model (rasa_server/model_follower.py): MODEL_ORIGIN
         is the console's internal model route, with INTERNAL_TOKEN; the console retrains (RETRAIN_FOLLOWED)
-        from the Rasa image, which has Rasa, and keeps the serving model off the read-only root."""
+        from the Rasa image, which has Rasa, and keeps the serving model in one of its writable `volumes`
+        (mount paths), off the read-only root."""
         route = self.console_model_route()
         origin = str(rasa.get("MODEL_ORIGIN", ""))
         parsed = urlparse(origin)
@@ -547,7 +561,8 @@ class Checker:
                 self.fail(f"{where} {name}", "does not set INTERNAL_TOKEN (the model is followed with it)")
         if str(console.get("RETRAIN_FOLLOWED")) != "1":
             self.fail(f"{where} console", "RETRAIN_FOLLOWED is not 1 (no retraining, nothing to follow)")
-        if not str(console.get("RETRAIN_MODEL", "")).startswith("/var/lib/assistant/" if where != "k8s" else "/data/"):
+        serving = str(console.get("RETRAIN_MODEL", ""))
+        if not any(serving.startswith(volume.rstrip("/") + "/") for volume in volumes):
             self.fail(f"{where} console", "RETRAIN_MODEL is not on the console's volume")
         if not console_image.startswith("policy-assistant/rasa:"):
             self.fail(f"{where} console", "retraining needs Rasa: run the console from the Rasa image")

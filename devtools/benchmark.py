@@ -191,28 +191,35 @@ def no_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def console_model(workdir: Path) -> Path:
+    """The staff console's serving model in the follow section."""
+    return workdir / "console-models" / MODEL.name
+
+
 @contextmanager
 def our_servers(
-    workdir: Path, model: Path = MODEL, threads: int | None = None, follow: Path | None = None
+    workdir: Path, model: Path = MODEL, threads: int | None = None, follow: bool = False
 ) -> Iterator[Servers]:
     """The action server and the Rasa server, stopped (process groups) however
     the block ends; `threads` in each of the Rasa server's thread pools (none:
-    as `make run` sets them). With `follow` (the console's serving model file,
-    to be), a staff console serves it too, and the Rasa server follows it
-    (the follow section)."""
+    as `make run` sets them). With `follow`, a staff console serves a copy of
+    `model` (console_model: nothing to follow yet), and the Rasa server
+    follows it (the follow section)."""
     pools = {name: str(threads) for name in RASA_THREADS} if threads else {}
     # the token of the model loading endpoint (the reload section), and where the model's folder is
     token = secrets.token_hex(32)
     rasa_env = {**pools, "MODELS_DIR": str(model.parent)}
     console = None
-    if follow is not None:
+    if follow:
+        console_model(workdir).parent.mkdir()
+        shutil.copyfile(model, console_model(workdir))
         console_port = free_port()
         rasa_env.update(
             MODELS_DIR=str(workdir / "followed"),
             MODEL_ORIGIN=f"http://127.0.0.1:{console_port}/staff/internal/model",
             MODEL_FOLLOW_SECONDS="2",
         )
-        console = console_serving(workdir, console_port, follow, token)
+        console = console_serving(workdir, console_port, console_model(workdir), token)
     servers = Servers(workdir, model, rasa_env=rasa_env, INTERNAL_TOKEN=token)
     try:
         yield servers
@@ -487,15 +494,15 @@ async def during_reload(
     after: float,
     args: argparse.Namespace,
     unavailable: set[str],
-    follow: tuple[Path, Path, str] | None = None,
+    follow: tuple[Path, str] | None = None,
 ) -> tuple[Run, ReloadMarks]:
     """The load of the conversations section, while the Rasa server loads
     `model` (a file of its models folder) again, asked for after `before`
     seconds; the load stops `after` seconds after the model loaded. The
     server's RSS is sampled every quarter of a second meanwhile. With
-    `follow` (candidate file, the console's serving model file, the
-    candidate's model id), the load is not asked for: the candidate becomes
-    the console's serving model, and the server follows it."""
+    `follow` (a candidate model file and its model id), the load is not asked
+    for: the candidate becomes the console's serving model (console_model),
+    and the server follows it."""
     marks = ReloadMarks()
     headers = {"Authorization": f"Bearer {servers.env['INTERNAL_TOKEN']}"}
     done = asyncio.Event()
@@ -505,7 +512,7 @@ async def during_reload(
         marks.rss[name] = max(marks.rss.get(name, 0.0), value) if name == "peak" else value
 
     def finished(state: dict) -> bool:
-        return not state["loading"] and (follow is None or state["model_id"] == follow[2] or bool(state["failed"]))
+        return not state["loading"] and (follow is None or state["model_id"] == follow[1] or bool(state["failed"]))
 
     async def loader() -> None:
         await asyncio.sleep(before)
@@ -513,9 +520,10 @@ async def during_reload(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s:
             marks.asked = time.perf_counter()
             if follow is not None:
-                staged = follow[1].with_name("staged.tar.gz")
+                serving = console_model(servers.workdir)
+                staged = serving.with_name("staged.tar.gz")
                 shutil.copyfile(follow[0], staged)
-                os.replace(staged, follow[1])  # as devtools/retrain.py installs a model that passed
+                os.replace(staged, serving)  # as devtools/retrain.py installs a model that passed
             else:
                 async with s.post(f"{servers.url}/webhooks/model/load", json={"model": model}, headers=headers) as r:
                     if r.status != 202:
@@ -801,12 +809,10 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
     if "follow" in sections:
         if args.candidate is None:
             raise SystemExit("the follow section needs --candidate: another model file (a retraining's)")
-        follow = (args.candidate, Path(tempfile.mkdtemp()) / "console-models" / MODEL.name, model_id(args.candidate))
-        follow[1].parent.mkdir()
-        shutil.copyfile(args.model, follow[1])  # the console serves the server's own model at first: nothing to follow
+        follow = (args.candidate, model_id(args.candidate))
     with (
         tempfile.TemporaryDirectory() as work,
-        our_servers(Path(work), args.model, args.threads, follow[1] if follow else None) as servers,
+        our_servers(Path(work), args.model, args.threads, follow is not None) as servers,
     ):
         start_ours(servers)
 
@@ -901,7 +907,6 @@ def measure_ours(args: argparse.Namespace, unavailable: set[str]) -> list[Run]:
             record(run)
             describe(run, args.parallel)
             describe_reload(run, loaded)
-            shutil.rmtree(follow[1].parent.parent, ignore_errors=True)
         say("server logs:")
         log_digest(servers.rasa_log, QUESTIONS)
         log_digest(servers.actions_log, QUESTIONS)

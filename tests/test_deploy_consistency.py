@@ -415,6 +415,12 @@ BREAKAGES = {
         "      - models:/var/lib/assistant/models\n",
         "compose.yaml rasa: MODELS_DIR is not an anonymous volume",
     ),
+    "k8s serving model on an emptyDir": (
+        "k8s/console.yaml",
+        "value: /data/models/policy-assistant.tar.gz",
+        "value: /tmp/models/policy-assistant.tar.gz",
+        "k8s console: RETRAIN_MODEL is not on the console's volume",
+    ),
     "compose serving model on the root": (
         "compose.yaml",
         "RETRAIN_MODEL: /var/lib/assistant/models/policy-assistant.tar.gz",
