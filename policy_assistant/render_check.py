@@ -48,11 +48,12 @@ def _sent(reply: answers.Reply) -> None:
 
 
 def _topic(store: Store, topic_id: str, lang: str, today: dt.date) -> None:
+    # the answer's payload is the topic's (answers.topic_payload), and the
+    # follow-up "more" is the details' text (answers.details_text): each is
+    # rendered once, here
     _sent(answers.answer_topic(store, topic_id, lang, today))
-    answers.details_text(store, topic_id, lang, today)
     phone_messages.topic_messages(store, topic_id, lang)
     phone_messages.details_messages(store, topic_id, lang)
-    json.dumps(answers.topic_payload(store, store.topics[topic_id], lang, today))
     for kind in FOLLOW_UPS:
         _sent(answers.follow_up(store, kind, topic_id, lang, today))
     topic = store.topics[topic_id]

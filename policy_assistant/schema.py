@@ -414,15 +414,24 @@ class Topic(Record):
     # after review, answers say so (null: reviewed before fingerprints existed)
     reviewed_version: Text | None = None
 
+    # fingerprint() with the texts it was made from: a copy that keeps them
+    # (a copy marked reviewed) keeps it, a copy with other texts makes its own
+    _fingerprint: tuple[Localized, Localized, Grounds, str] | None = PrivateAttr(None)
+
     def fingerprint(self) -> str:
         """A short digest of what a reviewer checks: the short answer, the
         summary and their grounds, in every language."""
+        made = self._fingerprint
+        if made is not None and made[0] is self.short and made[1] is self.summary and made[2] is self.grounds:
+            return made[3]
         seen = {
             "short": dict(self.short),
             "summary": dict(self.summary),
             "grounds": {f: [[list(e.ids), list(e.said_by)] for e in entries] for f, entries in self.grounds.items()},
         }
-        return hashlib.sha256(json.dumps(seen, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(json.dumps(seen, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        self._fingerprint = (self.short, self.summary, self.grounds, digest)
+        return digest
 
     def changed_since_review(self) -> bool:
         return bool(self.reviewed_version) and self.reviewed_version != self.fingerprint()

@@ -161,11 +161,15 @@ class Store(BaseModel):
         return self._capitals
 
     def variant(self, **changes: Any) -> Store:
-        """A copy with some records replaced, with a shown() of its own: a
-        plain copy shares this store's, which would then keep what the copy
-        showed for as long as this store lives."""
+        """A copy with some records replaced. It shares this store's shown()
+        when only topics change: what shown() makes (a ground in a language)
+        reads no topic, so the copy asks for the very grounds and languages
+        this store holds and adds nothing. With anything else replaced it gets
+        its own, else this store would keep what the copy showed for as long
+        as it lives."""
         copy = self.copy(update=changes)
-        object.__setattr__(copy, "_shown", {})
+        if set(changes) - {"topics"}:
+            object.__setattr__(copy, "_shown", {})
         return copy
 
     def shown(self, record: R, language: Language, make: Callable[[R, Language], Any]) -> Any:

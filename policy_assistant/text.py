@@ -229,12 +229,15 @@ ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.\s?)+|\bEE\. ?UU\.|\b(?:Dr|Mr|Mrs|Ms|
 SENTENCE_END = re.compile(r"[.!?…؟।۔]+[\"”’»)]*(?=\s|$)")
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of `text`, each with its end mark and closing quotes."""
+@lru_cache(maxsize=8192)
+def sentences(text: str) -> tuple[str, ...]:
+    """The sentences of `text`, each with its end mark and closing quotes.
+    Kept per text: every answer splits the same store texts again, and a
+    store's reload renders each of them many times (policy_assistant.render_check)."""
     masked = ABBREVIATION.sub(lambda m: "X" * len(m.group()), text)
     parts, start = [], 0
     for match in SENTENCE_END.finditer(masked):
         parts.append(text[start : match.end()].strip())
         start = match.end()
     parts.append(text[start:].strip())
-    return [part for part in parts if part]
+    return tuple(part for part in parts if part)

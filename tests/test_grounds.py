@@ -10,7 +10,7 @@ import pytest
 
 from policy_assistant import answers
 from policy_assistant.phone_messages import MAX_MESSAGES, MESSAGE_LIMIT, pack
-from policy_assistant.schema import MAX_EXPLANATIONS, Passage, Quote, Scope
+from policy_assistant.schema import MAX_EXPLANATIONS, Localized, Passage, Quote, Scope
 from policy_assistant.store import load_store, source_text_path
 from policy_assistant.text import sentences
 from tests.conftest import STORE, problems_of, replace, small_store  # noqa: F401  small_store: a fixture
@@ -40,7 +40,7 @@ def test_every_sentence_of_every_topic_in_every_language_rests_on_grounds_found_
             payload = answers.topic_payload(store, topic, lang, TODAY)
             for part in ("short", "summary"):
                 items = payload["grounds"][part]
-                assert [i["sentence"] for i in items] == sentences(payload[part]), (topic.id, lang, part)
+                assert [i["sentence"] for i in items] == list(sentences(payload[part])), (topic.id, lang, part)
                 for item in items:
                     assert item["grounds"], (topic.id, lang, item["sentence"])
                     for shown in item["grounds"]:
@@ -212,6 +212,27 @@ def test_a_ground_is_shown_once_per_store_and_a_variant_with_other_labels_shows_
     assert first_ground(store) is first  # the variant did not replace the store's own
     shares_memo = store.copy(update={"languages": {**store.languages, "es": relabelled}})
     assert first_ground(shares_memo)["label"] == "OTRA ETIQUETA"  # kept with the language it was made for
+
+
+def test_a_variant_with_other_topics_shares_the_grounds_shown_and_adds_none(store):
+    """render_check renders every topic as reviewed: those copies of the store
+    reuse the grounds already shown instead of making each one again."""
+    first = answers.grounds_payload(store, store.topics["home_visits"], ("short",), "es")["short"][0]["grounds"][0]
+    before = len(store._shown)
+    topic = store.topics["home_visits"]
+    reviewed = topic.copy(update={"reviewed_by": "city staff", "reviewed_on": dt.date(2026, 1, 1)})
+    variant = store.variant(topics={**store.topics, "home_visits": reviewed})
+    again = answers.grounds_payload(variant, reviewed, ("short",), "es")["short"][0]["grounds"][0]
+    assert again is first and len(store._shown) == before
+
+
+def test_a_fingerprint_is_kept_only_by_a_copy_with_the_same_texts(store):
+    topic = store.topics["home_visits"]
+    digest = topic.fingerprint()
+    reviewed = topic.copy(update={"reviewed_by": "city staff", "reviewed_on": dt.date(2026, 1, 1)})
+    assert reviewed.fingerprint() == digest
+    edited = topic.copy(update={"summary": Localized({**topic.summary, "en": "Another summary."})})
+    assert edited.fingerprint() != digest and topic.fingerprint() == digest
 
 
 def test_a_change_after_review_shows_in_the_review_line(small_store):

@@ -16,13 +16,13 @@ def test_sentences_keep_their_end_marks_quotes_and_abbreviations():
     from policy_assistant.text import sentences
 
     text = "He said “no.” She asked: why? ICE is a U.S. agency. It was 22 July 2025. Done"
-    assert sentences(text) == [
+    assert sentences(text) == (
         "He said “no.”",
         "She asked: why?",
         "ICE is a U.S. agency.",
         "It was 22 July 2025.",
         "Done",
-    ]
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
