@@ -23,6 +23,7 @@ from actions.conversation import (
     ranked_intents,
     remember,
     send,
+    topic_in_context,
 )
 from policy_assistant import answers, language, phone_messages
 from policy_assistant.answers import SHARE_PAYLOAD, Reply
@@ -43,7 +44,6 @@ from policy_assistant.names import (
     NLU_FALLBACK,
     OTHER_PLACE,
     RATED_TOPIC_SLOT,
-    SAME_QUESTION,
     SHARE_QUESTION,
 )
 from policy_assistant.scrub import scrub
@@ -260,9 +260,8 @@ class ActionAnswerTopic(StoreAction):
 
     def topic(self, tracker: Tracker) -> str | None:
         """The topic asked about: the intent is the topic id (domain.yml), or
-        for "what about my wife?" the topic last answered."""
-        intent = latest_intent(tracker)
-        return tracker.get_slot(LAST_TOPIC_SLOT) if intent == SAME_QUESTION else intent
+        for "what about my wife?" the topic last answered (actions.conversation)."""
+        return topic_in_context(tracker)
 
     def follow_up(self, tracker: Tracker) -> str | None:
         """who, when or more, when the topic asked is the one just answered
@@ -306,12 +305,18 @@ class ActionFollowUp(StoreAction):
         return follow_up_phone(store, tracker, lang, FOLLOW_UPS.get(latest_intent(tracker) or "", "more"))
 
 
-class ActionFixedReply(StoreAction):
+class ActionFixedReply(ActionAnswerTopic):
+    """A fixed reply (domain.yml's rules); for a message the NLU was unsure
+    of that goes on with the topic just answered, that topic's answer
+    (policy_assistant.context.topic_asked)."""
+
     def name(self) -> str:
         return "action_fixed_reply"
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         intent = latest_intent(tracker) or NLU_FALLBACK
+        if intent == NLU_FALLBACK and self.topic(tracker) in store.topics:
+            return super().answer(store, tracker, lang)
         if intent == NLU_FALLBACK:
             self.usage.count(ASKED, NOT_UNDERSTOOD, lang, tracker.get_latest_input_channel())
         closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
@@ -321,6 +326,11 @@ class ActionFixedReply(StoreAction):
         if intent == NLU_FALLBACK:
             reply = self.offer_to_share(store, tracker, reply, lang, closest)
         return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
+
+    def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
+        if (reply.payload or {}).get("topic") in store.topics:  # the topic went on
+            return super().phone(store, tracker, lang, reply)
+        return StoreAction.phone(self, store, tracker, lang, reply)
 
 
 class ActionChangeLanguage(StoreAction):

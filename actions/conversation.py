@@ -70,6 +70,12 @@ def ranked_intents(tracker: Tracker) -> List[str]:
     return list(intent_confidences(tracker))
 
 
+def topic_in_context(tracker: Tracker) -> str | None:
+    """The topic the latest message asks about, in the light of the topic last
+    answered (policy_assistant.context.topic_asked)."""
+    return context.topic_asked(latest_intent(tracker), intent_confidences(tracker), tracker.get_slot(LAST_TOPIC_SLOT))
+
+
 def follow_up_in_context(tracker: Tracker) -> str | None:
     """The follow-up intent (who, when, more) a message the NLU read as the
     topic just answered asks about that answer (policy_assistant.context)."""

@@ -274,6 +274,26 @@ def test_what_about_my_wife_before_any_answer_is_not_understood_and_offers_topic
     assert not any(e.get("name") == "last_topic" for e in events)
 
 
+def test_an_unsure_follow_up_that_reads_likeliest_as_the_last_topic_goes_on_with_it():
+    # "what if they have a warrant signed by a judge?" just after the answer about when police help ICE
+    ranking = {"nlu_fallback": 0.4, "when_police_help_ice": 0.36, "same_question": 0.25, "legal_advice": 0.1}
+    t = tracker("fixed_reply", intent="nlu_fallback", slots={"last_topic": "when_police_help_ice"}, ranking=ranking)
+    usage = RecordingUsage()
+    messages, events = run(actions.ActionFixedReply(usage=usage), t)
+    assert messages[1]["custom"]["topic"] == "when_police_help_ice"
+    assert SlotSet("last_topic", "when_police_help_ice") in events
+    assert [c[:2] for c in usage.counted] == [("asked", "when_police_help_ice")]  # an answer, not a "not understood"
+
+
+def test_an_unsure_message_that_reads_likeliest_as_another_topic_is_still_not_understood():
+    ranking = {"nlu_fallback": 0.4, "traffic_stops": 0.38, "when_police_help_ice": 0.3}
+    t = tracker("fixed_reply", intent="nlu_fallback", slots={"last_topic": "when_police_help_ice"}, ranking=ranking)
+    messages, events = run(actions.ActionFixedReply(), t)
+    assert not any(m.get("custom") for m in messages)
+    assert messages[0]["text"].startswith(shared_store().get().language("en").messages["nlu_fallback"])
+    assert not any(e.get("name") == "last_topic" and e.get("value") for e in events)
+
+
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():
     messages, events = run(actions.ActionAnswerTopic(), tracker("unknown_topic"))
     assert not any(m.get("custom") for m in messages)

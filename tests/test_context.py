@@ -3,7 +3,7 @@ also as a question about that answer, asks about the answer."""
 
 import pytest
 
-from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant
+from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, topic_asked
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,29 @@ from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant
 )
 def test_follow_up_meant(intent, confidences, last_topic, meant):
     assert follow_up_meant(intent, confidences, last_topic) == meant
+
+
+@pytest.mark.parametrize(
+    "intent, confidences, last_topic, asked",
+    [
+        ("home_visits", {"home_visits": 0.9}, "traffic_stops", "home_visits"),  # a topic is itself
+        ("same_question", {"same_question": 0.8}, "home_visits", "home_visits"),  # "what about my wife?"
+        ("same_question", {"same_question": 0.8}, None, None),  # ... before any answer
+        # unsure, but likeliest the topic just answered, or the same question: it goes on
+        (
+            "nlu_fallback",
+            {"nlu_fallback": 0.4, "when_police_help_ice": 0.36, "same_question": 0.25},
+            "when_police_help_ice",
+            "when_police_help_ice",
+        ),  # fmt: skip
+        ("nlu_fallback", {"nlu_fallback": 0.4, "same_question": 0.35}, "home_visits", "home_visits"),
+        # unsure, and likeliest another topic, or hardly the topic just answered: still unsure
+        ("nlu_fallback", {"nlu_fallback": 0.4, "traffic_stops": 0.38, "home_visits": 0.3}, "home_visits", None),
+        ("nlu_fallback", {"nlu_fallback": 0.4, "home_visits": 0.29}, "home_visits", None),
+        # unsure, with no answer before it: still unsure
+        ("nlu_fallback", {"nlu_fallback": 0.4, "home_visits": 0.38}, None, None),
+        ("nlu_fallback", {"nlu_fallback": 0.4}, "home_visits", None),
+    ],
+)
+def test_topic_asked(intent, confidences, last_topic, asked):
+    assert topic_asked(intent, confidences, last_topic) == asked

@@ -224,6 +224,18 @@ def test_a_follow_up_about_another_person_gets_the_same_topic_not_the_emergency_
     assert live.ask(now, sender=me)[0]["text"] == fixed_reply(store, "emergency", lang).text
 
 
+def test_an_unsure_follow_up_goes_on_with_the_topic_just_answered_and_alone_is_not_understood(live):
+    # the NLU is unsure of it (below the fallback threshold) and reads it
+    # likeliest as "the same question" (policy_assistant.context.topic_asked)
+    follow_up = "what if they bring a warrant?"
+    me = sender()
+    assert topic_of(live.ask("when does LMPD help ICE?", sender=me)) == "when_police_help_ice"
+    again = [p for p in payloads(live.ask(follow_up, sender=me)) if "topic" in p]
+    assert [(p["topic"], p["lang"]) for p in again] == [("when_police_help_ice", "en")]
+    alone = live.ask(follow_up, sender=sender())
+    assert topic_of(alone) is None and alone[0]["text"].startswith(store.language("en").messages["nlu_fallback"])
+
+
 def test_say_that_in_spanish_after_the_emergency_reply_says_it_again_in_spanish(live):
     me = sender()
     assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"

@@ -60,6 +60,8 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
         ("q onda", None, "es"),
         ("que onda", "en", "es"),
         ("quiubo", "en", "es"),
+        ("Bendiciones y gracias", "en", "es"),
+        ("Dios le bendiga", "en", "es"),
     ],
 )
 def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot, expected):
@@ -75,6 +77,8 @@ def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot
         ("police?", "es"),
         ("I-94?", "es"),
         ("migra?", "en"),
+        ("y?", "en"),  # "why?" on a phone, though "y" is Spanish's "and"
+        ("thanks y'all", "en"),
     ],
 )
 def test_one_marker_among_neutral_words_does_not_flip_an_established_language(text, slot):
