@@ -315,9 +315,9 @@ class ActionFixedReply(ActionAnswerTopic):
 
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         intent = latest_intent(tracker) or NLU_FALLBACK
-        if intent == NLU_FALLBACK and self.topic(tracker) in store.topics:
-            return super().answer(store, tracker, lang)
         if intent == NLU_FALLBACK:
+            if self.topic(tracker) in store.topics:  # unsure, but it goes on with the topic just answered
+                return super().answer(store, tracker, lang)
             self.usage.count(ASKED, NOT_UNDERSTOOD, lang, tracker.get_latest_input_channel())
         closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
         reply = answers.fixed_reply(
