@@ -18,24 +18,35 @@ Also the validation stage's command (scripts/validate.sh):
 
 exits 1 and lists the problems when the store does not load or render, and
 prints a one-line summary when it does.
+
+A store that passed is remembered by what its files hold and the day it was
+checked (rendering depends on the date): the staff console checks the same
+draft on every page that shows it, and the action server's reload after a
+publish checks what the console just checked. Only a store that passed is
+remembered; one that fails is checked again every time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
+from cachetools import LRUCache
+
 from policy_assistant import answers, phone_messages
 from policy_assistant.settings import AnswerSettings
-from policy_assistant.store import DEFAULT_LANGUAGE, REQUIRED_LABELS, Store, StoreError, load_store
+from policy_assistant.store import DEFAULT_LANGUAGE, REQUIRED_LABELS, Store, StoreError, load_store, store_files
 
 FOLLOW_UPS = ("who", "when", "more")
 NO_SUCH_INTENT = "an_intent_with_no_reply"  # answered with the fallback reply
 MAX_CAUSE = 200  # characters of an unexpected error's own words
+REMEMBERED = 8  # stores that passed, by content and day: a few drafts and the live version
 
 
 class RenderFailure(Exception):
@@ -154,9 +165,36 @@ def check_rendering(store: Store, today: dt.date | None = None) -> Store:
     return store
 
 
+ContentKey = tuple[str, dt.date]
+_passed: LRUCache[ContentKey, Store] = LRUCache(maxsize=REMEMBERED)
+_passed_lock = threading.Lock()
+
+
+def content_key(root: Path) -> ContentKey:
+    """What the store's files hold (each file's path in the store and bytes), and today."""
+    digest = hashlib.sha256()
+    for path in store_files(root):
+        name, data = path.relative_to(root).as_posix().encode(), path.read_bytes()
+        digest.update(b"%d:%s%d:" % (len(name), name, len(data)) + data)
+    return digest.hexdigest(), dt.date.today()
+
+
 def load_rendered_store(root: str | Path) -> Store:
-    """load_store, then check_rendering: a store that is safe to serve."""
-    return check_rendering(load_store(root))
+    """load_store, then check_rendering: a store that is safe to serve. A store
+    with the same files that passed today is not loaded and rendered again."""
+    root = Path(root)
+    key = content_key(root)
+    with _passed_lock:
+        store = _passed.get(key)
+    if store is not None:
+        return store
+    store = check_rendering(load_store(root))
+    # remembered only if the files did not change while they were read (git
+    # replaces files one by one while a publish lands)
+    if content_key(root) == key:
+        with _passed_lock:
+            _passed[key] = store
+    return store
 
 
 def main(argv: Sequence[str] | None = None) -> int:

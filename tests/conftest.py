@@ -186,6 +186,46 @@ def live(servers: Servers) -> Servers:
     return servers
 
 
+# The e2e stage runs on two pytest-xdist workers (`--dist loadgroup`, the
+# Makefile's e2e target): the retraining test, which brings up its own servers
+# and trains, on one; every other test, which shares the session's servers and
+# model, on the other. So the session's servers start once, and the retraining
+# test's waits (training, loading models) overlap the other tests.
+OWN_WORKER = {"test_e2e_retrain.py": "retrain"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(OWN_WORKER.get(item.path.name, "servers")))
+
+
+# What tests print at the end of the run (REPORT here and in test_scaled.py)
+# comes from the worker that ran them in the properties of its test reports.
+REPORTED = "end-of-run report"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    if call.when == "teardown" and hasattr(item.config, "workerinput"):
+        from tests.test_scaled import REPORT as SCALED
+
+        report = outcome.get_result()
+        for number, lines in enumerate((REPORT, SCALED)):
+            report.user_properties.extend((REPORTED, (number, line)) for line in lines)
+            lines.clear()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown" and hasattr(report, "node"):  # a worker's report, on the controller
+        from tests.test_scaled import REPORT as SCALED
+
+        for name, value in report.user_properties:
+            if name == REPORTED:
+                number, line = value
+                (REPORT, SCALED)[number].append(line)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     from tests.test_scaled import REPORT as SCALED
 

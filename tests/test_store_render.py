@@ -6,17 +6,22 @@ refused by the store's rules with the file and line, by the render check
 good store. The render check is the catch-all: what the rules let through and
 still breaks an answer is refused too. The real store loads and renders."""
 
+import contextlib
+import datetime as dt
 import inspect
 import logging
 import os
 import re
+import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from cachetools import LRUCache
 
 import policy_assistant.store as store_rules
-from policy_assistant import answers, schema
+from policy_assistant import answers, render_check, schema
 from policy_assistant.live_store import LiveStore
 from policy_assistant.render_check import load_rendered_store, main, render_problems
 from policy_assistant.store import PLACEHOLDERS, REQUIRED_LABELS, StoreError, load_store
@@ -245,3 +250,77 @@ def test_a_label_missing_only_in_spanish_still_falls_back_to_english(store_copy)
     )
     store = load_rendered_store(store_copy)
     assert store.language("es").label("since_then") == store.language("en").labels["since_then"]
+
+
+# ---------------------------------------------------------------- a store that passed is remembered
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[Path]:
+    """Each folder render_check loads a store from, in order; nothing remembered before."""
+    monkeypatch.setattr(render_check, "_passed", LRUCache(maxsize=render_check.REMEMBERED))
+    seen: list[Path] = []
+    real = render_check.load_store
+
+    def spy(root):
+        seen.append(Path(root))
+        return real(root)
+
+    monkeypatch.setattr(render_check, "load_store", spy)
+    return seen
+
+
+def test_a_store_that_passed_is_checked_again_only_when_its_files_or_the_day_change(
+    store_copy, tmp_path, loads, monkeypatch
+):
+    first = load_rendered_store(store_copy)
+    assert load_rendered_store(store_copy) is first and loads == [store_copy]
+    # the same files in another folder (a console's checkout of a draft): not checked again
+    elsewhere = tmp_path / "checkout"
+    shutil.copytree(store_copy, elsewhere)
+    assert load_rendered_store(elsewhere) is first and len(loads) == 1
+    # a file changed, or a file moved: checked again
+    edit(store_copy / "languages" / "en.yml", "since_then: What changed", "since_then: What has changed")
+    changed = load_rendered_store(store_copy)
+    assert changed is not first and changed.language("en").labels["since_then"].startswith("What has changed")
+    assert len(loads) == 2
+    (elsewhere / "resources.yml").rename(elsewhere / "resources-moved.yml")
+    with contextlib.suppress(StoreError):  # whether it still loads is the loader's business
+        load_rendered_store(elsewhere)
+    assert len(loads) == 3
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return dt.date.today() + dt.timedelta(days=1)
+
+    monkeypatch.setattr(render_check, "dt", SimpleNamespace(date=Tomorrow))
+    assert load_rendered_store(store_copy) is not changed and len(loads) == 4
+
+
+def test_a_store_that_fails_is_checked_every_time(store_copy, loads, monkeypatch):
+    monkeypatch.setattr(store_rules, "REQUIRED_LABELS", ())  # so that rendering is what refuses it
+    drop_since_then(store_copy)
+    for _ in range(2):
+        with pytest.raises(StoreError, match="since_then"):
+            load_rendered_store(store_copy)
+    assert len(loads) == 2
+
+
+def test_a_store_whose_files_changed_while_it_was_read_is_not_remembered(store_copy, loads, monkeypatch):
+    english = store_copy / "languages" / "en.yml"
+    before = english.read_text(encoding="utf-8")
+    real = render_check.load_store
+
+    def edited_meanwhile(root):
+        edit(english, "since_then: What changed", "since_then: What has changed")  # a publish lands
+        return real(root)
+
+    monkeypatch.setattr(render_check, "load_store", edited_meanwhile)
+    read = load_rendered_store(store_copy)
+    assert read.language("en").labels["since_then"].startswith("What has changed")
+    # the publish undone: these files were never the ones read, and are read now
+    english.write_text(before, encoding="utf-8")
+    monkeypatch.setattr(render_check, "load_store", real)
+    again = load_rendered_store(store_copy)
+    assert again.language("en").labels["since_then"] == "What changed since then"
