@@ -19,11 +19,11 @@ Also the validation stage's command (scripts/validate.sh):
 exits 1 and lists the problems when the store does not load or render, and
 prints a one-line summary when it does.
 
-A store that passed is remembered by what its files hold and the day it was
-checked (rendering depends on the date): the staff console checks the same
-draft on every page that shows it, and the action server's reload after a
-publish checks what the console just checked. Only a store that passed is
-remembered; one that fails is checked again every time.
+A store that passed is remembered, in this process, by what its files hold
+and the day it was checked (rendering depends on the date): the staff console
+checks the same draft on every page that shows it, and again when it is
+published. Only a store that passed is remembered; one that fails is checked
+again every time.
 """
 
 from __future__ import annotations

@@ -199,37 +199,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(OWN_WORKER.get(item.path.name, "servers")))
 
 
-# What tests print at the end of the run (REPORT here and in test_scaled.py)
-# comes from the worker that ran them in the properties of its test reports.
-REPORTED = "end-of-run report"
+def end_of_run_reports() -> dict[str, list[str]]:
+    """What tests print at the end of the run, by the title it is printed under."""
+    from tests.test_scaled import REPORT as SCALED
+
+    return {"held-out NLU accuracy": REPORT, "scale-out: measured in the scaled tests": SCALED}
 
 
+# On pytest-xdist, a worker's lines reach the controller in the properties of
+# each test's teardown report.
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
     if call.when == "teardown" and hasattr(item.config, "workerinput"):
-        from tests.test_scaled import REPORT as SCALED
-
         report = outcome.get_result()
-        for number, lines in enumerate((REPORT, SCALED)):
-            report.user_properties.extend((REPORTED, (number, line)) for line in lines)
+        for title, lines in end_of_run_reports().items():
+            report.user_properties.extend((title, line) for line in lines)
             lines.clear()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "teardown" and hasattr(report, "node"):  # a worker's report, on the controller
-        from tests.test_scaled import REPORT as SCALED
-
-        for name, value in report.user_properties:
-            if name == REPORTED:
-                number, line = value
-                (REPORT, SCALED)[number].append(line)
+        reports = end_of_run_reports()
+        for title, line in report.user_properties:
+            if title in reports:
+                reports[title].append(line)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    from tests.test_scaled import REPORT as SCALED
-
-    for title, lines in (("held-out NLU accuracy", REPORT), ("scale-out: measured in the scaled tests", SCALED)):
+    for title, lines in end_of_run_reports().items():
         if lines:
             terminalreporter.section(title)
             for line in lines:
