@@ -7,9 +7,9 @@ Agent.handle_message, conversation after conversation, and prints the median
 milliseconds per stage and each stage's share of the turn:
 
 * every node of Rasa's NLU graph (spaCy, tokenizer, entity ruler, featurizers,
-  DIET, fallback, the project's gates) and of the policy graph (Memoization,
-  Rule, the ensemble), timed around each GraphComponent's run function, plus
-  the graph runner's (dask) own overhead;
+  the intent ensemble and each of its members, fallback, the project's gates)
+  and of the policy graph (Memoization, Rule, the ensemble), timed around each
+  GraphComponent's run function, plus the graph runner's (dask) own overhead;
 * the dialogue side of Rasa: tracker store retrieve/save, tracker.copy() before
   each action, building the JSON sent to the action server, validating its
   reply, and what is left in the processor;
@@ -340,6 +340,14 @@ def instrument(agent: Any, stages: Stages) -> None:
         return f"{'policies' if policies else 'NLU'}: graph runner (dask) overhead"
 
     stages.patch(processor.graph_runner, "run", runner_label)
+    # each member of the intent ensemble on its own (the rest of the
+    # ensemble's time, its average, stays under "NLU: IntentEnsemble")
+    from nlu_pipeline.intent_ensemble import IntentEnsemble, member_name
+
+    def member_label(ensemble: Any, member: Dict[str, Any], *args: Any, **kwargs: Any) -> str:
+        return f"NLU: IntentEnsemble member {member_name(member)}"
+
+    stages.patch(IntentEnsemble, "rankings", member_label)
     stages.patch(agent, "handle_message", "agent: handle_message (lock store)")
     stages.patch(processor, "handle_message", "processor: rest of handle_message")
     stages.patch(processor, "log_message", "processor: log_message (session, tracker.update(UserUttered))")

@@ -145,6 +145,21 @@ def ngram_row(message: Message) -> csr_matrix | None:
     return hstack([csr_matrix(f.features) for f in (sparse, dense) if f is not None]).tocsr()
 
 
+def row_major_transpose(model: LogisticRegression) -> LogisticRegression:
+    """`model`, its coefficients stored column by column: the same numbers,
+    answering without a copy of them.
+
+    scikit-learn multiplies a message's sparse features by `coef_.T`, and
+    scipy multiplies a sparse matrix by a dense one through a flat, row-major
+    view of the dense one. `coef_.T` of a row-major `coef_` is column-major, so
+    scipy copied every coefficient (one per intent and n-gram: tens of
+    megabytes) for each message, most of the n-gram member's time. Stored
+    column-major, `coef_.T` is row-major and its flat view costs nothing
+    (measured in docs/results.md, seventeenth session)."""
+    model.coef_ = np.asfortranarray(model.coef_)
+    return model
+
+
 def text_of(message: Message) -> str:
     return (message.get(TEXT) or "").strip()
 
@@ -257,7 +272,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
             tol=1e-4,
             random_state=42,
         )
-        return model.fit(features, [examples[i].get(INTENT) for i in kept])
+        return row_major_transpose(model.fit(features, [examples[i].get(INTENT) for i in kept]))
 
     @classmethod
     def load(
@@ -282,7 +297,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 untrusted = sio.get_untrusted_types(file=path)
                 if untrusted:
                     raise ValueError(f"IntentEnsemble: {path.name} holds types skops does not trust: {untrusted}")
-                models[name] = sio.load(path, trusted=[])
+                models[name] = row_major_transpose(sio.load(path, trusted=[]))
         return cls(config, model_storage, resource, execution_context, models)
 
     # --- answering -------------------------------------------------------------------------------

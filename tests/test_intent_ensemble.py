@@ -8,6 +8,7 @@ settings are refused at start-up."""
 
 import asyncio
 import shutil
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import random as sparse_random
+from sklearn.linear_model import LogisticRegression
 
 from devtools.nlu_bench import policy_topics
 from nlu_pipeline import intent_ensemble
@@ -121,6 +124,37 @@ def test_rasas_training_cache_carries_every_member(featurized, trained, tmp_path
     resource = Resource.from_cache("ensemble", tmp_path / "cache", restored, "fingerprint")
     loaded = IntentEnsemble.load(config(), restored, resource, context())
     assert ranking(loaded, question(QUESTIONS[2])) == ranking(ensemble, question(QUESTIONS[2]))
+
+
+def allocated_while_answering(model, features):
+    """The most bytes allocated at once while `model` answers (numpy reports its arrays to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        model.predict_proba(features)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_regression_on_many_ngrams_answers_without_copying_its_coefficients():
+    """scipy copied every coefficient of the n-gram member (tens of MB) for each message."""
+    rng = np.random.default_rng(0)
+    features = sparse_random(300, 40_000, density=0.001, format="csr", random_state=0)
+    model = LogisticRegression(max_iter=50).fit(features, rng.integers(0, 5, 300))
+    question = features[:1]
+    before = model.predict_proba(question)
+    assert allocated_while_answering(model, question) > model.coef_.nbytes  # as fitted: a copy each time
+    intent_ensemble.row_major_transpose(model)
+    assert allocated_while_answering(model, question) < model.coef_.nbytes / 100
+    assert (model.predict_proba(question) == before).all()
+
+
+def test_the_ensembles_regressions_are_stored_for_answering_without_a_copy(trained):
+    ensemble, storage = trained
+    loaded = IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
+    for component in (ensemble, loaded):
+        for kind in ("ngrams", "meaning"):
+            assert component.models[kind].coef_.T.flags.c_contiguous
 
 
 @pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.skops"])
