@@ -190,10 +190,14 @@ def live(servers: Servers) -> Servers:
 # Makefile's e2e target): the retraining test, which brings up its own servers
 # and trains, on one; every other test, which shares the session's servers and
 # model, on the other. So the session's servers start once, and the retraining
-# test's waits (training, loading models) overlap the other tests.
+# test's waits (training, loading models) overlap the other tests. xdist reads
+# the groups in its own pytest_collection_modifyitems, which pluggy would call
+# before this one (this conftest is registered first): tryfirst puts the marks
+# there in time (tests/test_xdist_groups.py).
 OWN_WORKER = {"test_e2e_retrain.py": "retrain"}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(pytest.mark.xdist_group(OWN_WORKER.get(item.path.name, "servers")))
