@@ -234,7 +234,7 @@ def set_tf_threads(spec: str | None) -> None:
 
     setup_tf_environment()
     if spec:
-        import tensorflow as tf  # type: ignore[import-untyped]
+        import tensorflow as tf
 
         intra, inter = (int(n) for n in spec.split(","))
         tf.config.threading.set_intra_op_parallelism_threads(intra)

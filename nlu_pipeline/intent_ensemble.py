@@ -29,7 +29,8 @@ FallbackClassifier answers.
 Storage: every member lives in the ensemble's one resource, so Rasa's
 training cache and model archive carry them together. A DIET member is
 created, trained, stored and loaded by Rasa's own DIETClassifier code, in a
-folder of that resource; the DIETs train side by side, each in a process of
+folder of that resource, and stored and kept without its optimizer's state,
+which only training needs; the DIETs train side by side, each in a process of
 its own (spawned, not forked: TensorFlow is not safe to fork), while the
 regressions train here: one DIET keeps about one core busy, and Rasa's graph
 runner would train them one after another. A regression is stored with skops,
@@ -50,6 +51,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
+import tensorflow as tf
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -117,9 +119,14 @@ def train_diet(settings: Dict[str, Any], seed: int, folder: Path, context: Execu
     regressions start: the training data fills caches of its own as it is
     read, and a copy pickled meanwhile in another thread would break)."""
     name = member_name({"kind": "diet", "random_seed": seed})
-    DIETClassifier.create(
+    diet = DIETClassifier.create(
         diet_config(settings, seed), LocalModelStorage(folder), Resource(name), diet_context(context, name)
-    ).train(pickle.loads(data))  # noqa: S301 - the data this process itself pickled
+    )
+    diet.train(pickle.loads(data))  # noqa: S301 - the data this process itself pickled
+    # train() stored the DIET with its optimizer's state; stored again, it
+    # holds its weights alone
+    without_training_state(diet)
+    diet.persist()
 
 
 def load_diet(settings: Dict[str, Any], seed: int, folder: Path, context: ExecutionContext) -> DIETClassifier:
@@ -127,9 +134,27 @@ def load_diet(settings: Dict[str, Any], seed: int, folder: Path, context: Execut
     if not (folder / name).is_dir():
         # DIETClassifier.load would quietly return an untrained DIET
         raise FileNotFoundError(f"IntentEnsemble: no DIET trained with seed {seed} in the model")
-    return DIETClassifier.load(
+    diet = DIETClassifier.load(
         diet_config(settings, seed), LocalModelStorage(folder), Resource(name), diet_context(context, name)
     )
+    return without_training_state(diet)
+
+
+def without_training_state(diet: DIETClassifier) -> DIETClassifier:
+    """`diet`, without what only training needs: its optimizer and the traced
+    training step that holds the optimizer's variables.
+
+    Adam keeps two values for every weight, so a DIET that keeps its
+    optimizer holds three times its weights' memory; and Rasa's
+    `RasaModel.load` builds a model's weights by fitting it on one example,
+    which creates the optimizer's values before the stored weights are read
+    (measured in docs/results.md, eighteenth session). Answering needs neither."""
+    if diet.model is not None:
+        # compiled again, as Rasa compiles it, with an optimizer that holds no
+        # values yet: Keras lets go of the old optimizer, its compile settings
+        # and its traced training step, which were all that kept the values
+        diet.model.compile(optimizer=tf.keras.optimizers.Adam(), run_eagerly=diet.model.run_eagerly)
+    return diet
 
 
 # --- regression members: what each reads -------------------------------------------------------

@@ -7,11 +7,14 @@ member stops loading; a message no member can read gets no intent; bad
 settings are refused at start-up."""
 
 import asyncio
+import gc
 import shutil
 import tracemalloc
+import weakref
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -155,6 +158,40 @@ def test_the_ensembles_regressions_are_stored_for_answering_without_a_copy(train
     for component in (ensemble, loaded):
         for kind in ("ngrams", "meaning"):
             assert component.models[kind].coef_.T.flags.c_contiguous
+
+
+def optimizer_values(model):
+    """How many numbers a Keras model's optimizer holds (Adam: two per weight, once built)."""
+    return sum(int(np.prod(v.shape)) for v in model.optimizer.variables)
+
+
+def test_a_diet_is_stored_and_kept_without_its_optimizers_state(trained, monkeypatch):
+    """Adam's values (twice the weights) are only for training: the stored
+    checkpoints leave them out, and the DIETs in memory hold none, not even
+    the ones of the optimizer Rasa's load builds each DIET with."""
+    ensemble, storage = trained
+    built = []
+
+    def noting_the_optimizer(diet, keep=intent_ensemble.without_training_state):
+        built.append(weakref.ref(diet.model.optimizer))
+        return keep(diet)
+
+    monkeypatch.setattr(intent_ensemble, "without_training_state", noting_the_optimizer)
+    with storage.read_from(Resource("ensemble")) as folder:
+        for member in MEMBERS[:2]:
+            checkpoint = folder / intent_ensemble.member_name(member) / "DIETClassifier.tf_model"
+            stored = dict(tf.train.list_variables(str(checkpoint)))
+            weights = sum(int(np.prod(shape)) for name, shape in stored.items() if "optimizer" not in name)
+            assert weights > 1000
+            assert sum(int(np.prod(shape)) for name, shape in stored.items() if "optimizer" in name) <= 2
+    loaded = IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
+    for component in (ensemble, loaded):
+        for member in MEMBERS[:2]:
+            model = component.models[intent_ensemble.member_name(member)].model
+            assert optimizer_values(model) <= 2  # its step count and learning rate
+            assert model.train_function is None
+    gc.collect()
+    assert len(built) == 2 and not any(optimizer() for optimizer in built)
 
 
 @pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.skops"])
