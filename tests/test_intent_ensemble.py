@@ -3,9 +3,9 @@ averages them inside. Its average is the weighted mean of what each member
 says; each DIET member is Rasa's DIETClassifier with the same weights as one
 trained here with its seed, and is stored and kept without its optimizer's
 state; every member is stored in the component's one resource, comes back
-from it and through Rasa's training cache; a missing
-member stops loading; a message no member can read gets no intent; bad
-settings are refused at start-up."""
+from it and through Rasa's training cache; a missing member stops loading; a
+message no member can read gets no intent; bad settings are refused at
+start-up."""
 
 import asyncio
 import gc
