@@ -2,6 +2,7 @@
 entity_patterns.yml into build/spacy_pipeline (or the folder given)."""
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
@@ -29,6 +30,12 @@ def build(out: Path = DEFAULT_OUT) -> Path:
             "for the Louisville police-ICE policy assistant",
         }
     )
+    # afresh: a file an older build wrote would stay in the content hash; a
+    # folder that holds anything but a built pipeline is not emptied
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / "meta.json").is_file():
+            raise SystemExit(f"{out} holds files and no built spaCy pipeline: give an empty or new folder")
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     return out

@@ -28,9 +28,11 @@ FallbackClassifier answers.
 
 Storage: every member lives in the ensemble's one resource, so Rasa's
 training cache and model archive carry them together. A DIET member is
-created, trained, stored and loaded by Rasa's own DIETClassifier code, in a
-folder of that resource, and stored and kept without its optimizer's state,
-which only training needs; the DIETs train side by side, each in a process of
+created, trained and stored by Rasa's own DIETClassifier code, in a folder
+of that resource, and stored without its optimizer's state, which only
+training needs; it is loaded by Rasa's code too, except that its weights are
+read without the step of training Rasa's load takes to build them
+(nlu_pipeline/diet_answering.py); the DIETs train side by side, each in a process of
 its own (spawned, not forked: TensorFlow is not safe to fork), while the
 regressions train here: one DIET keeps about one core busy, and Rasa's graph
 runner would train them one after another. A regression is stored with skops,
@@ -65,6 +67,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 
+from nlu_pipeline import diet_answering
 from nlu_pipeline.sentence_meaning import SentenceEncoder, encoder_version, shared_encoder
 
 # each kind of member, and the settings it takes (all of them, always)
@@ -134,21 +137,17 @@ def load_diet(settings: Dict[str, Any], seed: int, folder: Path, context: Execut
     if not (folder / name).is_dir():
         # DIETClassifier.load would quietly return an untrained DIET
         raise FileNotFoundError(f"IntentEnsemble: no DIET trained with seed {seed} in the model")
-    diet = DIETClassifier.load(
+    return diet_answering.DIETClassifier.load(
         diet_config(settings, seed), LocalModelStorage(folder), Resource(name), diet_context(context, name)
     )
-    return without_training_state(diet)
 
 
 def without_training_state(diet: DIETClassifier) -> DIETClassifier:
-    """`diet`, without what only training needs: its optimizer and the traced
-    training step that holds the optimizer's variables.
-
-    Adam keeps two values for every weight, so a DIET that keeps its
-    optimizer holds three times its weights' memory; and Rasa's
-    `RasaModel.load` builds a model's weights by fitting it on one example,
-    which creates the optimizer's values before the stored weights are read
-    (measured in docs/results.md, eighteenth session). Answering needs neither."""
+    """`diet`, just trained, without what only training needs: its optimizer
+    and the traced training step that holds the optimizer's variables, so that
+    the checkpoint stored after it holds the weights alone (Adam keeps two
+    values for every weight: stored, they made each DIET's checkpoint three
+    times its weights' size)."""
     if diet.model is not None:
         # compiled again, as Rasa compiles it, with an optimizer that holds no
         # values yet: Keras lets go of the old optimizer, its compile settings

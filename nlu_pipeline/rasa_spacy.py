@@ -4,8 +4,13 @@ Rasa fingerprints SpacyNLP by model name only, so a rebuilt pipeline under the
 same path would not retrain the model. This subclass (same class name, so that
 SpacyTokenizer and SpacyEntityExtractor still find it) adds a hash of the built
 pipeline's files both to its own fingerprint and to the fingerprint of the
-model it hands to the other components."""
+model it hands to the other components.
 
+Rasa's graph makes two nodes of SpacyNLP (one provides the spaCy model to the
+other components, one processes messages), and each loaded the pipeline:
+two copies in memory. Both now share one, loaded once per path and content."""
+
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict
 
@@ -32,7 +37,12 @@ class SpacyNLP(spacy_utils.SpacyNLP):
 
     @staticmethod
     def load_model(spacy_model_name: str) -> spacy_utils.SpacyModel:
-        loaded = spacy_utils.SpacyNLP.load_model(spacy_model_name)
-        digest = _hash(spacy_model_name)
-        name = f"{spacy_model_name}#{digest}" if digest else spacy_model_name
-        return spacy_utils.SpacyModel(model=loaded.model, model_name=name)
+        return _loaded(spacy_model_name, _hash(spacy_model_name))
+
+
+# the latest pipeline only: a rebuilt one (another content hash) replaces it
+@lru_cache(maxsize=1)
+def _loaded(spacy_model_name: str, digest: str | None) -> spacy_utils.SpacyModel:
+    loaded = spacy_utils.SpacyNLP.load_model(spacy_model_name)
+    name = f"{spacy_model_name}#{digest}" if digest else spacy_model_name
+    return spacy_utils.SpacyModel(model=loaded.model, model_name=name)

@@ -9,13 +9,20 @@ English table must not get a Spanish lemma: "ice" is not "izar"); with no clear
 winner, words keep their own form. Terms the entity ruler marked (ICE, LMPD,
 la migra, ...) keep their own form too. Lemmas are lower-cased and stripped of
 accents, so "policía", "Policia" and "policias" meet in one feature
-whether or not the person typed the accents."""
+whether or not the person typed the accents.
+
+The tables are kept, and written to disk, compact (LemmaTable): spaCy's own
+tables hold a Python number and string for each of their 750,000 word forms,
+and took 257 MiB of the Rasa server's memory (docs/results.md, twentieth
+session)."""
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List
+from typing import Any, Callable, Dict, Iterable, List, Mapping
 
+import numpy as np
 from spacy.language import Language
-from spacy.lookups import Lookups, load_lookups
+from spacy.lookups import load_lookups
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import get_lang_class
 
@@ -37,11 +44,62 @@ def stop_words(code: str) -> frozenset:
         return frozenset()
 
 
+class LemmaTable:
+    """One language's lemma table, read-only: the hashes of its word forms in
+    one sorted array, each pointing to one of the distinct lemmas, which are
+    one text with an array of where each ends. Looked up as spaCy's
+    `Table.get` looks up, by spaCy's hash of the form; no Python object per
+    form or lemma."""
+
+    def __init__(self, keys: np.ndarray, numbers: np.ndarray, text: str, ends: np.ndarray) -> None:
+        self.keys, self.numbers, self.text, self.ends = keys, numbers, text, ends
+
+    @classmethod
+    def of(cls, table: Mapping[int, Any]) -> "LemmaTable":
+        """spaCy's table (spacy-lookups-data's), compact. Each lemma as text:
+        the French table holds each as a one-item list, which the lemmatizer
+        has always written out as its text ("['avoir']"); the trained model's
+        features are those texts."""
+        values = [str(value) for value in table.values()]
+        lemmas = sorted(set(values))
+        number = {lemma: i for i, lemma in enumerate(lemmas)}
+        keys = np.fromiter(table.keys(), dtype=np.uint64, count=len(table))
+        numbers = np.fromiter((number[lemma] for lemma in values), dtype=np.uint32, count=len(table))
+        order = np.argsort(keys)
+        ends = np.cumsum([len(lemma) for lemma in lemmas], dtype=np.int64)
+        return cls(keys[order], numbers[order], "".join(lemmas), ends)
+
+    def get(self, form: str) -> str | None:
+        key = np.uint64(get_string_id(form))
+        i = int(self.keys.searchsorted(key))
+        if i == len(self.keys) or self.keys[i] != key:
+            return None
+        n = int(self.numbers[i])
+        return self.text[int(self.ends[n - 1]) if n else 0 : int(self.ends[n])]
+
+    # on disk: numpy's own format for the arrays (no pickle), UTF-8 for the
+    # text, read back byte for byte (no newline translation)
+    ARRAYS = ("keys", "numbers", "ends")
+
+    def save(self, folder: Path, code: str) -> None:
+        for name in self.ARRAYS:
+            np.save(folder / f"{code}_{name}.npy", getattr(self, name), allow_pickle=False)
+        (folder / f"{code}_lemmas.txt").write_bytes(self.text.encode("utf-8"))
+
+    @classmethod
+    def load(cls, folder: Path, code: str) -> "LemmaTable | None":
+        """The language's table in `folder`; None when the build wrote none."""
+        if not (folder / f"{code}_lemmas.txt").is_file():
+            return None
+        keys, numbers, ends = (np.load(folder / f"{code}_{name}.npy", allow_pickle=False) for name in cls.ARRAYS)
+        return cls(keys, numbers, (folder / f"{code}_lemmas.txt").read_bytes().decode("utf-8"), ends)
+
+
 class BilingualLookupLemmatizer:
     def __init__(self, name: str, languages: List[str]):
         self.name = name
         self.languages = list(languages)
-        self.lookups = Lookups()
+        self.tables: Dict[str, LemmaTable] = {}  # by language code
         # a language spaCy has no class for (Swahili, Somali) has no stop words
         # here, and its words keep their own form
         self.stop_words: Dict[str, frozenset] = {code: stop_words(code) for code in self.languages}
@@ -54,15 +112,14 @@ class BilingualLookupLemmatizer:
                 table = load_lookups(code, ["lemma_lookup"]).get_table("lemma_lookup")
             except ValueError:  # spaCy's E955: no such table for the language
                 continue
-            self.lookups.set_table(f"{code}_lemma_lookup", table)
+            self.tables[code] = LemmaTable.of(table)
 
     def language_of(self, doc: Doc) -> str | None:
         return detect([fold(t.text) for t in doc], self.stop_words)
 
     def __call__(self, doc: Doc) -> Doc:
         code = self.language_of(doc)
-        name = f"{code}_lemma_lookup"
-        table = self.lookups.get_table(name) if code and self.lookups.has_table(name) else None
+        table = self.tables.get(code) if code else None
         for token in doc:
             lower = token.lower_
             lemma = None
@@ -72,8 +129,11 @@ class BilingualLookupLemmatizer:
         return doc
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
-        self.lookups.to_disk(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for code, table in self.tables.items():
+            table.save(path, code)
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "BilingualLookupLemmatizer":
-        self.lookups.from_disk(path)
+        loaded = {code: LemmaTable.load(path, code) for code in self.languages}
+        self.tables = {code: table for code, table in loaded.items() if table is not None}
         return self

@@ -124,6 +124,12 @@ class ModelInput(InputChannel):
             return response.json(state(request), status=202)
 
         @model.listener("after_server_start")
+        async def give_back_what_loading_freed(_app: Any, _loop: Any) -> None:
+            # the model Rasa loaded before the server started freed much of
+            # what loading it took: back to the system, as after a load here
+            await asyncio.get_running_loop().run_in_executor(None, _give_back_memory)
+
+        @model.listener("after_server_start")
         async def follow_the_console(app: Any, _loop: Any) -> None:
             settings = ModelSettings()
             if settings.model_origin and settings.internal_token:
@@ -147,10 +153,10 @@ async def _load(agent: Any, path: Path, loading: Loading) -> None:
 
 
 def _give_back_memory() -> None:
-    """The old model's memory, freed, back to the system: Python's collector
-    first (the old processor's objects refer to each other), then glibc's
-    malloc_trim, without which the process keeps the freed pages (measured in
-    docs/results.md)."""
+    """Memory a model's load freed (and, after a new model, the old one's)
+    back to the system: Python's collector first (the old processor's objects
+    refer to each other), then glibc's malloc_trim, without which the process
+    keeps the freed pages (measured in docs/results.md)."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -1,17 +1,16 @@
 """nlu_pipeline/intent_ensemble.py: one component that owns its members and
 averages them inside. Its average is the weighted mean of what each member
 says; each DIET member is Rasa's DIETClassifier with the same weights as one
-trained here with its seed, and is stored and kept without its optimizer's
-state; every member is stored in the component's one resource, comes back
+trained here with its seed, is stored without its optimizer's state, and is
+loaded without training, answering as Rasa's own load does, unless the
+stored weights miss one; every member is stored in the component's one resource, comes back
 from it and through Rasa's training cache; a missing member stops loading; a
 message no member can read gets no intent; bad settings are refused at
 start-up."""
 
 import asyncio
-import gc
 import shutil
 import tracemalloc
-import weakref
 
 import numpy as np
 import pytest
@@ -26,7 +25,7 @@ from scipy.sparse import random as sparse_random
 from sklearn.linear_model import LogisticRegression
 
 from devtools.nlu_bench import policy_topics
-from nlu_pipeline import intent_ensemble
+from nlu_pipeline import diet_answering, intent_ensemble
 from nlu_pipeline.intent_ensemble import IntentEnsemble, diet_config
 from nlu_pipeline.sentence_meaning import DIMENSIONS
 from tests.featurized_examples import featurize
@@ -161,23 +160,10 @@ def test_the_ensembles_regressions_are_stored_for_answering_without_a_copy(train
             assert component.models[kind].coef_.T.flags.c_contiguous
 
 
-def optimizer_values(model):
-    """How many numbers a Keras model's optimizer holds (Adam: two per weight, once built)."""
-    return sum(int(np.prod(v.shape)) for v in model.optimizer.variables)
-
-
-def test_a_diet_is_stored_and_kept_without_its_optimizers_state(trained, monkeypatch):
+def test_a_diet_is_stored_without_its_optimizers_state(trained):
     """Adam's values (twice the weights) are only for training: the stored
-    checkpoints leave them out, and the DIETs in memory hold none, not even
-    the ones of the optimizer Rasa's load builds each DIET with."""
-    ensemble, storage = trained
-    built = []
-
-    def noting_the_optimizer(diet, keep=intent_ensemble.without_training_state):
-        built.append(weakref.ref(diet.model.optimizer))
-        return keep(diet)
-
-    monkeypatch.setattr(intent_ensemble, "without_training_state", noting_the_optimizer)
+    checkpoints leave them out."""
+    _, storage = trained
     with storage.read_from(Resource("ensemble")) as folder:
         for member in MEMBERS[:2]:
             checkpoint = folder / intent_ensemble.member_name(member) / "DIETClassifier.tf_model"
@@ -185,14 +171,53 @@ def test_a_diet_is_stored_and_kept_without_its_optimizers_state(trained, monkeyp
             weights = sum(int(np.prod(shape)) for name, shape in stored.items() if "optimizer" not in name)
             assert weights > 1000
             assert sum(int(np.prod(shape)) for name, shape in stored.items() if "optimizer" in name) <= 2
+
+
+def test_a_diet_is_loaded_without_training_and_answers_as_rasas_load(featurized, trained, monkeypatch):
+    """Rasa's load fits each DIET on one example to build its weights; the
+    ensemble's reads them without training (no optimizer, no traced training
+    step), and answers to the bit as Rasa's load of the same files does."""
+    _, question = featurized
+    ensemble, storage = trained
+    rasas = {}
+    with storage.read_from(Resource("ensemble")) as folder:
+        for member in MEMBERS[:2]:
+            name = intent_ensemble.member_name(member)
+            rasas[name] = DIETClassifier.load(
+                diet_config(DIET, member["random_seed"]),
+                LocalModelStorage(folder),
+                Resource(name),
+                intent_ensemble.diet_context(context(), name),
+            )
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a DIET was trained while loading")
+
+    monkeypatch.setattr(tf.keras.Model, "fit", no_training)
     loaded = IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
     for component in (ensemble, loaded):
         for member in MEMBERS[:2]:
-            model = component.models[intent_ensemble.member_name(member)].model
-            assert optimizer_values(model) <= 2  # its step count and learning rate
-            assert model.train_function is None
-    gc.collect()
-    assert len(built) == 2 and not any(optimizer() for optimizer in built)
+            name = intent_ensemble.member_name(member)
+            diet = component.models[name]
+            assert diet.model.optimizer is None and diet.model.train_function is None
+            for text in QUESTIONS:
+                [alone] = rasas[name].process([question(text)])
+                assert diet.process([question(text)])[0].get("intent_ranking") == alone.get("intent_ranking")
+
+
+def test_a_weight_the_stored_diet_does_not_hold_stops_the_load(trained, monkeypatch):
+    """A weight created while loading that the checkpoint has no value for
+    would answer with its random start: the load stops instead."""
+    _, storage = trained
+    answer = diet_answering.AnsweringDIET.run_inference
+
+    def with_a_weight_more(model, *args, **kwargs):
+        model.weight_more = tf.Variable(tf.random.normal([3]))
+        return answer(model, *args, **kwargs)
+
+    monkeypatch.setattr(diet_answering.AnsweringDIET, "run_inference", with_a_weight_more)
+    with pytest.raises(AssertionError, match="weight_more|Unresolved|not matched|unmatched"):
+        IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
 
 
 @pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.skops"])

@@ -62,3 +62,16 @@ def test_pipeline_lemmatizes_both_languages_and_marks_domain_terms():
     assert [t.lemma_ for t in en][4:7] == ["knock", "on", "door"]
     assert {(e.text, e.label_) for e in en.ents} == {("chief conrad", "speaker"), ("ice", "agency")}
     assert build_spacy.content_hash(BUILT) == SpacyNLP.fingerprint_addon({"model": str(BUILT)})
+
+
+def test_the_graphs_two_spacy_nodes_share_one_loaded_pipeline_until_it_is_rebuilt(pipeline):
+    """Rasa makes two graph nodes of SpacyNLP, each created on its own: they
+    share one loaded pipeline, not a copy each; a rebuilt one at
+    the same path is loaded afresh."""
+    config = {**SpacyNLP.get_default_config(), "model": str(pipeline)}
+    provider, runner = (SpacyNLP.create(config, None, None, None) for _ in range(2))
+    assert provider.provide().model is runner.provide().model
+    change(pipeline)
+    rebuilt = SpacyNLP.create(config, None, None, None).provide().model
+    assert rebuilt is not provider.provide().model
+    assert [(e.text, e.label_) for e in rebuilt("someone new said it").ents] == [("someone new", "speaker")]
