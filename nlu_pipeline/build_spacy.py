@@ -2,6 +2,7 @@
 entity_patterns.yml into build/spacy_pipeline (or the folder given)."""
 
 import hashlib
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,15 @@ import nlu_pipeline.spacy_components  # noqa: F401 - registers the lemmatizer fa
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE.parent / "build" / "spacy_pipeline"
+NAME = "lmpd_ice_pipeline"
+
+
+def built_name(folder: Path) -> str | None:
+    """The name in a built pipeline's meta.json; None when there is none."""
+    try:
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def build(out: Path = DEFAULT_OUT) -> Path:
@@ -24,17 +34,17 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     ruler.add_patterns([{"label": label, "pattern": p} for label, items in patterns.items() for p in items])
     nlp.meta.update(
         {
-            "name": "lmpd_ice_pipeline",
+            "name": NAME,
             "version": "1.0.0",
             "description": "Tokenizer, bilingual lookup lemmatizer and entity ruler "
             "for the Louisville police-ICE policy assistant",
         }
     )
     # afresh: a file an older build wrote would stay in the content hash; a
-    # folder that holds anything but a built pipeline is not emptied
+    # folder that holds anything but this pipeline, built before, is not emptied
     if out.is_dir() and any(out.iterdir()):
-        if not (out / "meta.json").is_file():
-            raise SystemExit(f"{out} holds files and no built spaCy pipeline: give an empty or new folder")
+        if built_name(out) != NAME:
+            raise SystemExit(f"{out} holds files and no {NAME} pipeline: give an empty or new folder")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)

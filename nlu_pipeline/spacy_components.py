@@ -81,18 +81,26 @@ class LemmaTable:
     # text, read back byte for byte (no newline translation)
     ARRAYS = ("keys", "numbers", "ends")
 
+    @staticmethod
+    def file(folder: Path, code: str, part: str) -> Path:
+        return folder / (f"{code}_lemmas.txt" if part == "text" else f"{code}_{part}.npy")
+
     def save(self, folder: Path, code: str) -> None:
         for name in self.ARRAYS:
-            np.save(folder / f"{code}_{name}.npy", getattr(self, name), allow_pickle=False)
-        (folder / f"{code}_lemmas.txt").write_bytes(self.text.encode("utf-8"))
+            np.save(self.file(folder, code, name), getattr(self, name), allow_pickle=False)
+        self.file(folder, code, "text").write_bytes(self.text.encode("utf-8"))
 
     @classmethod
     def load(cls, folder: Path, code: str) -> "LemmaTable | None":
         """The language's table in `folder`; None when the build wrote none."""
-        if not (folder / f"{code}_lemmas.txt").is_file():
+        if not cls.file(folder, code, "text").is_file():
             return None
-        keys, numbers, ends = (np.load(folder / f"{code}_{name}.npy", allow_pickle=False) for name in cls.ARRAYS)
-        return cls(keys, numbers, (folder / f"{code}_lemmas.txt").read_bytes().decode("utf-8"), ends)
+        keys, numbers, ends = (np.load(cls.file(folder, code, name), allow_pickle=False) for name in cls.ARRAYS)
+        return cls(keys, numbers, cls.file(folder, code, "text").read_bytes().decode("utf-8"), ends)
+
+
+# the file spaCy's own Lookups write, which earlier builds of this pipeline held
+OLD_FORMAT = "lookups.bin"
 
 
 class BilingualLookupLemmatizer:
@@ -134,6 +142,9 @@ class BilingualLookupLemmatizer:
             table.save(path, code)
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "BilingualLookupLemmatizer":
+        if (path / OLD_FORMAT).exists():
+            # read as it is, it would have no table: every word its own lemma
+            raise ValueError(f"{path} holds lemma tables in spaCy's format, from an older build: rebuild (make spacy)")
         loaded = {code: LemmaTable.load(path, code) for code in self.languages}
         self.tables = {code: table for code, table in loaded.items() if table is not None}
         return self

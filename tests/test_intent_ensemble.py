@@ -220,15 +220,29 @@ def test_a_weight_the_stored_diet_does_not_hold_stops_the_load(trained, monkeypa
         IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
 
 
-@pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.skops"])
+@pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.skops", "diet_seed_42/DIETClassifier.tf_model.index"])
 def test_a_missing_member_stops_loading_rather_than_answering_with_fewer(trained, tmp_path, missing):
     _, storage = trained
     with storage.read_from(Resource("ensemble")) as folder:
         shutil.copytree(folder, tmp_path / "ensemble")
     gone = tmp_path / "ensemble" / missing
     shutil.rmtree(gone) if gone.is_dir() else gone.unlink()
-    with pytest.raises((FileNotFoundError, OSError)):
+    with pytest.raises((FileNotFoundError, OSError, tf.errors.NotFoundError)):
         IntentEnsemble.load(config(), LocalModelStorage(tmp_path), Resource("ensemble"), context())
+
+
+def test_a_diet_rasa_could_not_load_stops_loading_rather_than_answering_untrained(trained, monkeypatch):
+    """Rasa's DIETClassifier answers a load that fails with a ValueError (a
+    weight of another shape, say) with an untrained DIET, which the ensemble
+    would leave out of its average without a word."""
+    _, storage = trained
+
+    def cannot_load(cls, *args, **kwargs):
+        raise ValueError("a weight of another shape")
+
+    monkeypatch.setattr(diet_answering.DIETClassifier, "_load", classmethod(cannot_load))
+    with pytest.raises(RuntimeError, match="could not be loaded"):
+        IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
 
 
 def weighted_mean(ensemble, message):
