@@ -5,11 +5,10 @@ table gets none; the same tables are written to the same bytes; a pipeline
 built with spaCy's own tables is refused."""
 
 import pytest
-import yaml
 from spacy.lookups import load_lookups
 from spacy.util import load_language_data, registry
 
-from devtools.paths import PROJECT
+from devtools.detection_words import NLU, examples
 from nlu_pipeline.spacy_components import BilingualLookupLemmatizer, LemmaTable
 from policy_assistant.text import fold
 
@@ -27,11 +26,9 @@ def tables(request, tmp_path_factory):
 
 
 def training_words():
-    words = set()
-    for path in (PROJECT / "data" / "nlu").glob("*/*.yml"):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in str(item.get("examples") or "").splitlines():
-                words.update(w for w in line.lower().split() if w != "-")
+    words = {
+        w for folder in sorted(NLU.iterdir()) for _, text in examples(folder) for w in text.lower().split() if w != "-"
+    }
     return sorted(words | {fold(w) for w in words})
 
 
