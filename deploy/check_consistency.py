@@ -25,12 +25,13 @@ from __future__ import annotations
 import argparse
 import ast
 import fnmatch
+import functools
 import re
 import shlex
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Set, Tuple
 from urllib.parse import urlparse
 
 import yaml
@@ -141,6 +142,19 @@ def nginx_directives(text: str) -> List[Tuple[int, str, List[str]]]:
     return directives
 
 
+# yaml.safe_load's loader, with PyYAML's C parser (libyaml, in PyYAML's wheels)
+# where it is there: the same documents, several times faster
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, C or Python
+
+
+def read_yaml_all(text: str) -> Iterator[Any]:
+    return yaml.load_all(text, Loader=SAFE_LOADER)
+
+
 def normalized(name: str) -> str:
     """A package name as pip compares them (PEP 503)."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -233,12 +247,12 @@ class Checker:
     # --- what deploy/ sets --------------------------------------------------------------------
 
     def compose(self) -> Dict[str, Any]:
-        return yaml.safe_load(self.text(self.deploy / "compose.yaml"))
+        return read_yaml(self.text(self.deploy / "compose.yaml"))
 
     def k8s_docs(self) -> List[Tuple[str, Dict[str, Any]]]:
         docs = []
         for path in sorted((self.deploy / "k8s").glob("*.yaml")):
-            for doc in yaml.safe_load_all(self.text(path)):
+            for doc in read_yaml_all(self.text(path)):
                 if doc:
                     docs.append((path.name, doc))
         return docs
@@ -764,7 +778,7 @@ class Checker:
         if not path.is_file():
             self.fail(where, "missing: the ingress controller's privacy settings")
             return
-        doc = yaml.safe_load(self.text(path)) or {}
+        doc = read_yaml(self.text(path)) or {}
         if doc.get("kind") != "ConfigMap":
             self.fail(where, "is not a ConfigMap")
             return
@@ -985,7 +999,7 @@ class Checker:
         if re.findall(r"127\.0\.0\.1:\d+/[^'\"\s]*", rasa) != [f"127.0.0.1:{PORTS['rasa']}{HEALTH['rasa']}"]:
             self.fail("Dockerfile.rasa", f"HEALTHCHECK does not GET {PORTS['rasa']}{HEALTH['rasa']}")
         cmd = re.search(r"^CMD\s+(\[.*?\])\s*$", rasa.replace("\\\n", " "), re.M | re.S)
-        self.check_command("Dockerfile.rasa CMD", yaml.safe_load(cmd.group(1)) if cmd else [], PORTS["rasa"])
+        self.check_command("Dockerfile.rasa CMD", read_yaml(cmd.group(1)) if cmd else [], PORTS["rasa"])
 
     # --- what goes into each image ----------------------------------------------------------------
 
@@ -1102,7 +1116,7 @@ class Checker:
         """Every command run in an image: its CMD, and what Compose and the manifests run in it."""
         for instruction, arguments in dockerfile_instructions(self.text(self.deploy / f"Dockerfile.{image}")):
             if instruction in ("CMD", "ENTRYPOINT"):
-                words = yaml.safe_load(arguments) if arguments.startswith("[") else ["sh", "-c", arguments]
+                words = read_yaml(arguments) if arguments.startswith("[") else ["sh", "-c", arguments]
                 yield f"Dockerfile.{image} {instruction}", [str(word) for word in words]
         ours = f"policy-assistant/{image}:"
         for name, service in (compose.get("services") or {}).items():
@@ -1149,16 +1163,11 @@ class Checker:
     def locked_modules(self, pins: Dict[str, str]) -> Set[str]:
         """The top-level modules of the locked packages, as .venv installed them."""
         site = next((self.project / ".venv" / "lib").glob("python3*/site-packages"), None)
-        modules: Set[str] = set()
-        for dist in metadata.distributions(path=[str(site)] if site else []):
-            if normalized(dist.metadata["Name"] or "") in pins:
-                top_level = dist.read_text("top_level.txt")
-                names = top_level.split() if top_level else [f.parts[0] for f in dist.files or [] if f.parts]
-                modules.update(name.removesuffix(".py") for name in names if not name.endswith(".dist-info"))
-        return modules
+        installed = installed_top_levels(str(site) if site else "")
+        return {module for name, modules in installed.items() if name in pins for module in modules}
 
     def check_kustomization(self) -> None:
-        kustomization = yaml.safe_load(self.text(self.deploy / "kustomization.yaml"))
+        kustomization = read_yaml(self.text(self.deploy / "kustomization.yaml"))
         listed = kustomization.get("resources", [])
         for resource in listed:
             if not (self.deploy / resource).is_file():
@@ -1171,7 +1180,23 @@ class Checker:
                 self.fail("kustomization.yaml", f"does not list {relative}")
 
 
-def module_level_imports(code: str) -> Set[str]:
+@functools.lru_cache(maxsize=4)
+def installed_top_levels(site: str) -> Dict[str, FrozenSet[str]]:
+    """Each distribution installed in the site-packages folder `site` (normalized name) -> the top-level
+    modules it installs. Read once per folder: reading all their metadata is most of a check's time, and
+    both images' checks, twice each, ask for it."""
+    found: Dict[str, FrozenSet[str]] = {}
+    for dist in metadata.distributions(path=[site] if site else []):
+        top_level = dist.read_text("top_level.txt")
+        names = top_level.split() if top_level else [f.parts[0] for f in dist.files or [] if f.parts]
+        modules = frozenset(name.removesuffix(".py") for name in names if not name.endswith(".dist-info"))
+        name = normalized(dist.metadata["Name"] or "")
+        found[name] = found.get(name, frozenset()) | modules
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def module_level_imports(code: str) -> FrozenSet[str]:
     """The top-level names a module imports when it loads: its own statements, those under `if` and `try`
     too, but not those inside functions or classes, nor `if TYPE_CHECKING:`, nor relative imports."""
     names: Set[str] = set()
@@ -1188,7 +1213,7 @@ def module_level_imports(code: str) -> Set[str]:
                 walk(node.body + [s for handler in node.handlers for s in handler.body] + node.orelse + node.finalbody)
 
     walk(ast.parse(code).body)
-    return names
+    return frozenset(names)
 
 
 def main(argv: List[str] | None = None) -> int:

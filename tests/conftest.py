@@ -11,15 +11,34 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from argon2 import PasswordHasher, profiles
 
 from devtools.nlu_evaluation import REPORT
 from devtools.paths import BIN, MODEL, PROJECT, STORE
 from devtools.servers import Servers, free_port, start_console, stop_group
 from devtools.supervise import console_internal_url
 from devtools.twilio_stub import TwilioStub
+from staff_console import accounts
 from staff_console.content_repo import ContentRepo
 
 # Actions run in tests count questions in a file of their own, never in var/.
+
+
+# The console's password hasher as it ships: argon2id with argon2-cffi's
+# recommended parameters (RFC 9106's low-memory profile), a quarter of a second
+# of CPU per hash or check.
+SHIPPED_HASHER = accounts.hasher
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staff passwords hashed in this process with argon2-cffi's own profile for
+    tests (`profiles.CHEAPEST`): the same argon2id code and stored format, in
+    microseconds. The unit tests hash about 400 times (a third of a minute on
+    two cores). Tests marked `shipped_hasher` keep the shipped parameters, and
+    the consoles the e2e tests start as processes always do."""
+    if request.node.get_closest_marker("shipped_hasher") is None:
+        monkeypatch.setattr(accounts, "hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 @pytest.fixture

@@ -14,10 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters, profiles
 
 from devtools.paths import STORE
 from policy_assistant import server_texts
 from policy_assistant.store import load_store
+from staff_console import accounts as accounts_module
 from staff_console.accounts import Accounts, User
 from staff_console.app import create_app
 from staff_console.config import Config, connect
@@ -25,6 +27,7 @@ from staff_console.content_repo import ContentRepo, Person
 from staff_console.drafts import IN_REVIEW, OPEN, Draft, Drafts
 from staff_console.editing import clean_note, commit_message, publish_refusal
 from staff_console.replica_sync import sync_once
+from tests.conftest import SHIPPED_HASHER
 
 PASSWORDS = {"ed": "editor-password-1", "pub": "publisher-password-1", "pub2": "publisher-password-2"}
 TOPIC = "topics/immigration_status.yml"
@@ -174,6 +177,32 @@ def test_passwords_are_stored_only_as_argon2id_hashes(config):
     assert rows and all(h.startswith("$argon2id$") for (h,) in rows)
     content = config.database.read_bytes()
     assert not any(p.encode() in content for p in PASSWORDS.values())
+
+
+@pytest.mark.shipped_hasher
+def test_the_shipped_hasher_stores_argon2id_with_the_recommended_parameters_and_signs_in(tmp_path):
+    """Every other unit test hashes with the tests' cheap parameters (tests/conftest.py)."""
+    assert accounts_module.hasher is SHIPPED_HASHER
+    db = connect(tmp_path / "staff.sqlite3")
+    staff = Accounts(db)
+    staff.save("ed", "editor", PASSWORDS["ed"])
+    (stored,) = db.execute("SELECT password_hash FROM users").fetchone()
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert staff.sign_in("ed", PASSWORDS["ed"], "10.0.0.1") is not None
+    assert staff.sign_in("ed", PASSWORDS["pub"], "10.0.0.1") is None
+
+
+def test_a_hash_with_other_parameters_is_replaced_at_the_next_sign_in(tmp_path, monkeypatch):
+    """As when the recommended parameters change: the password is hashed again with the console's."""
+    db = connect(tmp_path / "staff.sqlite3")
+    staff = Accounts(db)
+    staff.save("ed", "editor", PASSWORDS["ed"])
+    (before,) = db.execute("SELECT password_hash FROM users").fetchone()
+    stronger = PasswordHasher.from_parameters(replace(profiles.CHEAPEST, time_cost=2))
+    monkeypatch.setattr(accounts_module, "hasher", stronger)
+    assert staff.sign_in("ed", PASSWORDS["ed"], "10.0.0.1") is not None
+    (after,) = db.execute("SELECT password_hash FROM users").fetchone()
+    assert extract_parameters(before).time_cost == 1 and extract_parameters(after).time_cost == 2
 
 
 def test_a_session_ends_after_inactivity(app, config, monkeypatch):
