@@ -23,6 +23,7 @@ from actions.conversation import (
     ranked_intents,
     remember,
     send,
+    switch_asked,
     topic_in_context,
 )
 from policy_assistant import answers, language, phone_messages
@@ -318,6 +319,9 @@ class ActionFixedReply(ActionAnswerTopic):
         if intent == NLU_FALLBACK:
             if self.topic(tracker) in store.topics:  # unsure, but it goes on with the topic just answered
                 return super().answer(store, tracker, lang)
+            asked = switch_asked(tracker, store)
+            if asked is not None:  # unsure, but likeliest a request for the language it names
+                return language_switch(store, tracker, asked)
             self.usage.count(ASKED, NOT_UNDERSTOOD, lang, tracker.get_latest_input_channel())
         closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
         reply = answers.fixed_reply(
@@ -328,9 +332,21 @@ class ActionFixedReply(ActionAnswerTopic):
         return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
-        if (reply.payload or {}).get("topic") in store.topics:  # the topic went on
+        if (reply.payload or {}).get("topic") in store.topics:  # the topic went on, or was said again
             return super().phone(store, tracker, lang, reply)
         return StoreAction.phone(self, store, tracker, lang, reply)
+
+
+def language_switch(store: Store, tracker: Tracker, asked: str) -> Tuple[Reply, Events]:
+    """The language `asked` from now on, and the last answer again in it (a
+    fixed reply that is said again, or the last topic's answer)."""
+    fixed = tracker.get_slot(LAST_REPLY_SLOT)
+    fixed = fixed if fixed in SAID_AGAIN else None
+    topic = tracker.get_slot(LAST_TOPIC_SLOT)
+    reply = answers.language_switched(store, asked, topic, fixed)
+    if fixed is not None or topic not in store.topics:
+        return reply, remember(asked)
+    return answers.with_rating(store, reply, asked), [*remember(asked, topic), SlotSet(RATED_TOPIC_SLOT, topic)]
 
 
 class ActionChangeLanguage(StoreAction):
@@ -347,13 +363,7 @@ class ActionChangeLanguage(StoreAction):
             written = language.detect(text, store.languages) or lang
             choices = answers.message(store, "language_choices", written).format(names=answers.spoken_names(store))
             return Reply(text=choices), remember(written)
-        fixed = tracker.get_slot(LAST_REPLY_SLOT)
-        fixed = fixed if fixed in SAID_AGAIN else None
-        topic = tracker.get_slot(LAST_TOPIC_SLOT)
-        reply = answers.language_switched(store, asked, topic, fixed)
-        if fixed is not None or topic not in store.topics:
-            return reply, remember(asked)
-        return answers.with_rating(store, reply, asked), [*remember(asked, topic), SlotSet(RATED_TOPIC_SLOT, topic)]
+        return language_switch(store, tracker, asked)
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         # the last answer again, as a phone got it the first time

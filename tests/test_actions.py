@@ -294,6 +294,48 @@ def test_an_unsure_message_that_reads_likeliest_as_another_topic_is_still_not_un
     assert not any(e.get("name") == "last_topic" and e.get("value") for e in events)
 
 
+UNSURE_SWITCH = {"nlu_fallback": 0.4, "change_language": 0.33, "contact_liaison": 0.19, "out_of_scope": 0.15}
+
+
+def test_an_unsure_request_for_a_language_by_name_says_the_last_answer_again_in_it():
+    """Read likeliest as a change of language, but below the fallback threshold (a long request)."""
+    text = "can you send me that in Spanish so my mother can read it at home?"
+    t = said(text, "nlu_fallback", slots={"last_topic": "home_visits"})
+    t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in UNSURE_SWITCH.items()]
+    usage = RecordingUsage()
+    messages, events = run(actions.ActionFixedReply(usage=usage), t)
+    store = shared_store().get()
+    assert messages[0]["text"].startswith(store.topics["home_visits"].title.text("es")) and messages[0]["buttons"]
+    assert (messages[1]["custom"]["topic"], messages[1]["custom"]["lang"]) == ("home_visits", "es")
+    assert SlotSet("language", "es") in events and SlotSet("last_topic", "home_visits") in events
+    assert usage.counted == []  # not counted as a question not understood
+    # on a phone, the answer as a phone got it
+    t.events[-1]["input_channel"] = "twilio"
+    messages, _ = run(actions.ActionFixedReply(), t)
+    *first, last = phone_messages.topic_messages(store, "home_visits", "es")
+    assert [m["text"] for m in messages] == [*first, f"{last}\n\n{store.language('es').messages['rating_question']}"]
+
+
+@pytest.mark.parametrize(
+    "text, ranking",
+    [
+        # likeliest a change of language, but no language asked for by name
+        ("can you send me that so my mother can read it at home?", UNSURE_SWITCH),
+        # a language named in passing, in a question read likeliest as a topic
+        (
+            "the officer spoke to me in English and I did not understand, can he ask for my papers?",
+            {"nlu_fallback": 0.4, "traffic_stops": 0.35, "change_language": 0.3},
+        ),
+    ],
+)
+def test_an_unsure_message_is_a_language_switch_only_when_read_so_and_naming_the_language(text, ranking):
+    t = said(text, "nlu_fallback", slots={"last_topic": "home_visits"})
+    t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking.items()]
+    messages, events = run(actions.ActionFixedReply(), t)
+    assert messages[0]["text"].startswith(shared_store().get().language("en").messages["nlu_fallback"])
+    assert SlotSet("language", "en") in events
+
+
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():
     messages, events = run(actions.ActionAnswerTopic(), tracker("unknown_topic"))
     assert not any(m.get("custom") for m in messages)

@@ -3,7 +3,7 @@ also as a question about that answer, asks about the answer."""
 
 import pytest
 
-from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, topic_asked
+from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, language_switch_meant, topic_asked
 
 
 @pytest.mark.parametrize(
@@ -12,8 +12,16 @@ from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, topic_
         # the topic just answered, with a question about the answer in it: the likeliest of who, when, more
         ("jail_and_detainers", {"ask_who_said": 0.12, "ask_when_said": 0.2}, "jail_and_detainers", "ask_when_said"),
         ("jail_and_detainers", {"ask_more": FOLLOW_UP_AT_LEAST}, "jail_and_detainers", "ask_more"),
+        # "who said the 19 of 23 thing": the words of the topic outweigh the "who said" (0.06 here)
+        (
+            "investigation_findings",
+            {"ask_who_said": 0.06, "choose_option": 0.03},
+            "investigation_findings",
+            "ask_who_said",
+        ),
         # a new question on the same topic ("and at apartments?"): read as it is
         ("home_visits", {"ask_when_said": 0.03, "same_question": 0.5}, "home_visits", None),
+        ("home_visits", {"ask_more": 0.025, "home_visits": 0.97}, "home_visits", None),
         # another topic, or no answer yet: read as it is
         ("traffic_stops", {"ask_who_said": 0.4}, "home_visits", None),
         ("traffic_stops", {"ask_who_said": 0.4}, None, None),
@@ -48,3 +56,20 @@ def test_follow_up_meant(intent, confidences, last_topic, meant):
 )
 def test_topic_asked(intent, confidences, last_topic, asked):
     assert topic_asked(intent, confidences, last_topic) == asked
+
+
+@pytest.mark.parametrize(
+    "intent, confidences, meant",
+    [
+        # "can you send me that in Spanish so my mother can read it?", read unsure: likeliest a change of language
+        ("nlu_fallback", {"nlu_fallback": 0.4, "change_language": 0.33, "contact_liaison": 0.19}, True),
+        # unsure, and likeliest something else
+        ("nlu_fallback", {"nlu_fallback": 0.4, "traffic_stops": 0.35, "change_language": 0.3}, False),
+        ("nlu_fallback", {"nlu_fallback": 0.4}, False),
+        # read as something else: as it is
+        ("change_language", {"change_language": 0.9}, False),
+        ("traffic_stops", {"traffic_stops": 0.5, "change_language": 0.45}, False),
+    ],
+)
+def test_language_switch_meant(intent, confidences, meant):
+    assert language_switch_meant(intent, confidences) is meant
