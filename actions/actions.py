@@ -332,7 +332,9 @@ class ActionFixedReply(ActionAnswerTopic):
         return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
-        if (reply.payload or {}).get("topic") in store.topics:  # the topic went on, or was said again
+        if switch_asked(tracker, store) is not None:  # the last answer again, as action_change_language says it
+            return topic_phone_messages(store, reply, lang)
+        if (reply.payload or {}).get("topic") in store.topics:  # the topic went on
             return super().phone(store, tracker, lang, reply)
         return StoreAction.phone(self, store, tracker, lang, reply)
 

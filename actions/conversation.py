@@ -84,9 +84,9 @@ def follow_up_in_context(tracker: Tracker) -> str | None:
 
 
 def switch_asked(tracker: Tracker, store: Store) -> str | None:
-    """The language an unsure message asks for by name, when its likeliest
-    reading is a change of language (policy_assistant.context); else None."""
-    if not context.language_switch_meant(latest_intent(tracker), intent_confidences(tracker)):
+    """The language an unsure message asks for by name, when it reads as a
+    request to change the language (policy_assistant.context); else None."""
+    if not context.language_switch_meant(latest_intent(tracker), intent_confidences(tracker), store.topics):
         return None
     return language.requested(tracker.latest_message.get("text") or "", store.languages)
 

@@ -31,7 +31,8 @@ import shlex
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Set, Tuple
+from types import MappingProxyType
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Set, Tuple
 from urllib.parse import urlparse
 
 import yaml
@@ -1181,7 +1182,7 @@ class Checker:
 
 
 @functools.lru_cache(maxsize=4)
-def installed_top_levels(site: str) -> Dict[str, FrozenSet[str]]:
+def installed_top_levels(site: str) -> Mapping[str, FrozenSet[str]]:
     """Each distribution installed in the site-packages folder `site` (normalized name) -> the top-level
     modules it installs. Read once per folder: reading all their metadata is most of a check's time, and
     both images' checks, twice each, ask for it."""
@@ -1192,7 +1193,7 @@ def installed_top_levels(site: str) -> Dict[str, FrozenSet[str]]:
         modules = frozenset(name.removesuffix(".py") for name in names if not name.endswith(".dist-info"))
         name = normalized(dist.metadata["Name"] or "")
         found[name] = found.get(name, frozenset()) | modules
-    return found
+    return MappingProxyType(found)  # read-only: every caller shares the cached one
 
 
 @functools.lru_cache(maxsize=1024)

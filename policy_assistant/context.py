@@ -17,12 +17,13 @@ Alone, with no answer before it, it stays "I'm not sure I understood".
 
 A long request to say the last answer in another language is often unsure
 too ("can you send me that in Spanish so my mother can read it?"): when its
-likeliest reading is a change of language, it is one (the words must also
-name the language asked for: actions.conversation)."""
+likeliest reading is a change of language, likelier than every topic
+together, it is one (the words must also name the language asked for:
+actions.conversation)."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Container, Mapping
 
 from policy_assistant.names import ASK_MORE, ASK_WHEN_SAID, ASK_WHO_SAID, CHANGE_LANGUAGE, NLU_FALLBACK, SAME_QUESTION
 
@@ -70,10 +71,16 @@ def topic_asked(intent: str | None, confidences: Mapping[str, float], last_topic
     return None
 
 
-def language_switch_meant(intent: str | None, confidences: Mapping[str, float]) -> bool:
+def language_switch_meant(intent: str | None, confidences: Mapping[str, float], topics: Container[str]) -> bool:
     """Whether a message the classifiers were unsure of (nlu_fallback) reads
-    likeliest as a request to change the language."""
+    likeliest as a request to change the language, and likelier so than as a
+    question on any of the `topics`, all of them together: a question that
+    names a language in passing ("the officer spoke to me in English, can he
+    ask for my papers?") is not taken for a request, even when the ranking
+    spreads its topic reading over several topics."""
     if intent != NLU_FALLBACK:
         return False
     read = {name: confidence for name, confidence in confidences.items() if name != NLU_FALLBACK}
-    return bool(read) and max(read, key=lambda name: read[name]) == CHANGE_LANGUAGE
+    if not read or max(read, key=lambda name: read[name]) != CHANGE_LANGUAGE:
+        return False
+    return read[CHANGE_LANGUAGE] > sum(confidence for name, confidence in read.items() if name in topics)

@@ -317,23 +317,44 @@ def test_an_unsure_request_for_a_language_by_name_says_the_last_answer_again_in_
 
 
 @pytest.mark.parametrize(
-    "text, ranking",
+    "text, ranking, written",
     [
         # likeliest a change of language, but no language asked for by name
-        ("can you send me that so my mother can read it at home?", UNSURE_SWITCH),
+        ("can you send me that so my mother can read it at home?", UNSURE_SWITCH, "en"),
         # a language named in passing, in a question read likeliest as a topic
         (
             "the officer spoke to me in English and I did not understand, can he ask for my papers?",
             {"nlu_fallback": 0.4, "traffic_stops": 0.35, "change_language": 0.3},
+            "en",
+        ),
+        # ... or read likeliest as a change of language, with the topics together likelier still
+        (
+            "la policía me habló en inglés y no entendí nada, ¿me pueden preguntar por mis papeles?",
+            {"nlu_fallback": 0.4, "change_language": 0.3, "traffic_stops": 0.25, "immigration_status": 0.1},
+            "es",
         ),
     ],
 )
-def test_an_unsure_message_is_a_language_switch_only_when_read_so_and_naming_the_language(text, ranking):
+def test_an_unsure_message_is_a_language_switch_only_when_read_so_and_naming_the_language(text, ranking, written):
     t = said(text, "nlu_fallback", slots={"last_topic": "home_visits"})
     t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking.items()]
     messages, events = run(actions.ActionFixedReply(), t)
-    assert messages[0]["text"].startswith(shared_store().get().language("en").messages["nlu_fallback"])
-    assert SlotSet("language", "en") in events
+    assert messages[0]["text"].startswith(shared_store().get().language(written).messages["nlu_fallback"])
+    assert SlotSet("language", written) in events
+
+
+def test_an_unsure_request_after_the_emergency_reply_on_a_phone_gets_what_action_change_language_sends():
+    slots = {"last_topic": "home_visits", "last_reply": "emergency"}
+    unsure = said("can you send me that in Spanish so my mother can read it at home?", "nlu_fallback", slots)
+    unsure.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in UNSURE_SWITCH.items()]
+    sure = tracker("switch_to_es", slots=slots)
+    for t in (unsure, sure):
+        t.events[-1]["input_channel"] = "twilio"
+    from policy_assistant.answers import fixed_reply
+
+    expected = fixed_reply(shared_store().get(), "emergency", "es").text
+    assert [m["text"] for m in run(actions.ActionFixedReply(), unsure)[0]] == [expected]
+    assert [m["text"] for m in run(actions.ActionChangeLanguage(), sure)[0]] == [expected]
 
 
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():

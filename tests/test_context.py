@@ -58,11 +58,21 @@ def test_topic_asked(intent, confidences, last_topic, asked):
     assert topic_asked(intent, confidences, last_topic) == asked
 
 
+TOPICS = {"traffic_stops", "home_visits", "contact_liaison", "report_crime_safely"}
+
+
 @pytest.mark.parametrize(
     "intent, confidences, meant",
     [
-        # "can you send me that in Spanish so my mother can read it?", read unsure: likeliest a change of language
-        ("nlu_fallback", {"nlu_fallback": 0.4, "change_language": 0.33, "contact_liaison": 0.19}, True),
+        # "can you send me that in Spanish so my mother can read it?", read unsure: likeliest a change
+        # of language, and likelier than every topic together
+        ("nlu_fallback", {"nlu_fallback": 0.4, "change_language": 0.33, "contact_liaison": 0.19, "other": 0.1}, True),
+        # likeliest a change of language, but the topics together likelier: a question naming a language
+        (
+            "nlu_fallback",
+            {"nlu_fallback": 0.4, "change_language": 0.3, "traffic_stops": 0.25, "report_crime_safely": 0.1},
+            False,
+        ),
         # unsure, and likeliest something else
         ("nlu_fallback", {"nlu_fallback": 0.4, "traffic_stops": 0.35, "change_language": 0.3}, False),
         ("nlu_fallback", {"nlu_fallback": 0.4}, False),
@@ -72,4 +82,4 @@ def test_topic_asked(intent, confidences, last_topic, asked):
     ],
 )
 def test_language_switch_meant(intent, confidences, meant):
-    assert language_switch_meant(intent, confidences) is meant
+    assert language_switch_meant(intent, confidences, TOPICS) is meant

@@ -113,6 +113,13 @@ class Made:
         self.target, self.log = target, log
         self.left: List[str] | None = None  # what Ctrl-C left running (interrupt)
         environment = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        # make as a terminal's foreground job runs it: with SIGINT (Ctrl-C) at
+        # its default. A shell without job control starts its background jobs
+        # with SIGINT ignored, and an ignored signal stays ignored in every
+        # process started after; a handled one is reset to the default in each.
+        # So these tests, started that way, handle it as Python does by default.
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(
                 ["make", target],
