@@ -25,8 +25,8 @@ from staff_console.content_repo import ContentRepo
 
 
 # The console's password hasher as it ships: argon2id with argon2-cffi's
-# recommended parameters (RFC 9106's low-memory profile), about 0.13 s of CPU
-# per hash or check here.
+# recommended parameters (RFC 9106's low-memory profile), about a tenth of a
+# second of CPU per hash or check here.
 SHIPPED_HASHER = accounts.hasher
 
 
