@@ -171,6 +171,7 @@ conversation-bench: $(MODEL)
 # the development conversations, with each failing turn (the held-out ones stay unread)
 conversation-dev: $(MODEL)
 	$(PY) -m devtools.conversation_bench --set dev --errors
+	$(PY) -m devtools.conversation_bench --set dev2 --errors
 
 # the development set, with each failing question (the benchmarks' stay unread)
 nlu-dev: $(MODEL)

@@ -23,7 +23,6 @@ from actions.conversation import (
     ranked_intents,
     remember,
     send,
-    switch_asked,
     topic_in_context,
 )
 from policy_assistant import answers, language, phone_messages
@@ -309,7 +308,8 @@ class ActionFollowUp(StoreAction):
 class ActionFixedReply(ActionAnswerTopic):
     """A fixed reply (domain.yml's rules); for a message the NLU was unsure
     of that goes on with the topic just answered, that topic's answer
-    (policy_assistant.context.topic_asked)."""
+    (policy_assistant.context.topic_asked), or the follow-up it asks about
+    that answer (policy_assistant.context.follow_up_meant)."""
 
     def name(self) -> str:
         return "action_fixed_reply"
@@ -317,11 +317,9 @@ class ActionFixedReply(ActionAnswerTopic):
     def answer(self, store: Store, tracker: Tracker, lang: str) -> Tuple[Reply, Events]:
         intent = latest_intent(tracker) or NLU_FALLBACK
         if intent == NLU_FALLBACK:
-            if self.topic(tracker) in store.topics:  # unsure, but it goes on with the topic just answered
+            # unsure, but it goes on with the topic just answered, or asks about that answer
+            if self.topic(tracker) in store.topics or self.follow_up(tracker) is not None:
                 return super().answer(store, tracker, lang)
-            asked = switch_asked(tracker, store)
-            if asked is not None:  # unsure, but likeliest a request for the language it names
-                return language_switch(store, tracker, asked)
             self.usage.count(ASKED, NOT_UNDERSTOOD, lang, tracker.get_latest_input_channel())
         closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
         reply = answers.fixed_reply(
@@ -332,23 +330,9 @@ class ActionFixedReply(ActionAnswerTopic):
         return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
-        if switch_asked(tracker, store) is not None:  # the last answer again, as action_change_language says it
-            return topic_phone_messages(store, reply, lang)
         if (reply.payload or {}).get("topic") in store.topics:  # the topic went on
             return super().phone(store, tracker, lang, reply)
         return StoreAction.phone(self, store, tracker, lang, reply)
-
-
-def language_switch(store: Store, tracker: Tracker, asked: str) -> Tuple[Reply, Events]:
-    """The language `asked` from now on, and the last answer again in it (a
-    fixed reply that is said again, or the last topic's answer)."""
-    fixed = tracker.get_slot(LAST_REPLY_SLOT)
-    fixed = fixed if fixed in SAID_AGAIN else None
-    topic = tracker.get_slot(LAST_TOPIC_SLOT)
-    reply = answers.language_switched(store, asked, topic, fixed)
-    if fixed is not None or topic not in store.topics:
-        return reply, remember(asked)
-    return answers.with_rating(store, reply, asked), [*remember(asked, topic), SlotSet(RATED_TOPIC_SLOT, topic)]
 
 
 class ActionChangeLanguage(StoreAction):
@@ -365,7 +349,13 @@ class ActionChangeLanguage(StoreAction):
             written = language.detect(text, store.languages) or lang
             choices = answers.message(store, "language_choices", written).format(names=answers.spoken_names(store))
             return Reply(text=choices), remember(written)
-        return language_switch(store, tracker, asked)
+        fixed = tracker.get_slot(LAST_REPLY_SLOT)
+        fixed = fixed if fixed in SAID_AGAIN else None
+        topic = tracker.get_slot(LAST_TOPIC_SLOT)
+        reply = answers.language_switched(store, asked, topic, fixed)
+        if fixed is not None or topic not in store.topics:
+            return reply, remember(asked)
+        return answers.with_rating(store, reply, asked), [*remember(asked, topic), SlotSet(RATED_TOPIC_SLOT, topic)]
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
         # the last answer again, as a phone got it the first time

@@ -83,16 +83,8 @@ def follow_up_in_context(tracker: Tracker) -> str | None:
     return context.follow_up_meant(latest_intent(tracker), intent_confidences(tracker), last_topic)
 
 
-def switch_asked(tracker: Tracker, store: Store) -> str | None:
-    """The language an unsure message asks for by name, when it reads as a
-    request to change the language (policy_assistant.context); else None."""
-    if not context.language_switch_meant(latest_intent(tracker), intent_confidences(tracker), store.topics):
-        return None
-    return language.requested(tracker.latest_message.get("text") or "", store.languages)
-
-
 def asks_a_question(tracker: Tracker, store: Store) -> bool:
-    return language.is_question(latest_intent(tracker), store.topics) and switch_asked(tracker, store) is None
+    return language.is_question(latest_intent(tracker), store.topics)
 
 
 def conversation_language(tracker: Tracker, store: Store) -> str:

@@ -1,8 +1,9 @@
 """The held-out conversations of issue 28 (tests/conversations/heldout.yml):
 multi-turn chats written by someone who had not read the training data, never
-moved into it; and a development set written the same way by another hand
-(dev.yml), the only one whose failing turns may be read (`--set dev
---errors`), to learn what KIND of turn fails. Never copy either into training.
+moved into it; and two development sets written the same way by other hands
+(dev.yml; dev2.yml, written later with more of the kinds of turn that failed),
+the only ones whose failing turns may be read (`--set dev --errors`), to
+learn what KIND of turn fails. Never copy any of them into training.
 Each turn says what the reply should be: a topic, a refusal,
 small talk, a follow-up about the last topic (who, when, more) or a language
 switch that repeats the last answer in the language asked for, and in which
@@ -19,7 +20,7 @@ conversations right.
 
 A benchmark: it prints numbers and asserts nothing.
 Usage: make conversation-bench, or python -m devtools.conversation_bench
-[--set heldout|dev] [--errors] [--model PATH]"""
+[--set heldout|dev|dev2] [--errors] [--model PATH]"""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from policy_assistant.store import Store, load_store
 
 FOLDER = PROJECT / "tests" / "conversations"
 CONVERSATIONS = FOLDER / "heldout.yml"
-READABLE = {"dev"}  # the only set whose failing turns may be printed
+READABLE = {"dev", "dev2"}  # the only sets whose failing turns may be printed
 KINDS = ("topic", "refusal", "small_talk", "follow_up", "language_switch")
 
 
@@ -144,7 +145,7 @@ def run(model: Path, name: str = "heldout", errors: bool = False) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--set", dest="name", choices=["heldout", "dev"], default="heldout")
+    parser.add_argument("--set", dest="name", choices=["heldout", *sorted(READABLE)], default="heldout")
     parser.add_argument("--errors", action="store_true", help="print each wrong turn (dev only)")
     args = parser.parse_args()
     run(args.model, args.name, args.errors)

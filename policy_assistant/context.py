@@ -12,20 +12,16 @@ because the words of the topic outweigh the "who said".
 And a short question the classifiers are unsure of (below the fallback
 threshold, nlu_fallback) but read likeliest as the topic just answered, or as
 the same question again, goes on with that topic: "what if they have a
-warrant signed by a judge?" after the answer about when police help ICE.
-Alone, with no answer before it, it stays "I'm not sure I understood".
-
-A long request to say the last answer in another language is often unsure
-too ("can you send me that in Spanish so my mother can read it?"): when its
-likeliest reading is a change of language, likelier than every topic
-together, it is one (the words must also name the language asked for:
-actions.conversation)."""
+warrant signed by a judge?" after the answer about when police help ICE; one
+they read likeliest as a question about that answer (who, when, more) is
+that question: "ok, and when was the part about the jail said?". Alone,
+with no answer before it, it stays "I'm not sure I understood"."""
 
 from __future__ import annotations
 
-from typing import Container, Mapping
+from typing import Mapping
 
-from policy_assistant.names import ASK_MORE, ASK_WHEN_SAID, ASK_WHO_SAID, CHANGE_LANGUAGE, NLU_FALLBACK, SAME_QUESTION
+from policy_assistant.names import ASK_MORE, ASK_WHEN_SAID, ASK_WHO_SAID, NLU_FALLBACK, SAME_QUESTION
 
 FOLLOW_UP_INTENTS = (ASK_WHO_SAID, ASK_WHEN_SAID, ASK_MORE)
 # How likely the classifiers must find the question about the answer: about
@@ -45,7 +41,16 @@ CONTINUES_AT_LEAST = 0.3
 
 def follow_up_meant(intent: str | None, confidences: Mapping[str, float], last_topic: str | None) -> str | None:
     """The follow-up intent (who, when, more) a message read as `intent`
-    asks, given the topic last answered; None when it is read as it is."""
+    asks, given the topic last answered; None when it is read as it is.
+    A message the classifiers were unsure of (nlu_fallback) asks one when
+    that is its likeliest reading, at least CONTINUES_AT_LEAST, and a topic
+    was answered before it."""
+    if intent == NLU_FALLBACK and last_topic is not None:
+        read = {name: confidence for name, confidence in confidences.items() if name != NLU_FALLBACK}
+        likeliest = max(read, key=lambda name: read[name], default=None)
+        if likeliest in FOLLOW_UP_INTENTS and read[likeliest] >= CONTINUES_AT_LEAST:
+            return likeliest
+        return None
     if intent is None or intent != last_topic:
         return None
     likeliest = max(FOLLOW_UP_INTENTS, key=lambda name: confidences.get(name, 0.0))
@@ -69,18 +74,3 @@ def topic_asked(intent: str | None, confidences: Mapping[str, float], last_topic
     if likeliest in (last_topic, SAME_QUESTION) and read[likeliest] >= CONTINUES_AT_LEAST:
         return last_topic
     return None
-
-
-def language_switch_meant(intent: str | None, confidences: Mapping[str, float], topics: Container[str]) -> bool:
-    """Whether a message the classifiers were unsure of (nlu_fallback) reads
-    likeliest as a request to change the language, and likelier so than as a
-    question on any of the `topics`, all of them together: a question that
-    names a language in passing ("the officer spoke to me in English, can he
-    ask for my papers?") is not taken for a request, even when the ranking
-    spreads its topic reading over several topics."""
-    if intent != NLU_FALLBACK:
-        return False
-    read = {name: confidence for name, confidence in confidences.items() if name != NLU_FALLBACK}
-    if not read or max(read, key=lambda name: read[name]) != CHANGE_LANGUAGE:
-        return False
-    return read[CHANGE_LANGUAGE] > sum(confidence for name, confidence in read.items() if name in topics)

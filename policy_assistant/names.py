@@ -7,7 +7,6 @@ Rasa reads them (tests/test_names.py checks that each one here is there)."""
 ASK_MORE = "ask_more"  # "tell me more", or a reply word such as MORE or MAS
 ASK_WHO_SAID = "ask_who_said"  # "who said that?", or a reply word such as SOURCES or FUENTES
 ASK_WHEN_SAID = "ask_when_said"
-CHANGE_LANGUAGE = "change_language"  # "in Spanish please": the last answer again, in the language named
 SAME_QUESTION = "same_question"  # "what about my wife?": the last topic, asked for another person or place
 CHOOSE_OPTION = "choose_option"  # a bare number: one of the numbered options last offered
 OTHER_PLACE = "other_place"  # set by nlu_pipeline.gates.JurisdictionGate

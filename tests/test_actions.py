@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
 from devtools.paths import PROJECT
-from policy_assistant import phone_messages
+from policy_assistant import answers, phone_messages
 from policy_assistant.console_client import ConsoleClient
 from policy_assistant.live_store import LiveStore, shared_store
 from policy_assistant.usage_counts import UsageCounts
@@ -285,6 +285,18 @@ def test_an_unsure_follow_up_that_reads_likeliest_as_the_last_topic_goes_on_with
     assert [c[:2] for c in usage.counted] == [("asked", "when_police_help_ice")]  # an answer, not a "not understood"
 
 
+def test_an_unsure_question_about_the_answer_just_given_gets_that_follow_up():
+    # "ok, and when was the part about traffic stops said?" just after that answer, read unsure
+    ranking = {"nlu_fallback": 0.4, "ask_when_said": 0.405, "traffic_stops": 0.35, "ask_who_said": 0.1}
+    t = tracker("fixed_reply", intent="nlu_fallback", slots={"last_topic": "traffic_stops"}, ranking=ranking)
+    usage = RecordingUsage()
+    messages, events = run(actions.ActionFixedReply(usage=usage), t)
+    expected = answers.follow_up(shared_store().get(), "when", "traffic_stops", "en")
+    assert messages[0]["text"] == expected.text
+    assert not any(e.get("name") == "last_topic" for e in events)  # the topic stays the one answered
+    assert usage.counted == []  # a follow-up, not a "not understood"
+
+
 def test_an_unsure_message_that_reads_likeliest_as_another_topic_is_still_not_understood():
     ranking = {"nlu_fallback": 0.4, "traffic_stops": 0.38, "when_police_help_ice": 0.3}
     t = tracker("fixed_reply", intent="nlu_fallback", slots={"last_topic": "when_police_help_ice"}, ranking=ranking)
@@ -292,69 +304,6 @@ def test_an_unsure_message_that_reads_likeliest_as_another_topic_is_still_not_un
     assert not any(m.get("custom") for m in messages)
     assert messages[0]["text"].startswith(shared_store().get().language("en").messages["nlu_fallback"])
     assert not any(e.get("name") == "last_topic" and e.get("value") for e in events)
-
-
-UNSURE_SWITCH = {"nlu_fallback": 0.4, "change_language": 0.33, "contact_liaison": 0.19, "out_of_scope": 0.15}
-
-
-def test_an_unsure_request_for_a_language_by_name_says_the_last_answer_again_in_it():
-    """Read likeliest as a change of language, but below the fallback threshold (a long request)."""
-    text = "can you send me that in Spanish so my mother can read it at home?"
-    t = said(text, "nlu_fallback", slots={"last_topic": "home_visits"})
-    t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in UNSURE_SWITCH.items()]
-    usage = RecordingUsage()
-    messages, events = run(actions.ActionFixedReply(usage=usage), t)
-    store = shared_store().get()
-    assert messages[0]["text"].startswith(store.topics["home_visits"].title.text("es")) and messages[0]["buttons"]
-    assert (messages[1]["custom"]["topic"], messages[1]["custom"]["lang"]) == ("home_visits", "es")
-    assert SlotSet("language", "es") in events and SlotSet("last_topic", "home_visits") in events
-    assert usage.counted == []  # not counted as a question not understood
-    # on a phone, the answer as a phone got it
-    t.events[-1]["input_channel"] = "twilio"
-    messages, _ = run(actions.ActionFixedReply(), t)
-    *first, last = phone_messages.topic_messages(store, "home_visits", "es")
-    assert [m["text"] for m in messages] == [*first, f"{last}\n\n{store.language('es').messages['rating_question']}"]
-
-
-@pytest.mark.parametrize(
-    "text, ranking, written",
-    [
-        # likeliest a change of language, but no language asked for by name
-        ("can you send me that so my mother can read it at home?", UNSURE_SWITCH, "en"),
-        # a language named in passing, in a question read likeliest as a topic
-        (
-            "the officer spoke to me in English and I did not understand, can he ask for my papers?",
-            {"nlu_fallback": 0.4, "traffic_stops": 0.35, "change_language": 0.3},
-            "en",
-        ),
-        # ... or read likeliest as a change of language, with the topics together likelier still
-        (
-            "la policía me habló en inglés y no entendí nada, ¿me pueden preguntar por mis papeles?",
-            {"nlu_fallback": 0.4, "change_language": 0.3, "traffic_stops": 0.25, "immigration_status": 0.1},
-            "es",
-        ),
-    ],
-)
-def test_an_unsure_message_is_a_language_switch_only_when_read_so_and_naming_the_language(text, ranking, written):
-    t = said(text, "nlu_fallback", slots={"last_topic": "home_visits"})
-    t.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking.items()]
-    messages, events = run(actions.ActionFixedReply(), t)
-    assert messages[0]["text"].startswith(shared_store().get().language(written).messages["nlu_fallback"])
-    assert SlotSet("language", written) in events
-
-
-def test_an_unsure_request_after_the_emergency_reply_on_a_phone_gets_what_action_change_language_sends():
-    slots = {"last_topic": "home_visits", "last_reply": "emergency"}
-    unsure = said("can you send me that in Spanish so my mother can read it at home?", "nlu_fallback", slots)
-    unsure.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in UNSURE_SWITCH.items()]
-    sure = tracker("switch_to_es", slots=slots)
-    for t in (unsure, sure):
-        t.events[-1]["input_channel"] = "twilio"
-    from policy_assistant.answers import fixed_reply
-
-    expected = fixed_reply(shared_store().get(), "emergency", "es").text
-    assert [m["text"] for m in run(actions.ActionFixedReply(), unsure)[0]] == [expected]
-    assert [m["text"] for m in run(actions.ActionChangeLanguage(), sure)[0]] == [expected]
 
 
 def test_unknown_topic_intent_gets_the_fallback_not_an_invention():

@@ -3,7 +3,7 @@ also as a question about that answer, asks about the answer."""
 
 import pytest
 
-from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, language_switch_meant, topic_asked
+from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, topic_asked
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,17 @@ from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, langua
         # a new question on the same topic ("and at apartments?"): read as it is
         ("home_visits", {"ask_when_said": 0.03, "same_question": 0.5}, "home_visits", None),
         ("home_visits", {"ask_more": 0.025, "home_visits": 0.97}, "home_visits", None),
+        # unsure, and likeliest a question about the answer just given: that question
+        (
+            "nlu_fallback",
+            {"nlu_fallback": 0.4, "ask_when_said": 0.405, "traffic_stops": 0.35},
+            "traffic_stops",
+            "ask_when_said",
+        ),
+        # ... but not when hardly that, or likeliest something else, or with no answer before it
+        ("nlu_fallback", {"nlu_fallback": 0.4, "ask_who_said": 0.29, "traffic_stops": 0.2}, "traffic_stops", None),
+        ("nlu_fallback", {"nlu_fallback": 0.4, "traffic_stops": 0.38, "ask_more": 0.35}, "traffic_stops", None),
+        ("nlu_fallback", {"nlu_fallback": 0.4, "ask_when_said": 0.405}, None, None),
         # another topic, or no answer yet: read as it is
         ("traffic_stops", {"ask_who_said": 0.4}, "home_visits", None),
         ("traffic_stops", {"ask_who_said": 0.4}, None, None),
@@ -56,30 +67,3 @@ def test_follow_up_meant(intent, confidences, last_topic, meant):
 )
 def test_topic_asked(intent, confidences, last_topic, asked):
     assert topic_asked(intent, confidences, last_topic) == asked
-
-
-TOPICS = {"traffic_stops", "home_visits", "contact_liaison", "report_crime_safely"}
-
-
-@pytest.mark.parametrize(
-    "intent, confidences, meant",
-    [
-        # "can you send me that in Spanish so my mother can read it?", read unsure: likeliest a change
-        # of language, and likelier than every topic together
-        ("nlu_fallback", {"nlu_fallback": 0.4, "change_language": 0.33, "contact_liaison": 0.19, "other": 0.1}, True),
-        # likeliest a change of language, but the topics together likelier: a question naming a language
-        (
-            "nlu_fallback",
-            {"nlu_fallback": 0.4, "change_language": 0.3, "traffic_stops": 0.25, "report_crime_safely": 0.1},
-            False,
-        ),
-        # unsure, and likeliest something else
-        ("nlu_fallback", {"nlu_fallback": 0.4, "traffic_stops": 0.35, "change_language": 0.3}, False),
-        ("nlu_fallback", {"nlu_fallback": 0.4}, False),
-        # read as something else: as it is
-        ("change_language", {"change_language": 0.9}, False),
-        ("traffic_stops", {"traffic_stops": 0.5, "change_language": 0.45}, False),
-    ],
-)
-def test_language_switch_meant(intent, confidences, meant):
-    assert language_switch_meant(intent, confidences, TOPICS) is meant

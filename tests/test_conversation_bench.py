@@ -44,7 +44,8 @@ def test_a_language_switch_after_an_answer_must_say_that_answer_again():
 
 @pytest.mark.parametrize(
     "chat",
-    bench.conversations() + bench.conversations(bench.FOLDER / "dev.yml"),
+    bench.conversations()
+    + [c for name in sorted(bench.READABLE) for c in bench.conversations(bench.FOLDER / f"{name}.yml")],
     ids=lambda c: c["id"],
 )
 def test_every_conversation_is_well_formed(chat):
