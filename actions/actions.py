@@ -330,7 +330,8 @@ class ActionFixedReply(ActionAnswerTopic):
         return reply, remember(lang) + ([SlotSet(LAST_REPLY_SLOT, intent)] if intent in SAID_AGAIN else [])
 
     def phone(self, store: Store, tracker: Tracker, lang: str, reply: Reply) -> List[str] | None:
-        if (reply.payload or {}).get("topic") in store.topics:  # the topic went on
+        # the topic went on, or its answer was asked about: as action_answer_topic and action_follow_up send them
+        if self.follow_up(tracker) is not None or (reply.payload or {}).get("topic") in store.topics:
             return super().phone(store, tracker, lang, reply)
         return StoreAction.phone(self, store, tracker, lang, reply)
 

@@ -2,7 +2,8 @@
 multi-turn chats written by someone who had not read the training data, never
 moved into it; and two development sets written the same way by other hands
 (dev.yml; dev2.yml, written later with more of the kinds of turn that failed),
-the only ones whose failing turns may be read (`--set dev --errors`), to
+the only ones whose failing turns may be read (`--set dev --errors`,
+`--set dev2 --errors`), to
 learn what KIND of turn fails. Never copy any of them into training.
 Each turn says what the reply should be: a topic, a refusal,
 small talk, a follow-up about the last topic (who, when, more) or a language

@@ -297,6 +297,20 @@ def test_an_unsure_question_about_the_answer_just_given_gets_that_follow_up():
     assert usage.counted == []  # a follow-up, not a "not understood"
 
 
+@pytest.mark.parametrize("kind, intent", [("when", "ask_when_said"), ("more", "ask_more")])
+def test_an_unsure_question_about_the_answer_on_a_phone_gets_what_action_follow_up_sends(kind, intent):
+    ranking = {"nlu_fallback": 0.4, intent: 0.405, "traffic_stops": 0.35}
+    unsure = tracker("fixed_reply", intent="nlu_fallback", slots={"last_topic": "traffic_stops"}, ranking=ranking)
+    sure = tracker("fixed_reply", intent=intent, slots={"last_topic": "traffic_stops"})
+    for t in (unsure, sure):
+        t.events[-1]["input_channel"] = "twilio"
+    got, _ = run(actions.ActionFixedReply(), unsure)
+    expected, _ = run(actions.ActionFollowUp(), sure)
+    assert [(m["text"], m.get("buttons")) for m in got] == [(m["text"], m.get("buttons")) for m in expected]
+    if kind == "more":  # the details made for a phone, not the web's text
+        assert len(got) > 1
+
+
 def test_an_unsure_message_that_reads_likeliest_as_another_topic_is_still_not_understood():
     ranking = {"nlu_fallback": 0.4, "traffic_stops": 0.38, "when_police_help_ice": 0.3}
     t = tracker("fixed_reply", intent="nlu_fallback", slots={"last_topic": "when_police_help_ice"}, ranking=ranking)
