@@ -46,11 +46,8 @@ def follow_up_meant(intent: str | None, confidences: Mapping[str, float], last_t
     that is its likeliest reading, at least CONTINUES_AT_LEAST, and a topic
     was answered before it."""
     if intent == NLU_FALLBACK and last_topic is not None:
-        read = {name: confidence for name, confidence in confidences.items() if name != NLU_FALLBACK}
-        likeliest = max(read, key=lambda name: read[name], default=None)
-        if likeliest in FOLLOW_UP_INTENTS and read[likeliest] >= CONTINUES_AT_LEAST:
-            return likeliest
-        return None
+        likeliest = likeliest_reading(confidences)
+        return likeliest if likeliest in FOLLOW_UP_INTENTS else None
     if intent is None or intent != last_topic:
         return None
     likeliest = max(FOLLOW_UP_INTENTS, key=lambda name: confidences.get(name, 0.0))
@@ -69,8 +66,12 @@ def topic_asked(intent: str | None, confidences: Mapping[str, float], last_topic
         return intent
     if last_topic is None:
         return None
+    return last_topic if likeliest_reading(confidences) in (last_topic, SAME_QUESTION) else None
+
+
+def likeliest_reading(confidences: Mapping[str, float]) -> str | None:
+    """The likeliest intent of a message the classifiers were unsure of,
+    nlu_fallback aside, if they give it at least CONTINUES_AT_LEAST."""
     read = {name: confidence for name, confidence in confidences.items() if name != NLU_FALLBACK}
     likeliest = max(read, key=lambda name: read[name], default=None)
-    if likeliest in (last_topic, SAME_QUESTION) and read[likeliest] >= CONTINUES_AT_LEAST:
-        return last_topic
-    return None
+    return likeliest if likeliest is not None and read[likeliest] >= CONTINUES_AT_LEAST else None

@@ -28,6 +28,7 @@ from staff_console.content_repo import ContentRepo
 # recommended parameters (RFC 9106's low-memory profile), about a tenth of a
 # second of CPU per hash or check here.
 SHIPPED_HASHER = accounts.hasher
+CHEAP_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     two cores). Tests marked `shipped_hasher` keep the shipped parameters, and
     the consoles the e2e tests start as processes always do."""
     if request.node.get_closest_marker("shipped_hasher") is None:
-        monkeypatch.setattr(accounts, "hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        monkeypatch.setattr(accounts, "hasher", CHEAP_HASHER)
 
 
 @pytest.fixture

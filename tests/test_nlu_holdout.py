@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from devtools.conversation_bench import FOLDER, conversations
+from devtools.conversation_bench import READABLE as CONVERSATION_SETS_READABLE
 from devtools.nlu_bench import READABLE, SETS, bench_files, examples
 from devtools.nlu_evaluation import REPORT, evaluate
 from devtools.paths import PROJECT
@@ -51,7 +52,7 @@ def test_holdout_questions_are_not_in_training_data():
     # of four words or fewer ("gracias", "who said that") may be a training
     # example of its own, and so may the stock follow-ups in STOCK_PHRASES, which
     # were before the conversations were written; any other turn may not.
-    for name in ("heldout", "dev", "dev2"):
+    for name in ("heldout", *sorted(CONVERSATION_SETS_READABLE)):
         turns = [turn["text"] for chat in conversations(FOLDER / f"{name}.yml") for turn in chat["turns"]]
         leaked = [t for t in turns if len(normal(t).split()) > 4 and normal(t) in seen - STOCK_PHRASES]
         assert not leaked, f"conversations/{name}.yml: {leaked}"
