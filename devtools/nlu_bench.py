@@ -17,7 +17,10 @@ written by someone who had not read the training data, and never moved into it:
   and its rule set down beforehand, is in issue 7's notes);
 * `dev` (dev_*.yml): the development set, the only one whose single failing
   questions may be read (`--errors`), to learn what KIND of message fails.
-  Never copy its questions, or close variants, into training.
+  Never copy its questions, or close variants, into training. With it,
+  danger_dev.yml: how many messages of danger right now get the emergency
+  reply, and how many look-alikes do not, per language (not in --json: the
+  retraining gate's figures are the intents').
 
 And tests/nlu/unsupported_languages.yml. Prints, for the trained model and its
 whole NLU pipeline (gates included):
@@ -48,12 +51,15 @@ import yaml
 from devtools.nlu_evaluation import load_agent
 from devtools.paths import MODEL, PROJECT
 from policy_assistant.answers import MENU_SIZE
-from policy_assistant.names import NLU_FALLBACK
+from policy_assistant.names import EMERGENCY, NLU_FALLBACK
 
 NLU = PROJECT / "tests" / "nlu"
 SETS = ("bench", "bench2", "bench3", "bench4", "bench5", "dev")
 READABLE = {"dev"}  # the only set whose single questions may be printed
 REJECT = {"other_place", "own_case", "chit_chat"}  # categories whose answer must carry no policy topic
+# the development set of the emergency reply: messages of danger right now, and
+# look-alikes that are not (text, lang, urgent); read with the dev set
+DANGER = NLU / "danger_dev.yml"
 
 
 def policy_topics() -> set:
@@ -156,6 +162,37 @@ def report_set(
     return confusions
 
 
+def danger_items() -> List[Dict[str, Any]]:
+    return yaml.safe_load(DANGER.read_text(encoding="utf-8"))
+
+
+def emergency_figures(items: List[Dict[str, Any]], got: List[str]) -> Dict[str, Counter]:
+    """Per language (and "all"): urgent messages asked and given the emergency
+    reply ("caught"), look-alikes asked and not given it ("calm")."""
+    counts: Dict[str, Counter] = defaultdict(Counter)
+    for item, intent in zip(items, got, strict=True):
+        alarmed = intent == EMERGENCY
+        for key in (item["lang"], "all"):
+            if item["urgent"]:
+                counts[key].update({"urgent": 1, "caught": alarmed})
+            else:
+                counts[key].update({"lookalike": 1, "calm": not alarmed})
+    return counts
+
+
+def report_danger(agent: Any, errors: bool) -> None:
+    items = danger_items()
+    got = [p["intent"]["name"] for p in parse_all(agent, [item["text"] for item in items])]
+    print(f"\n== {DANGER.name}: danger now given the emergency reply; look-alikes not given it")
+    for lang, c in sorted(emergency_figures(items, got).items(), key=lambda pair: pair[0] == "all"):
+        print(f"   {lang:<4} urgent {c['caught']}/{c['urgent']}   look-alikes {c['calm']}/{c['lookalike']}")
+    if errors:
+        for item, intent in zip(items, got, strict=True):
+            if (intent == EMERGENCY) != item["urgent"]:
+                kind = "missed" if item["urgent"] else "false alarm"
+                print(f"   [{item['lang']}, {kind}] {intent}: {item['text'].strip()}")
+
+
 def as_rows(by_set: Dict[str, Dict[Tuple[str, str], Counter]]) -> Dict[str, List[Dict[str, Any]]]:
     """Each set's figures as --json writes them (devtools/nlu_gate.py reads them)."""
     return {
@@ -187,6 +224,8 @@ def main() -> None:
     for name in sets:
         by_set[name] = defaultdict(Counter)
         confusions += report_set(agent, name, topics, args.errors, by_set[name], menus)
+    if "dev" in sets:
+        report_danger(agent, args.errors)
     if args.json:
         args.json.write_text(json.dumps(as_rows(by_set), indent=1), encoding="utf-8")
     pooled: Dict[Tuple[str, str], Counter] = defaultdict(Counter)

@@ -9,7 +9,7 @@ import yaml
 
 from devtools.conversation_bench import FOLDER, conversations
 from devtools.conversation_bench import READABLE as CONVERSATION_SETS_READABLE
-from devtools.nlu_bench import READABLE, SETS, bench_files, examples
+from devtools.nlu_bench import READABLE, SETS, bench_files, danger_items, emergency_figures, examples
 from devtools.nlu_evaluation import REPORT, evaluate
 from devtools.paths import PROJECT
 
@@ -48,6 +48,8 @@ def test_holdout_questions_are_not_in_training_data():
     other = yaml.safe_load((PROJECT / "tests" / "nlu" / "unsupported_languages.yml").read_text(encoding="utf-8"))
     leaked = [t for texts in other.values() for t in texts if normal(t) in seen]
     assert not leaked, f"unsupported_languages.yml: {leaked}"
+    leaked = [item["text"] for item in danger_items() if normal(item["text"]) in seen]
+    assert not leaked, f"danger_dev.yml: {leaked}"
     # the conversations (make conversation-bench, make conversation-dev). A turn
     # of four words or fewer ("gracias", "who said that") may be a training
     # example of its own, and so may the stock follow-ups in STOCK_PHRASES, which
@@ -138,3 +140,35 @@ def test_a_new_languages_policy_questions_get_their_topic_first_or_in_the_menu(a
     assert len(rows) >= 80
     assert first / len(rows) >= TOPIC_FIRST, f"topic first {first}/{len(rows)}"
     assert offered / len(rows) >= FIRST_OR_IN_MENU, f"first or in the menu {offered}/{len(rows)}"
+
+
+# The emergency reply on its development set (tests/nlu/danger_dev.yml, 90
+# messages of danger now and 90 look-alikes in 9 languages): floors below what
+# the model gives (82 and 76 of 90, docs/results.md, 2026-12-07), so that
+# neither a missed emergency nor a false alarm can grow far unseen.
+URGENT_CAUGHT, LOOKALIKES_CALM = 0.85, 0.75
+
+
+def test_the_danger_set_holds_urgent_messages_and_look_alikes_in_every_spoken_language():
+    items = danger_items()
+    counts = emergency_figures(items, ["greet"] * len(items))
+    spoken = {"en", "es", "ar", "prs", "fr", "sw", "so", "ne", "uk"}
+    assert set(counts) == spoken | {"all"}
+    for lang in spoken:
+        assert counts[lang]["urgent"] >= 10 and counts[lang]["lookalike"] >= 10, lang
+    assert counts["all"]["caught"] == 0 and counts["all"]["calm"] == len(items) / 2
+
+
+@pytest.mark.model
+def test_danger_now_gets_the_emergency_reply_and_look_alikes_do_not(agent):
+    from devtools.nlu_bench import parse_all
+
+    items = danger_items()
+    got = [p["intent"]["name"] for p in parse_all(agent, [item["text"] for item in items])]
+    counts = emergency_figures(items, got)["all"]
+    REPORT.append(
+        f"danger_dev.yml: urgent given the emergency reply {counts['caught']}/{counts['urgent']}, "
+        f"look-alikes not given it {counts['calm']}/{counts['lookalike']}"
+    )
+    assert counts["caught"] / counts["urgent"] >= URGENT_CAUGHT, counts
+    assert counts["calm"] / counts["lookalike"] >= LOOKALIKES_CALM, counts
