@@ -150,13 +150,25 @@ URGENT_CAUGHT, LOOKALIKES_CALM = 0.85, 0.75
 
 
 def test_the_danger_set_holds_urgent_messages_and_look_alikes_in_every_spoken_language():
+    from policy_assistant.store import load_store
+
     items = danger_items()
+    assert all(isinstance(item["urgent"], bool) for item in items)
+    spoken = set(load_store(PROJECT / "answer_store").languages)
     counts = emergency_figures(items, ["greet"] * len(items))
-    spoken = {"en", "es", "ar", "prs", "fr", "sw", "so", "ne", "uk"}
     assert set(counts) == spoken | {"all"}
     for lang in spoken:
         assert counts[lang]["urgent"] >= 10 and counts[lang]["lookalike"] >= 10, lang
-    assert counts["all"]["caught"] == 0 and counts["all"]["calm"] == len(items) / 2
+
+
+def test_the_danger_figures_count_what_got_the_emergency_reply():
+    urgent = [{"text": t, "lang": "en", "urgent": True} for t in "abc"]
+    lookalikes = [{"text": t, "lang": "es", "urgent": False} for t in "def"]
+    got = ["emergency", "emergency", "home_visits", "emergency", "greet", "report_crime_safely"]
+    counts = emergency_figures(urgent + lookalikes, got)
+    assert dict(counts["en"]) == {"urgent": 3, "caught": 2}
+    assert dict(counts["es"]) == {"lookalike": 3, "calm": 2}
+    assert dict(counts["all"]) == {"urgent": 3, "caught": 2, "lookalike": 3, "calm": 2}
 
 
 @pytest.mark.model
