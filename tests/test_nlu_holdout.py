@@ -11,7 +11,7 @@ from devtools.conversation_bench import FOLDER, conversations
 from devtools.conversation_bench import READABLE as CONVERSATION_SETS_READABLE
 from devtools.nlu_bench import READABLE, SETS, bench_files, danger_items, emergency_figures, examples
 from devtools.nlu_evaluation import REPORT, evaluate
-from devtools.paths import PROJECT
+from devtools.paths import PROJECT, STORE
 
 MINIMUM_ACCURACY = 0.85
 HOLDOUT = sorted((PROJECT / "tests" / "nlu").glob("holdout_*.yml"))
@@ -154,7 +154,7 @@ def test_the_danger_set_holds_urgent_messages_and_look_alikes_in_every_spoken_la
 
     items = danger_items()
     assert all(isinstance(item["urgent"], bool) for item in items)
-    spoken = set(load_store(PROJECT / "answer_store").languages)
+    spoken = set(load_store(STORE).languages)
     counts = emergency_figures(items, ["greet"] * len(items))
     assert set(counts) == spoken | {"all"}
     for lang in spoken:
