@@ -35,9 +35,13 @@ read without the step of training Rasa's load takes to build them
 (nlu_pipeline/diet_answering.py); the DIETs train side by side, each in a process of
 its own (spawned, not forked: TensorFlow is not safe to fork), while the
 regressions train here: one DIET keeps about one core busy, and Rasa's graph
-runner would train them one after another. A regression is stored with skops,
-as Rasa stores its own, and loaded only when skops finds no type in it that it
-does not trust. A member missing at load stops the server: a model that
+runner would train them one after another. A regression is stored as its
+fitted numbers alone (coefficients, intercepts, intent names) in numpy's own
+format, read without pickle, so loading one runs no code from the file; its
+settings come from the config, as at training. (Rasa stores its own
+regressions with skops, whose import alone took seconds in every process that
+loads a model: docs/results.md, twenty-third session.) A member missing at
+load stops the server: a model that
 answers with fewer members than it was trained with is not the model that was
 measured. (`rasa train --finetune` trains the DIETs afresh.)"""
 
@@ -169,6 +173,39 @@ def ngram_row(message: Message) -> csr_matrix | None:
     return hstack([csr_matrix(f.features) for f in (sparse, dense) if f is not None]).tocsr()
 
 
+def regression(member: Dict[str, Any]) -> LogisticRegression:
+    """A regression member's model, not yet fitted, with the member's settings."""
+    return LogisticRegression(
+        C=float(member["C"]),
+        class_weight=member["class_weight"],
+        max_iter=int(member["max_iter"]),
+        solver="lbfgs",
+        tol=1e-4,
+        random_state=42,
+    )
+
+
+def regression_file(folder: Path, member: Dict[str, Any]) -> Path:
+    return folder / f"{member_name(member)}.npz"
+
+
+def save_regression(model: LogisticRegression, path: Path) -> None:
+    """What answering needs of a fitted regression: its numbers and the
+    intents they score, in that order (scikit-learn's fitted attributes)."""
+    # intent names as fixed-width text, so that they load without pickle
+    np.savez(path, coef=model.coef_, intercept=model.intercept_, classes=model.classes_.astype(str))
+
+
+def load_regression(member: Dict[str, Any], path: Path) -> LogisticRegression:
+    """The regression `save_regression` stored, with the member's settings:
+    it answers as the fitted one did, to the bit (tests/test_intent_ensemble.py)."""
+    model = regression(member)
+    with np.load(path, allow_pickle=False) as stored:
+        model.coef_, model.intercept_, model.classes_ = stored["coef"], stored["intercept"], stored["classes"]
+    model.n_features_in_ = model.coef_.shape[1]
+    return row_major_transpose(model)
+
+
 def row_major_transpose(model: LogisticRegression) -> LogisticRegression:
     """`model`, its coefficients stored column by column: the same numbers,
     answering without a copy of them.
@@ -258,8 +295,6 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         return max(1, min(self.config["workers"] or os.cpu_count() or 1, diets))
 
     def train(self, training_data: TrainingData) -> Resource:
-        import skops.io as sio
-
         diets = [m for m in self.members if m["kind"] == "diet"]
         with self._storage.write_to(self._resource) as folder:
             jobs: List[Future] = []
@@ -273,7 +308,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 for member in self.members:
                     if member["kind"] in REGRESSIONS:
                         model = self.train_regression(member, training_data)
-                        sio.dump(model, folder / f"{member_name(member)}.skops")
+                        save_regression(model, regression_file(folder, member))
                         self.models[member_name(member)] = model
                 for job in jobs:
                     job.result()  # a worker's exception stops the training here
@@ -288,15 +323,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         kept, features = self.readable(member["kind"], examples)
         if not kept:
             raise ValueError(f"IntentEnsemble: the {member['kind']} member can read no training example")
-        model = LogisticRegression(
-            C=float(member["C"]),
-            class_weight=member["class_weight"],
-            max_iter=int(member["max_iter"]),
-            solver="lbfgs",
-            tol=1e-4,
-            random_state=42,
-        )
-        return row_major_transpose(model.fit(features, [examples[i].get(INTENT) for i in kept]))
+        return row_major_transpose(regression(member).fit(features, [examples[i].get(INTENT) for i in kept]))
 
     @classmethod
     def load(
@@ -307,8 +334,6 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> IntentEnsemble:
-        import skops.io as sio
-
         config = {**cls.get_default_config(), **config}
         models: Dict[str, Any] = {}
         with model_storage.read_from(resource) as folder:
@@ -317,11 +342,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 if member["kind"] == "diet":
                     models[name] = load_diet(config["diet"], member["random_seed"], folder, execution_context)
                     continue
-                path = folder / f"{name}.skops"
-                untrusted = sio.get_untrusted_types(file=path)
-                if untrusted:
-                    raise ValueError(f"IntentEnsemble: {path.name} holds types skops does not trust: {untrusted}")
-                models[name] = row_major_transpose(sio.load(path, trusted=[]))
+                models[name] = load_regression(member, regression_file(folder, member))
         return cls(config, model_storage, resource, execution_context, models)
 
     # --- answering -------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ whether or not the person typed the accents.
 The tables are kept, and written to disk, compact (LemmaTable): spaCy's own
 tables hold a Python number and string for each of their 750,000 word forms,
 and took 257 MiB of the Rasa server's memory (docs/results.md, twentieth
-session)."""
+session). The stop words are copied out of spaCy's language classes at build
+time and written beside the tables: importing French's class alone compiles
+its tokenizer's exceptions, seconds in every process that loaded the pipeline
+(docs/results.md, twenty-third session)."""
 
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping
@@ -108,13 +111,16 @@ class BilingualLookupLemmatizer:
         self.name = name
         self.languages = list(languages)
         self.tables: Dict[str, LemmaTable] = {}  # by language code
-        # a language spaCy has no class for (Swahili, Somali) has no stop words
-        # here, and its words keep their own form
-        self.stop_words: Dict[str, frozenset] = {code: stop_words(code) for code in self.languages}
+        # by language code, from the build (initialize, then from_disk); a
+        # language spaCy has no class for (Swahili, Somali) has none, and its
+        # words keep their own form
+        self.stop_words: Dict[str, frozenset] = {}
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, nlp: Language | None = None) -> None:
-        """Copy the lemma tables out of spacy-lookups-data (at build time). A
-        language it has no table for (Arabic) keeps its words' own forms."""
+        """Copy the lemma tables out of spacy-lookups-data and the stop words out
+        of spaCy's language classes (at build time). A language with no table
+        (Arabic) keeps its words' own forms."""
+        self.stop_words = {code: stop_words(code) for code in self.languages}
         for code in self.languages:
             try:
                 table = load_lookups(code, ["lemma_lookup"]).get_table("lemma_lookup")
@@ -140,11 +146,25 @@ class BilingualLookupLemmatizer:
         path.mkdir(parents=True, exist_ok=True)
         for code, table in self.tables.items():
             table.save(path, code)
+        for code, words in self.stop_words.items():  # sorted: the same build, the same bytes
+            self.stop_words_file(path, code).write_bytes("".join(f"{w}\n" for w in sorted(words)).encode("utf-8"))
+
+    @staticmethod
+    def stop_words_file(folder: Path, code: str) -> Path:
+        return folder / f"{code}_stop_words.txt"
 
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "BilingualLookupLemmatizer":
         if (path / OLD_FORMAT).exists():
             # read as it is, it would have no table: every word its own lemma
             raise ValueError(f"{path} holds lemma tables in spaCy's format, from an older build: rebuild (make spacy)")
+        missing = [code for code in self.languages if not self.stop_words_file(path, code).is_file()]
+        if missing:
+            # read as it is, no message would have a language: every word its own lemma
+            raise ValueError(f"{path} holds no stop words for {missing}, from an older build: rebuild (make spacy)")
+        self.stop_words = {
+            code: frozenset(w for w in self.stop_words_file(path, code).read_bytes().decode("utf-8").split("\n") if w)
+            for code in self.languages
+        }
         loaded = {code: LemmaTable.load(path, code) for code in self.languages}
         self.tables = {code: table for code, table in loaded.items() if table is not None}
         return self

@@ -109,10 +109,24 @@ def test_every_member_is_stored_in_the_components_resource_and_comes_back(featur
     ensemble, storage = trained
     with storage.read_from(Resource("ensemble")) as folder:
         stored = sorted(path.name for path in folder.iterdir())
-    assert stored == ["diet_seed_42", "diet_seed_7", "meaning.skops", "ngrams.skops"]
+    assert stored == ["diet_seed_42", "diet_seed_7", "meaning.npz", "ngrams.npz"]
     loaded = IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
     for text in QUESTIONS:
         assert ranking(loaded, question(text)) == ranking(ensemble, question(text))
+
+
+def test_a_stored_regression_that_would_need_pickle_is_refused(trained, tmp_path):
+    """A regression is read as plain numbers: a file that holds a Python
+    object (which pickle would build, running code) stops the load."""
+    _, storage = trained
+    with storage.read_from(Resource("ensemble")) as folder:
+        shutil.copytree(folder, tmp_path / "ensemble")
+    stored = tmp_path / "ensemble" / "ngrams.npz"
+    with np.load(stored) as arrays:
+        numbers = dict(arrays)
+    np.savez(stored, **{**numbers, "classes": np.array(list(numbers["classes"]), dtype=object)})
+    with pytest.raises(ValueError, match="allow_pickle"):
+        IntentEnsemble.load(config(), LocalModelStorage(tmp_path), Resource("ensemble"), context())
 
 
 def test_rasas_training_cache_carries_every_member(featurized, trained, tmp_path):
@@ -220,7 +234,7 @@ def test_a_weight_the_stored_diet_does_not_hold_stops_the_load(trained, monkeypa
         IntentEnsemble.load(config(), storage, Resource("ensemble"), context())
 
 
-@pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.skops", "diet_seed_42/DIETClassifier.tf_model.index"])
+@pytest.mark.parametrize("missing", ["diet_seed_7", "meaning.npz", "diet_seed_42/DIETClassifier.tf_model.index"])
 def test_a_missing_member_stops_loading_rather_than_answering_with_fewer(trained, tmp_path, missing):
     _, storage = trained
     with storage.read_from(Resource("ensemble")) as folder:

@@ -61,6 +61,7 @@ def test_the_lemmatizer_reads_back_what_it_wrote(tmp_path):
         assert read.tables["en"].get(word) == built.tables["en"].get(word)
         assert read.tables["es"].get(word) == built.tables["es"].get(word)
     assert read.tables["es"].get("policías") == "policía"
+    assert read.stop_words == built.stop_words and read.stop_words["es"] and read.stop_words["ar"]
 
 
 def test_the_tables_are_written_the_same_each_time(tmp_path):
@@ -73,6 +74,15 @@ def test_the_tables_are_written_the_same_each_time(tmp_path):
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == sorted(p.name for p in (tmp_path / "two").iterdir())
     for path in (tmp_path / "one").iterdir():
         assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
+
+
+def test_a_pipeline_built_without_stop_words_is_refused_not_read_without_a_language(tmp_path):
+    built = BilingualLookupLemmatizer("lemmatizer", ["en", "es"])
+    built.initialize()
+    built.to_disk(tmp_path)
+    (tmp_path / "es_stop_words.txt").unlink()
+    with pytest.raises(ValueError, match=r"no stop words for \['es'\].*rebuild"):
+        BilingualLookupLemmatizer("lemmatizer", ["en", "es"]).from_disk(tmp_path)
 
 
 def test_a_pipeline_built_with_spacys_own_tables_is_refused_not_read_without_lemmas(tmp_path):
