@@ -120,9 +120,9 @@ $(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) nlu_pipeline/*.py
 stories: $(MODEL)
 	@$(STAGE) stories $(PYTEST) tests/test_stories_model.py
 
-# one pytest run on two workers: the retraining test on one, every other test
-# on the other, where the model is loaded and the servers started once for all
-# of them (tests/conftest.py)
+# one pytest run on two workers: the retraining test, then the tests that load
+# the model themselves, on one; on the other every test of the servers, started
+# once for all of them (tests/conftest.py)
 e2e: $(MODEL) $(BROWSER)
 	@$(STAGE) e2e $(PYTEST) -n 2 --dist loadgroup -m "model or e2e or browser"
 

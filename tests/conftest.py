@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pytest
 from argon2 import PasswordHasher, profiles
@@ -92,13 +92,6 @@ def agent() -> Any:
     return load_agent(MODEL)
 
 
-def load_agent_for(request: pytest.FixtureRequest) -> None:
-    """The session's agent, loaded now; a model that does not load fails the
-    tests that use it (pytest keeps the fixture's error), not the servers'."""
-    with contextlib.suppress(Exception, pytest.fail.Exception):
-        request.getfixturevalue("agent")
-
-
 @pytest.fixture(scope="session")
 def twilio_stub() -> Iterator[TwilioStub]:
     """Where the phone channel's outgoing messages go in tests (never Twilio)."""
@@ -131,9 +124,7 @@ def servers(
     s = Servers(workdir, ANSWER_STORE=str(content), **phone, **sharing)
     s.console_port = console_port  # type: ignore[attr-defined]
     try:
-        # a run that also needs the model in this process loads it while the servers load theirs
-        needs_agent = any("agent" in getattr(item, "fixturenames", ()) for item in request.session.items)
-        s.start(meanwhile=(lambda: load_agent_for(request)) if needs_agent else None)
+        s.start()
         yield s
     finally:
         s.stop()
@@ -207,20 +198,23 @@ def live(servers: Servers) -> Servers:
 
 
 # The e2e stage runs on two pytest-xdist workers (`--dist loadgroup`, the
-# Makefile's e2e target): the retraining test, which brings up its own servers
-# and trains, on one; every other test, which shares the session's servers and
-# model, on the other. So the session's servers start once, and the retraining
+# Makefile's e2e target). On one, the tests that use no session server: the
+# retraining test, which brings up servers of its own and trains, then the
+# tests that read the model in the test process (the `agent` fixture). On the
+# other, every test that shares the session's servers. So the session's servers
+# start once, the model is loaded in one test process only, and the retraining
 # test's waits (training, loading models) overlap the other tests. xdist reads
 # the groups in its own pytest_collection_modifyitems, which pluggy would call
 # before this one (this conftest is registered first): tryfirst puts the marks
 # there in time (tests/test_xdist_groups.py).
-OWN_WORKER = {"test_e2e_retrain.py": "retrain"}
+def worker_group(file_name: str, fixtures: Iterable[str]) -> str:
+    return "model" if file_name == "test_e2e_retrain.py" or "agent" in fixtures else "servers"
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(OWN_WORKER.get(item.path.name, "servers")))
+        item.add_marker(pytest.mark.xdist_group(worker_group(item.path.name, getattr(item, "fixturenames", ()))))
 
 
 def end_of_run_reports() -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from devtools.paths import PROJECT
+from tests.conftest import worker_group
 
 SOME_TESTS = "tests/test_schema_check_cache.py"  # four quick tests in the "servers" group
 
@@ -27,3 +28,10 @@ def test_under_loadgroup_every_test_is_in_its_group_on_one_worker():
     assert len(ran) == 4
     assert all(nodeid.endswith("@servers") for _, nodeid in ran), ran
     assert len({worker for worker, _ in ran}) == 1, ran
+
+
+def test_the_retraining_and_the_tests_that_load_the_model_share_the_worker_without_the_session_servers():
+    assert worker_group("test_e2e_retrain.py", ["stack"]) == "model"
+    assert worker_group("test_nlu_holdout.py", ["agent", "holdout"]) == "model"
+    assert worker_group("test_e2e_phone.py", ["live", "twilio_stub"]) == "servers"
+    assert worker_group("test_nlu_holdout.py", []) == "servers"  # a check of the files alone: no model
