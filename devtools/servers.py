@@ -143,7 +143,7 @@ class Servers:
 
     def start(self, meanwhile: Callable[[], Any] | None = None) -> None:
         """Both servers, started together; `meanwhile` runs while they load
-        (the tests load their own copy of the model then, on the other core)."""
+        (the retraining test starts its following Rasa servers then)."""
         self.start_actions(wait=False)
         self.start_rasa(wait=False)
         if meanwhile is not None:

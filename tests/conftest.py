@@ -101,9 +101,7 @@ def twilio_stub() -> Iterator[TwilioStub]:
 
 
 @pytest.fixture(scope="session")
-def servers(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub
-) -> Iterator[Servers]:
+def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (`make test` trains)")
     # the servers answer from a content repository, as `make run` sets them up

@@ -4,7 +4,8 @@ says; each DIET member is Rasa's DIETClassifier with the same weights as one
 trained here with its seed, is stored without its optimizer's state, and is
 loaded without training, answering as Rasa's own load does, unless the
 stored weights miss one; every member is stored in the component's one resource, comes back
-from it and through Rasa's training cache; a missing member stops loading; a
+from it and through Rasa's training cache; a regression is read as plain numbers, never
+through pickle; a missing member stops loading; a
 message no member can read gets no intent; bad settings are refused at
 start-up."""
 

@@ -1,8 +1,10 @@
 """nlu_pipeline/spacy_components.py's compact lemma tables: every word form
 gets the lemma spaCy's own table gives it, as text, and the same again after
 the build writes the tables and a pipeline reads them back; a form not in a
-table gets none; the same tables are written to the same bytes; a pipeline
-built with spaCy's own tables is refused."""
+table gets none; the same tables are written to the same bytes; the stop
+words, copied from spaCy at build time, are written sorted and read back the
+same; a pipeline built with spaCy's own tables, or without stop words, is
+refused."""
 
 import pytest
 from spacy.lookups import load_lookups
@@ -52,16 +54,20 @@ def test_a_form_in_no_table_gets_no_lemma(tables):
 
 
 def test_the_lemmatizer_reads_back_what_it_wrote(tmp_path):
-    built = BilingualLookupLemmatizer("lemmatizer", ["en", "es", "ar"])
+    built = BilingualLookupLemmatizer("lemmatizer", ["en", "es", "ar", "sw"])
     built.initialize()
     built.to_disk(tmp_path)
-    read = BilingualLookupLemmatizer("lemmatizer", ["en", "es", "ar"]).from_disk(tmp_path)
+    read = BilingualLookupLemmatizer("lemmatizer", ["en", "es", "ar", "sw"]).from_disk(tmp_path)
     assert sorted(read.tables) == ["en", "es"]  # Arabic has no table
     for word in ["officers", "policías", "papeles", "asking"]:
         assert read.tables["en"].get(word) == built.tables["en"].get(word)
         assert read.tables["es"].get(word) == built.tables["es"].get(word)
     assert read.tables["es"].get("policías") == "policía"
     assert read.stop_words == built.stop_words and read.stop_words["es"] and read.stop_words["ar"]
+    assert read.stop_words["sw"] == frozenset()  # spaCy has no Swahili: an empty file
+    for code in ["en", "es", "ar"]:  # sorted: the same words give the same bytes, whatever the hash seed
+        lines = (tmp_path / f"{code}_stop_words.txt").read_text(encoding="utf-8").splitlines()
+        assert lines == sorted(lines)
 
 
 def test_the_tables_are_written_the_same_each_time(tmp_path):
