@@ -181,9 +181,14 @@ def emergency_figures(items: List[Dict[str, Any]], got: List[str]) -> Dict[str, 
     return counts
 
 
-def report_danger(agent: Any, errors: bool) -> None:
+def danger_intents(agent: Any) -> Tuple[List[Dict[str, Any]], List[str]]:
+    """The danger set's messages, and the intent the model's NLU gives each."""
     items = danger_items()
-    got = [p["intent"]["name"] for p in parse_all(agent, [item["text"] for item in items])]
+    return items, [p["intent"]["name"] for p in parse_all(agent, [item["text"] for item in items])]
+
+
+def report_danger(agent: Any, errors: bool) -> None:
+    items, got = danger_intents(agent)
     print(f"\n== {DANGER.name}: danger now given the emergency reply; look-alikes not given it")
     for lang, c in sorted(emergency_figures(items, got).items(), key=lambda pair: pair[0] == "all"):
         print(f"   {lang:<4} urgent {c['caught']}/{c['urgent']}   look-alikes {c['calm']}/{c['lookalike']}")

@@ -173,11 +173,9 @@ def test_the_danger_figures_count_what_got_the_emergency_reply():
 
 @pytest.mark.model
 def test_danger_now_gets_the_emergency_reply_and_look_alikes_do_not(agent):
-    from devtools.nlu_bench import parse_all
+    from devtools.nlu_bench import danger_intents
 
-    items = danger_items()
-    got = [p["intent"]["name"] for p in parse_all(agent, [item["text"] for item in items])]
-    counts = emergency_figures(items, got)["all"]
+    counts = emergency_figures(*danger_intents(agent))["all"]
     REPORT.append(
         f"danger_dev.yml: urgent given the emergency reply {counts['caught']}/{counts['urgent']}, "
         f"look-alikes not given it {counts['calm']}/{counts['lookalike']}"
