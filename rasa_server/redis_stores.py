@@ -24,10 +24,10 @@ endpoints-scaled.yml), with what this project needs on top:
 * The Twilio channel remembers the messages it answered here too (a hash of
   each MessageSid, `first_time`), so that a retry reaching another server is
   not answered twice.
-* A lock lives at most `lock_lifetime` seconds, TURN_SECONDS by default: no
-  turn holds it longer (rasa_server/turns.py cancels it), and a lock left in
-  Redis by a server that died stops its conversation for that long, not for
-  Rasa's 60 s.
+* A lock lives at most `lock_lifetime` seconds, a turn's limit by default
+  (TURN_SECONDS, rasa_server/settings.py): no turn holds it longer
+  (rasa_server/turns.py cancels it), and a lock left in Redis by a server that
+  died stops its conversation for that long, not for Rasa's 60 s.
 
 Nothing here logs what anyone wrote or who they are."""
 
@@ -42,14 +42,14 @@ from typing import Any, Callable, Dict, TypeVar
 import redis
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, RedisLockStore
 from rasa.core.tracker_store import DEFAULT_REDIS_TRACKER_STORE_KEY_PREFIX, RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_server.settings import TurnSettings
 from rasa_server.tracker_store import bounded, last_session, scrubbed_json
-from rasa_server.turns import TURN_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ class ResilientRedisLockStore(RedisLockStore):
         with_short_timeouts(self.red, float(settings.get("socket_timeout", SOCKET_SECONDS)))
         self.redis = redis_state(self.red)
         self.local = InMemoryLockStore()
-        self.lock_lifetime = float(settings.get("lock_lifetime", TURN_SECONDS))
+        self.lock_lifetime = float(settings.get("lock_lifetime", TurnSettings().turn_seconds))
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
         """`change` the conversation's lock (a new, empty one if there is none)
@@ -256,7 +256,7 @@ class ResilientRedisLockStore(RedisLockStore):
 
         return self.red.transaction(transaction, key, value_from_callable=True)
 
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = TURN_SECONDS) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         lifetime = min(lock_lifetime, self.lock_lifetime)
         return self.redis.call(
             lambda: self._change(conversation_id, lambda lock: lock.issue_ticket(lifetime)),

@@ -1,6 +1,6 @@
 """The Rasa server's own settings from the environment, read when asked for:
-the Twilio channel's (SMS and WhatsApp) and the model loading endpoint's
-and follower's. Its conversations' Redis settings are
+how long a turn may take, the Twilio channel's (SMS and WhatsApp), and the
+model loading endpoint's and follower's. Its conversations' Redis settings are
 Rasa's, named in endpoints-scaled.yml; where its own texts are (SERVER_TEXTS)
 is policy_assistant.settings'."""
 
@@ -9,6 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseSettings
+
+
+class TurnSettings(BaseSettings):
+    """How long one turn may take, however slow the action server is, before
+    the person gets the "can't reach my answers" reply (rasa_server/turns.py);
+    in the scaled deployment also how long a conversation's lock outlives a
+    server that died holding it (rasa_server/redis_stores.py)."""
+
+    turn_seconds: float = 9.0
 
 
 class PhoneEnvironment(BaseSettings):

@@ -1,6 +1,7 @@
 """Run one turn of a conversation within a bounded time.
 
-* A turn takes at most TURN_SECONDS, however slow the action server is: then it
+* A turn takes at most TURN_SECONDS (9 s unless set in the environment,
+  rasa_server/settings.py), however slow the action server is: then it
   is cancelled (Rasa releases the conversation's lock and saves nothing of the
   turn) and the person gets the "can't reach my answers" reply. Turns of one
   conversation still run one at a time, in order (Rasa's lock store).
@@ -21,9 +22,11 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
+from rasa_server.settings import TurnSettings
+
 logger = logging.getLogger(__name__)
 
-TURN_SECONDS = 9.0
+TURN_SECONDS = TurnSettings.__fields__["turn_seconds"].default  # when the environment does not say
 MAX_PER_CONVERSATION = 3
 
 
@@ -38,11 +41,11 @@ class TurnRunner:
     def __init__(
         self,
         handle: Callable[[UserMessage], Awaitable[Any]],
-        seconds: float = TURN_SECONDS,
+        seconds: float | None = None,
         max_per_conversation: int = MAX_PER_CONVERSATION,
     ) -> None:
         self.handle = handle
-        self.seconds = seconds
+        self.seconds = TurnSettings().turn_seconds if seconds is None else seconds
         self.max_per_conversation = max_per_conversation
         self.running: Counter[str] = Counter()
 
@@ -65,7 +68,7 @@ class TurnRunner:
         try:
             await asyncio.wait_for(self.handle(message), self.seconds)
         except asyncio.TimeoutError:
-            logger.warning("A turn took longer than %.0f s and was cancelled", self.seconds)
+            logger.warning("A turn took longer than %g s and was cancelled", self.seconds)
             return Outcome.TIMED_OUT
         except Exception as error:  # noqa: BLE001 - the person must still get a reply
             logger.error("Handling a message failed: %s", type(error).__name__)

@@ -2,6 +2,7 @@
 real action server and Rasa server started on free ports (devtools.servers)."""
 
 import contextlib
+import gc
 import os
 import secrets
 import shutil
@@ -100,6 +101,9 @@ def twilio_stub() -> Iterator[TwilioStub]:
     stub.close()
 
 
+TEST_TURN_SECONDS = 5.0
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -> Iterator[Servers]:
     if not MODEL.exists():
@@ -119,7 +123,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -
     # the action server passes shared questions to the console the `console` fixture starts on this port
     console_port = free_port()
     sharing = {"INTERNAL_TOKEN": secrets.token_hex(32), "CONSOLE_INTERNAL_URL": console_internal_url(console_port)}
-    s = Servers(workdir, ANSWER_STORE=str(content), **phone, **sharing)
+    # a turn's limit shorter than the 9 s people get: the tests that stop the
+    # action server wait for it, and none of their other turns comes near it
+    s = Servers(workdir, ANSWER_STORE=str(content), TURN_SECONDS=str(TEST_TURN_SECONDS), **phone, **sharing)
     s.console_port = console_port  # type: ignore[attr-defined]
     try:
         s.start()
@@ -209,17 +215,30 @@ def worker_group(file_name: str, fixtures: Iterable[str]) -> str:
     return "model" if file_name == "test_e2e_retrain.py" or "agent" in fixtures else "servers"
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Every test module is imported now, and with them TensorFlow, Rasa and
+    spaCy: millions of objects that live as long as the process. Moved out of
+    the garbage collector's reach, they are no longer walked by every full
+    collection (about a tenth of a unit-test worker's time went to those,
+    docs/results.md); what the tests create is collected as before."""
+    gc.freeze()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(pytest.mark.xdist_group(worker_group(item.path.name, getattr(item, "fixturenames", ()))))
 
 
+# what the scaled tests measure (tests/test_scaled.py, tests/test_supervision.py),
+# printed at the end of the run; kept here, so that printing it imports none of
+# their modules (the controller of an xdist run collects none)
+SCALED_REPORT: list[str] = []
+
+
 def end_of_run_reports() -> dict[str, list[str]]:
     """What tests print at the end of the run, by the title it is printed under."""
-    from tests.test_scaled import REPORT as SCALED
-
-    return {"held-out NLU accuracy": REPORT, "scale-out: measured in the scaled tests": SCALED}
+    return {"held-out NLU accuracy": REPORT, "scale-out: measured in the scaled tests": SCALED_REPORT}
 
 
 # On pytest-xdist, a worker's lines reach the controller in the properties of

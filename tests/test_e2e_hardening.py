@@ -19,6 +19,7 @@ from devtools import hostile
 from devtools.paths import BIN, PROJECT, STORE
 from devtools.servers import topic_of
 from policy_assistant.store import load_store
+from tests.conftest import TEST_TURN_SECONDS
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +42,11 @@ def post(live, body, path=REST, timeout=60, **headers):
 
 def texts(messages):
     return [m.get("text") for m in messages]
+
+
+def timed_out_turns(live) -> int:
+    """How many turns the Rasa server has cancelled at its limit (rasa_server/turns.py)."""
+    return live.rasa_log.read_text(errors="replace").count("A turn took longer than")
 
 
 def test_nothing_written_reaches_a_log_by_any_route(live):
@@ -74,11 +80,15 @@ def test_nothing_written_reaches_a_log_by_any_route(live):
     assert action.status_code == 500 and mark not in action.text
     # a slow action server: the turn times out; and a client that gives up early
     live.pause_actions()
+    before = timed_out_turns(live)
     try:
         assert texts(post(live, {"sender": sender(), "message": words + " slow"}).json()) == [en["unavailable"]]
         with pytest.raises(requests.Timeout):
             post(live, {"sender": sender(), "message": words + " gone"}, timeout=0.5)
-        time.sleep(10)  # the abandoned turn times out on the server
+        deadline = time.monotonic() + TEST_TURN_SECONDS + 20
+        while timed_out_turns(live) < before + 2:  # the abandoned turn times out on the server too
+            assert time.monotonic() < deadline, "the abandoned turn was not cancelled"
+            time.sleep(0.2)
     finally:
         live.resume_actions()
     # the action server down
@@ -223,7 +233,7 @@ def test_a_slow_action_server_gets_every_message_a_reply_in_bounded_time_in_orde
     got = [replies[n][1] for n in range(4)]
     assert all(status == 200 for status, _, _ in replies.values())
     assert got.count([en["busy"]]) == 1 and got.count([en["unavailable"]]) == 3, got
-    assert max(seconds for _, _, seconds in replies.values()) < 12
+    assert max(seconds for _, _, seconds in replies.values()) < TEST_TURN_SECONDS + 3
     # the conversation goes on, in order, once the action server is back
     assert topic_of(live.ask("does lmpd enforce immigration law", sender=me)) == "enforce_immigration_law"
     assert topic_of(live.ask("will police knock on my door for ICE?", sender=me)) == "home_visits"

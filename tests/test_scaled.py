@@ -33,10 +33,10 @@ from rasa_server.turns import TURN_SECONDS
 from staff_console.config import connect
 from staff_console.content_repo import MAIN, ContentRepo
 from staff_console.usage import Usage
+from tests.conftest import SCALED_REPORT as REPORT
 
 pytestmark = pytest.mark.scaled
 
-REPORT: List[str] = []  # printed at the end of the run (tests/conftest.py)
 QUESTION = "will police knock on my door for ICE?"
 store = shared_store().get()
 

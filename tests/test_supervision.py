@@ -31,7 +31,7 @@ from devtools.paths import PROJECT
 from devtools.scaled import ScaledStack
 from devtools.servers import call_action, topic_of
 from devtools.supervise import Program, Supervisor, run_programs
-from tests.test_scaled import REPORT
+from tests.conftest import SCALED_REPORT as REPORT
 
 RASA = "http://127.0.0.1:5005"
 RUN_PORTS = (5005, 5055, 5002)  # the Rasa server, the action server, the staff console

@@ -11,7 +11,7 @@ import sys
 from devtools.paths import PROJECT
 from tests.conftest import worker_group
 
-SOME_TESTS = "tests/test_schema_check_cache.py"  # four quick tests in the "servers" group
+SOME_TESTS = "tests/test_staff_console_retraining.py"  # four quick tests in the "servers" group; no Rasa import
 
 
 def nested_pytest(args: list[str], **env: str) -> subprocess.CompletedProcess:
