@@ -98,9 +98,24 @@ $(INSTALLED): $(LOCK) requirements/installer.txt pyproject.toml
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
+# A build is kept outside the clone too (the newest five), under the hash of
+# the rule's sources and the lock: a fresh clone of the same sources copies it
+# instead of building it again (10 s). Rasa fingerprints the pipeline by its
+# files' contents (nlu_pipeline/build_spacy.py), which a copy keeps.
+SPACY_KEPT := $(HOME)/.cache/lmpd-ice-assistant/spacy
 spacy: $(SPACY)
 $(SPACY): $(INSTALLED) nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/build_spacy.py nlu_pipeline/spacy_components.py policy_assistant/text.py
-	$(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
+	@kept=$(SPACY_KEPT)/$$(cat $(filter-out $(INSTALLED),$^) $(LOCK) | sha256sum | cut -c1-16); \
+	if [ -f $$kept/meta.json ]; then \
+	  echo "spaCy pipeline: copying the build of these sources kept in $$kept"; \
+	  rm -rf build/spacy_pipeline && mkdir -p build && cp -r $$kept build/spacy_pipeline; \
+	else \
+	  echo "$(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline"; \
+	  $(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline; \
+	  mkdir -p $(SPACY_KEPT) && cp -r build/spacy_pipeline $$kept.$$$$ && (mv -T $$kept.$$$$ $$kept 2>/dev/null || rm -rf $$kept.$$$$); \
+	  ls -dt $(SPACY_KEPT)/* | tail -n +6 | xargs rm -rf; \
+	fi
+	@touch $@
 
 lint: $(INSTALLED)
 	@$(STAGE) lint $(VENV)/bin/ruff check . -- $(VENV)/bin/ruff format --check .
