@@ -17,6 +17,8 @@ INSTALLED := $(VENV)/.installed-$(shell cat $(LOCK) requirements/installer.txt p
 SPACY     := build/spacy_pipeline/meta.json
 MODEL     := models/.trained
 NLU_DATA  := $(shell find data -name '*.yml')
+# examples staff accepted, in the project's own answer store (nlu_pipeline/accepted_examples.py)
+ACCEPTED  := $(shell find answer_store/training -name '*.yml' 2>/dev/null)
 BROWSER   := build/.browser-deps
 STAGE     := scripts/stage.sh
 PYTEST    := $(PY) -m pytest
@@ -98,23 +100,15 @@ $(INSTALLED): $(LOCK) requirements/installer.txt pyproject.toml
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
-# A build is kept outside the clone too (the newest five), under the hash of
-# the rule's sources and the lock: a fresh clone of the same sources copies it
-# instead of building it again (10 s). Rasa fingerprints the pipeline by its
-# files' contents (nlu_pipeline/build_spacy.py), which a copy keeps.
-SPACY_KEPT := $(HOME)/.cache/lmpd-ice-assistant/spacy
+# The build is kept outside the clone too (scripts/kept.sh): a fresh clone of
+# the same sources copies it instead of building it again (10 s). Rasa
+# fingerprints the pipeline by its files' contents (nlu_pipeline/build_spacy.py),
+# which a copy keeps.
 spacy: $(SPACY)
-$(SPACY): $(INSTALLED) nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/build_spacy.py nlu_pipeline/spacy_components.py policy_assistant/text.py
-	@kept=$(SPACY_KEPT)/$$(cat $(filter-out $(INSTALLED),$^) $(LOCK) | sha256sum | cut -c1-16); \
-	if [ -f $$kept/meta.json ]; then \
-	  echo "spaCy pipeline: copying the build of these sources kept in $$kept"; \
-	  rm -rf build/spacy_pipeline && mkdir -p build && cp -r $$kept build/spacy_pipeline; \
-	else \
-	  echo "$(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline"; \
-	  $(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline; \
-	  mkdir -p $(SPACY_KEPT) && cp -r build/spacy_pipeline $$kept.$$$$ && (mv -T $$kept.$$$$ $$kept 2>/dev/null || rm -rf $$kept.$$$$); \
-	  ls -dt $(SPACY_KEPT)/* | tail -n +6 | xargs rm -rf; \
-	fi
+SPACY_SOURCES := nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/build_spacy.py nlu_pipeline/spacy_components.py policy_assistant/text.py
+$(SPACY): $(INSTALLED) $(SPACY_SOURCES)
+	@scripts/kept.sh spacy build/spacy_pipeline 5 "$(filter-out $(INSTALLED),$^) $(LOCK)" \
+	  $(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
 	@touch $@
 
 lint: $(INSTALLED)
@@ -130,11 +124,16 @@ unit: $(SPACY)
 validate: $(INSTALLED)
 	@$(STAGE) validate scripts/validate.sh .
 
-# Trains only when the data, the config, the domain or the spaCy pipeline changed
-# (and Rasa's own cache skips the parts that did not).
+# Trains only when the data, the config, the domain, the examples staff
+# accepted or the spaCy pipeline changed (and Rasa's own cache skips the parts
+# that did not). The model is kept outside the clone too (scripts/kept.sh,
+# the newest two): a fresh clone of the same sources copies it instead of
+# running `rasa train` to restore every part from Rasa's cache (22 s).
 train: $(MODEL)
-$(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) nlu_pipeline/*.py
-	@$(STAGE) train $(RASA) train $(TRAIN_FLAGS) --fixed-model-name policy-assistant --out models
+$(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) $(ACCEPTED) nlu_pipeline/*.py
+	@$(STAGE) train scripts/kept.sh model models/policy-assistant.tar.gz 2 \
+	  "$(filter-out $(SPACY),$^) $(SPACY_SOURCES) $(LOCK)" \
+	  $(RASA) train $(TRAIN_FLAGS) --fixed-model-name policy-assistant --out models
 	touch $@
 
 stories: $(MODEL)

@@ -39,9 +39,11 @@ def signed_post(live, params, token=TWILIO_TOKEN, signature=None):
     return requests.post(url, data=params, headers=headers, timeout=30)
 
 
-def sent_to(stub, phone, quiet=0.6, most=20.0):
+def sent_to(stub, phone, quiet=0.2, most=20.0):
     """The messages sent to `phone`: the channel answers Twilio at once and
-    sends the reply right after, so wait until they stop coming."""
+    sends the reply right after, so wait until they stop coming. (The messages
+    of one reply are sent one after another: measured across a whole e2e run
+    on two busy cores, at most 8 ms apart, docs/results.md.)"""
     got, deadline, last_change = [], time.monotonic() + most, time.monotonic()
     while time.monotonic() < deadline:
         new = stub.take(phone)
