@@ -107,8 +107,8 @@ $(INSTALLED): $(LOCK) requirements/installer.txt pyproject.toml
 spacy: $(SPACY)
 SPACY_SOURCES := nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/build_spacy.py nlu_pipeline/spacy_components.py policy_assistant/text.py
 $(SPACY): $(INSTALLED) $(SPACY_SOURCES)
-	@scripts/kept.sh spacy build/spacy_pipeline 5 "$(filter-out $(INSTALLED),$^) $(LOCK)" \
-	  $(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
+	@KEPT_INPUTS="$(filter-out $(INSTALLED),$^) $(LOCK)" \
+	  scripts/kept.sh spacy build/spacy_pipeline 5 $(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
 	@touch $@
 
 lint: $(INSTALLED)
@@ -131,8 +131,8 @@ validate: $(INSTALLED)
 # running `rasa train` to restore every part from Rasa's cache (22 s).
 train: $(MODEL)
 $(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) $(ACCEPTED) nlu_pipeline/*.py
-	@$(STAGE) train scripts/kept.sh model models/policy-assistant.tar.gz 2 \
-	  "$(filter-out $(SPACY),$^) $(SPACY_SOURCES) $(LOCK)" \
+	@KEPT_INPUTS="$(filter-out $(SPACY),$^) $(SPACY_SOURCES) $(LOCK)" \
+	  $(STAGE) train scripts/kept.sh model models/policy-assistant.tar.gz 2 \
 	  $(RASA) train $(TRAIN_FLAGS) --fixed-model-name policy-assistant --out models
 	touch $@
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Build OUTPUT (a file or a folder) with COMMAND, or copy the build kept from
-# an earlier run of the same INPUTS: a fresh clone of unchanged sources does
+# an earlier run on the same inputs: a fresh clone of unchanged sources does
 # not build again what another clone on this machine built.
-#   scripts/kept.sh NAME OUTPUT KEEP "INPUT FILES" COMMAND...
+#   KEPT_INPUTS="FILE..." scripts/kept.sh NAME OUTPUT KEEP COMMAND...
 # Builds are kept in $KEPT_DIR/NAME/<key> (~/.cache/lmpd-ice-assistant by
 # default), the key a hash of each input file's name and contents; the KEEP
 # newest are kept. The inputs must be everything the build reads that can
-# change (the Makefile passes a rule's own prerequisites and the lock).
+# change: the Makefile passes a rule's own prerequisites and the lock (in the
+# environment, so that the command line make shows stays short).
 set -euo pipefail
-name=$1 output=$2 keep=$3 inputs=$4
-shift 4
+name=$1 output=$2 keep=$3 inputs=${KEPT_INPUTS:?the files the build reads}
+shift 3
 store=${KEPT_DIR:-$HOME/.cache/lmpd-ice-assistant}/$name
 # (sorted: make lists a folder's files in the order the file system gives)
 # shellcheck disable=SC2086 # the inputs are file names without spaces, in one argument

@@ -16,9 +16,9 @@ BUILD = "mkdir -p out && cat a.txt b.txt > out/built.txt && echo ran >> runs.log
 
 def kept(work: Path, inputs: str = "a.txt b.txt", keep: int = 2) -> str:
     done = subprocess.run(
-        ["bash", str(SCRIPT), "thing", "out", str(keep), inputs, "bash", "-c", BUILD],
+        ["bash", str(SCRIPT), "thing", "out", str(keep), "bash", "-c", BUILD],
         cwd=work,
-        env={**os.environ, "KEPT_DIR": str(work / "kept")},
+        env={**os.environ, "KEPT_DIR": str(work / "kept"), "KEPT_INPUTS": inputs},
         capture_output=True,
         text=True,
         timeout=60,
