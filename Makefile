@@ -17,8 +17,9 @@ INSTALLED := $(VENV)/.installed-$(shell cat $(LOCK) requirements/installer.txt p
 SPACY     := build/spacy_pipeline/meta.json
 MODEL     := models/.trained
 NLU_DATA  := $(shell find data -name '*.yml')
-# examples staff accepted, in the project's own answer store (nlu_pipeline/accepted_examples.py)
-ACCEPTED  := $(shell find answer_store/training -name '*.yml' 2>/dev/null)
+# examples staff accepted, which training reads from $ANSWER_STORE or the
+# project's own answer store (nlu_pipeline/accepted_examples.py)
+ACCEPTED  := $(shell find $(or $(ANSWER_STORE),answer_store)/training -name '*.yml' 2>/dev/null)
 BROWSER   := build/.browser-deps
 STAGE     := scripts/stage.sh
 PYTEST    := $(PY) -m pytest
