@@ -5,6 +5,8 @@
 # run). `make stories` runs the conversation tests alone.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
+# a recipe that fails leaves no target behind that a later make takes as built
+.DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
 VENV      ?= .venv
@@ -84,7 +86,7 @@ staff-user: $(INSTALLED)
 # (rasa.cli.utils.validate_files) with --fail-on-warnings, on the same files.
 test:
 	@scripts/stage.sh --reset
-	@$(MAKE) --no-print-directory lint types unit validate train e2e TRAIN_FLAGS=--skip-validation
+	@$(MAKE) --no-print-directory lint types unit validate train e2e TRAIN_FLAGS="$(TRAIN_FLAGS) --skip-validation"
 	@scripts/stage.sh --summary
 
 install: $(INSTALLED)
@@ -107,8 +109,10 @@ $(INSTALLED): $(LOCK) requirements/installer.txt pyproject.toml
 # which a copy keeps.
 spacy: $(SPACY)
 SPACY_SOURCES := nlu_pipeline/config.cfg nlu_pipeline/entity_patterns.yml nlu_pipeline/build_spacy.py nlu_pipeline/spacy_components.py policy_assistant/text.py
+# what a build of the pipeline reads: its sources and the installed packages' versions
+SPACY_INPUTS := $(SPACY_SOURCES) $(LOCK)
 $(SPACY): $(INSTALLED) $(SPACY_SOURCES)
-	@KEPT_INPUTS="$(filter-out $(INSTALLED),$^) $(LOCK)" \
+	@KEPT_INPUTS="$(SPACY_INPUTS)" \
 	  scripts/kept.sh spacy build/spacy_pipeline 5 $(PY) -m nlu_pipeline.build_spacy build/spacy_pipeline
 	@touch $@
 
@@ -132,7 +136,7 @@ validate: $(INSTALLED)
 # running `rasa train` to restore every part from Rasa's cache (22 s).
 train: $(MODEL)
 $(MODEL): $(SPACY) config.yml domain.yml $(NLU_DATA) $(ACCEPTED) nlu_pipeline/*.py
-	@KEPT_INPUTS="$(filter-out $(SPACY),$^) $(SPACY_SOURCES) $(LOCK)" \
+	@KEPT_INPUTS="$(filter-out $(SPACY),$^) $(SPACY_INPUTS)" \
 	  $(STAGE) train scripts/kept.sh model models/policy-assistant.tar.gz 2 \
 	  $(RASA) train $(TRAIN_FLAGS) --fixed-model-name policy-assistant --out models
 	touch $@

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseSettings
+from pydantic import BaseSettings, PositiveFloat
 
 
 class TurnSettings(BaseSettings):
@@ -17,7 +17,7 @@ class TurnSettings(BaseSettings):
     in the scaled deployment also how long a conversation's lock outlives a
     server that died holding it (rasa_server/redis_stores.py)."""
 
-    turn_seconds: float = 9.0
+    turn_seconds: PositiveFloat = 9.0
 
 
 class PhoneEnvironment(BaseSettings):

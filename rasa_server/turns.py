@@ -1,7 +1,7 @@
 """Run one turn of a conversation within a bounded time.
 
-* A turn takes at most TURN_SECONDS (9 s unless set in the environment,
-  rasa_server/settings.py), however slow the action server is: then it
+* A turn takes at most TURN_SECONDS (rasa_server/settings.py: 9 s unless the
+  environment sets it), however slow the action server is: then it
   is cancelled (Rasa releases the conversation's lock and saves nothing of the
   turn) and the person gets the "can't reach my answers" reply. Turns of one
   conversation still run one at a time, in order (Rasa's lock store).
@@ -26,7 +26,7 @@ from rasa_server.settings import TurnSettings
 
 logger = logging.getLogger(__name__)
 
-TURN_SECONDS = TurnSettings.__fields__["turn_seconds"].default  # when the environment does not say
+DEFAULT_TURN_SECONDS = TurnSettings.__fields__["turn_seconds"].default  # when the environment does not say
 MAX_PER_CONVERSATION = 3
 
 

@@ -101,7 +101,11 @@ def twilio_stub() -> Iterator[TwilioStub]:
     stub.close()
 
 
-TEST_TURN_SECONDS = 5.0
+# A turn's limit for the e2e session's servers, shorter than the 9 s people
+# get: the tests that stop the action server wait for it. Every other turn
+# must end well within it, even while the server loads a model
+# (tests/test_e2e_model_loading.py; measured in docs/results.md).
+TEST_TURN_SECONDS = 6.0
 
 
 @pytest.fixture(scope="session")
@@ -123,8 +127,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory, twilio_stub: TwilioStub) -
     # the action server passes shared questions to the console the `console` fixture starts on this port
     console_port = free_port()
     sharing = {"INTERNAL_TOKEN": secrets.token_hex(32), "CONSOLE_INTERNAL_URL": console_internal_url(console_port)}
-    # a turn's limit shorter than the 9 s people get: the tests that stop the
-    # action server wait for it, and none of their other turns comes near it
     s = Servers(workdir, ANSWER_STORE=str(content), TURN_SECONDS=str(TEST_TURN_SECONDS), **phone, **sharing)
     s.console_port = console_port  # type: ignore[attr-defined]
     try:

@@ -14,6 +14,7 @@ import requests
 from devtools.paths import MODEL
 from devtools.servers import topic_of
 from policy_assistant.live_store import shared_store
+from tests.conftest import TEST_TURN_SECONDS
 
 pytestmark = pytest.mark.e2e
 store = shared_store().get()
@@ -59,9 +60,9 @@ def test_a_model_loads_while_the_server_answers_and_conversations_carry_on(live)
         start = time.monotonic()
         reply = live.ask("Can I call 911 if I am undocumented?", sender=f"during-{uuid.uuid4().hex[:8]}", timeout=60)
         seconds.append(time.monotonic() - start)
-        assert topic_of(reply) == "report_crime_safely"
+        assert topic_of(reply) == "report_crime_safely", (seconds, reply)  # not cut at the turn's limit
     # the load (about half a minute) ran beside the turns, not in their way
-    assert len(seconds) >= 3 and max(seconds) < 9, seconds
+    assert len(seconds) >= 3 and max(seconds) < TEST_TURN_SECONDS, seconds
     after = call(live, "GET", "/").json()
     # the same file, loaded again: the same model, no failure
     assert (after["model_id"], after["failed"]) == (before["model_id"], "")

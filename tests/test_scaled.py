@@ -29,7 +29,7 @@ from devtools.scaled import KEY_PREFIX, ScaledStack
 from devtools.servers import call_action, free_port, stop_group, topic_of, wait_for
 from policy_assistant.live_store import shared_store
 from policy_assistant.usage_counts import ASKED
-from rasa_server.turns import TURN_SECONDS
+from rasa_server.settings import TurnSettings
 from staff_console.config import connect
 from staff_console.content_repo import MAIN, ContentRepo
 from staff_console.usage import Usage
@@ -354,7 +354,7 @@ def test_killing_a_rasa_server_under_load_loses_no_conversation(stack: ScaledSta
     run, marks = load_with_fault(stack, victim.kill, lambda: None, 5, 0.1, 20)
     # a conversation that was mid-turn on the dead server waits for its lock to
     # expire (TURN_SECONDS, rasa_server/redis_stores.py) before it goes on
-    dying, later = phases("Rasa server 0 killed (SIGKILL)", run, marks, TURN_SECONDS + 1)
+    dying, later = phases("Rasa server 0 killed (SIGKILL)", run, marks, TurnSettings().turn_seconds + 1)
     assert later and all(r.outcome == OK and not r.unavailable for r in later), benchmark.lost_breakdown(later)
     assert all(r.outcome == OK or r.detail == "HTTP 502" for r in dying), benchmark.lost_breakdown(dying)
     # nginx sends the conversation to the server left, which finds it in Redis

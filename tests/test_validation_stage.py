@@ -5,6 +5,7 @@ must name what was broken, so that it comes from the breakage and not from
 the copy. (On the real data the stage itself runs the same script and must
 pass: a copy that is not broken is not checked here again.)"""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -45,6 +46,12 @@ def test_a_rule_with_an_unknown_intent_fails_the_stage(tmp_path: Path) -> None:
     assert result.returncode != 0, result.stdout + result.stderr
     assert "rasa data validate failed" in result.stderr
     assert "greeet" in result.stdout  # rasa's own words about the broken rule are shown
+    # and every warning comes from it: the broken rule, its misspelt intent and
+    # the intent it no longer uses, besides the two that pass on the real data
+    # (answer_helped and answer_not_helped come from buttons only)
+    warnings = re.findall(r"UserWarning: (.*)", result.stdout)
+    explained = ("data/rules.yml", "'greeet'", "'greet'", "'answer_helped'", "'answer_not_helped'")
+    assert warnings and [w for w in warnings if not any(e in w for e in explained)] == [], warnings
 
 
 def test_a_domain_that_is_not_yaml_fails_the_stage(tmp_path: Path) -> None:
