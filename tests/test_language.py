@@ -62,6 +62,12 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
         ("quiubo", "en", "es"),
         ("Bendiciones y gracias", "en", "es"),
         ("Dios le bendiga", "en", "es"),
+        # as people type them on phones: "ola" for "hola", "wenas" for "buenas"
+        ("ola", None, "es"),
+        ("ola", "en", "es"),
+        ("wenas", "en", "es"),
+        ("yo whats up", None, "en"),
+        ("sup", "es", "en"),
     ],
 )
 def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot, expected):
