@@ -61,12 +61,6 @@ from policy_assistant.usage_counts import ASKED, HELPED, NOT_HELPED, NOT_UNDERST
 
 logger = logging.getLogger(__name__)
 
-# fixed replies that offer first the topics the question was closest to, and
-# how many: "another place"; the emergency reply (which
-# nlu_pipeline.gates.UrgencyGate also gives a question that only might be about
-# danger now); "I'm not sure I understood" (a situation told in everyday words
-# is often between two topics)
-OFFER_CLOSEST = {OTHER_PLACE: 1, EMERGENCY: 1, NLU_FALLBACK: answers.MENU_SIZE}
 FOLLOW_UPS = {ASK_WHO_SAID: "who", ASK_WHEN_SAID: "when", ASK_MORE: "more"}
 # fixed replies that "say that in Spanish" says again (the last answer that
 # matters); after small talk it is the last topic's answer that is meant
@@ -321,7 +315,7 @@ class ActionFixedReply(ActionAnswerTopic):
             if self.topic(tracker) in store.topics or self.follow_up(tracker) is not None:
                 return super().answer(store, tracker, lang)
             self.usage.count(ASKED, NOT_UNDERSTOOD, lang, tracker.get_latest_input_channel())
-        closest = [name for name in ranked_intents(tracker) if name in store.topics][: OFFER_CLOSEST.get(intent, 0)]
+        closest = answers.closest_topics(intent, ranked_intents(tracker), store.topics)
         reply = answers.fixed_reply(
             store, intent, lang, foreign=entity_value(tracker, FOREIGN_LANGUAGE), closest=closest
         )

@@ -17,9 +17,9 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Sequence
+from typing import Any, Container, Dict, Iterable, List, Sequence
 
-from policy_assistant.names import NLU_FALLBACK
+from policy_assistant.names import EMERGENCY, NLU_FALLBACK, OTHER_PLACE
 from policy_assistant.reply_words import reply_word
 from policy_assistant.schema import Absence, Explanation, Ground, Passage, Record, Scope
 from policy_assistant.store import DEFAULT_LANGUAGE, Language, Quote, Source, Store, Topic, Update
@@ -455,6 +455,18 @@ NO_TRANSLATION_NOTICE = {"unsupported_language", "thank", "goodbye"}
 # at most this many of the topics the question was closest to, best first,
 # instead of a guess; with none close, the reply's own topics
 MENU_SIZE = 3
+# the fixed replies that offer first the topics the question was closest to,
+# and how many: "I'm not sure I understood" (a situation told in everyday words
+# is often between two topics); "another place"; the emergency reply, which
+# nlu_pipeline.gates.UrgencyGate also gives a question that only might be about
+# danger now
+OFFER_CLOSEST = {NLU_FALLBACK: MENU_SIZE, OTHER_PLACE: 1, EMERGENCY: 1}
+
+
+def closest_topics(intent: str, ranked: Iterable[str], topics: Container[str]) -> List[str]:
+    """The topics the fixed reply to `intent` offers first: the closest of the
+    message's intents (`ranked`, best first) that are policy topics."""
+    return [name for name in ranked if name in topics][: OFFER_CLOSEST.get(intent, 0)]
 
 
 def fixed_reply(store: Store, intent: str, lang: str, foreign: str | None = None, closest: Sequence[str] = ()) -> Reply:
