@@ -54,15 +54,9 @@ def entity_value(tracker: Tracker, name: str) -> str | None:
 
 
 def intent_confidences(tracker: Tracker) -> Dict[str, float]:
-    """The latest message's intents and their confidences, best first (an NLU
-    gate's choice first, the classifier's own choices after it; an intent
-    ranked twice keeps its first place)."""
-    confidences: Dict[str, float] = {}
-    for r in tracker.latest_message.get("intent_ranking") or []:
-        if isinstance(r, dict) and isinstance(r.get("name"), str):
-            confidence = r.get("confidence")
-            confidences.setdefault(r["name"], float(confidence) if isinstance(confidence, int | float) else 0.0)
-    return confidences
+    """The latest message's intents and their confidences, best first
+    (policy_assistant.context.ranked_confidences)."""
+    return context.ranked_confidences(tracker.latest_message.get("intent_ranking"))
 
 
 def ranked_intents(tracker: Tracker) -> List[str]:

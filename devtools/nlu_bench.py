@@ -51,7 +51,8 @@ import yaml
 
 from devtools.nlu_evaluation import load_agent
 from devtools.paths import MODEL, PROJECT
-from policy_assistant.answers import MENU_SIZE, closest_topics
+from policy_assistant.answers import closest_topics
+from policy_assistant.context import ranked_confidences
 from policy_assistant.names import EMERGENCY, NLU_FALLBACK
 
 NLU = PROJECT / "tests" / "nlu"
@@ -119,8 +120,11 @@ def in_menu(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
     the "not sure I understood" menu (policy_assistant.answers.MENU_SIZE)."""
     if parsed["intent"]["name"] == expected:
         return True
-    closest = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] in topics][:MENU_SIZE]
-    return parsed["intent"]["name"] == NLU_FALLBACK and expected in closest
+    intent = parsed["intent"]["name"]
+    if intent == expected:
+        return True
+    ranked = ranked_confidences(parsed.get("intent_ranking"))
+    return intent == NLU_FALLBACK and expected in closest_topics(intent, ranked, topics)
 
 
 def offered(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
@@ -129,7 +133,7 @@ def offered(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
     also the emergency and "another place" replies, which offer the closest
     topic first (policy_assistant.answers.closest_topics, as the action does)."""
     intent = parsed["intent"]["name"]
-    ranked = [r["name"] for r in parsed.get("intent_ranking") or []]
+    ranked = ranked_confidences(parsed.get("intent_ranking"))
     return intent == expected or expected in closest_topics(intent, ranked, topics)
 
 

@@ -19,7 +19,7 @@ with no answer before it, it stays "I'm not sure I understood"."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Dict, Mapping
 
 from policy_assistant.names import ASK_MORE, ASK_WHEN_SAID, ASK_WHO_SAID, NLU_FALLBACK, SAME_QUESTION
 
@@ -75,3 +75,16 @@ def likeliest_reading(confidences: Mapping[str, float]) -> str | None:
     read = {name: confidence for name, confidence in confidences.items() if name != NLU_FALLBACK}
     likeliest = max(read, key=lambda name: read[name], default=None)
     return likeliest if likeliest is not None and read[likeliest] >= CONTINUES_AT_LEAST else None
+
+
+def ranked_confidences(ranking: Any) -> Dict[str, float]:
+    """A message's intents and their confidences from the NLU's
+    intent_ranking, best first (an NLU gate's choice first, the classifiers'
+    own after it; an intent ranked twice keeps its first place; entries that
+    are not well formed are skipped)."""
+    confidences: Dict[str, float] = {}
+    for r in ranking if isinstance(ranking, list) else []:
+        if isinstance(r, dict) and isinstance(r.get("name"), str):
+            confidence = r.get("confidence")
+            confidences.setdefault(r["name"], float(confidence) if isinstance(confidence, int | float) else 0.0)
+    return confidences

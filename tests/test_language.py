@@ -66,11 +66,25 @@ def test_short_or_neutral_messages_keep_the_current_language(text):
         ("ola", None, "es"),
         ("ola", "en", "es"),
         ("wenas", "en", "es"),
-        ("yo whats up", None, "en"),
         ("sup", "es", "en"),
+        ("wassup", "es", "en"),
     ],
 )
 def test_a_greeting_or_thanks_in_the_other_language_is_answered_in_it(text, slot, expected):
+    assert language.choose(text, LANGS, slot=slot) == expected
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        # English words people mix into other languages are not English
+        # greetings ("up", "whats" for WhatsApp): the message stays in its own language
+        ("makarao hu back up ICE lini?", "en", "sw"),
+        ("esta info is up to date o es del 2017?", None, "es"),
+        ("pásame eso por whats", None, "es"),
+    ],
+)
+def test_english_words_mixed_into_another_language_do_not_make_it_english(text, slot, expected):
     assert language.choose(text, LANGS, slot=slot) == expected
 
 
