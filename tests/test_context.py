@@ -3,6 +3,7 @@ also as a question about that answer, asks about the answer."""
 
 import pytest
 
+from policy_assistant import context
 from policy_assistant.context import FOLLOW_UP_AT_LEAST, follow_up_meant, topic_asked
 
 
@@ -67,3 +68,17 @@ def test_follow_up_meant(intent, confidences, last_topic, meant):
 )
 def test_topic_asked(intent, confidences, last_topic, asked):
     assert topic_asked(intent, confidences, last_topic) == asked
+
+
+def test_a_ranking_is_read_best_first_an_intent_ranked_twice_keeping_its_first_place():
+    ranking = [
+        {"name": "emergency", "confidence": 1.0},  # a gate's choice, put first
+        {"name": "joint_operations", "confidence": 0.72},
+        {"name": "emergency", "confidence": 0.2},  # the classifiers' own reading of it
+        {"name": "home_visits", "confidence": "high"},  # not a number: 0
+        {"confidence": 0.5},  # no name: skipped
+        "greet",  # not an entry: skipped
+    ]
+    assert context.ranked_confidences(ranking) == {"emergency": 1.0, "joint_operations": 0.72, "home_visits": 0.0}
+    assert list(context.ranked_confidences(ranking)) == ["emergency", "joint_operations", "home_visits"]
+    assert context.ranked_confidences(None) == {} and context.ranked_confidences({"name": "greet"}) == {}
