@@ -118,13 +118,7 @@ def figures(category: str, counts: Counter, digits: int) -> str:
 def in_menu(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
     """The topic meant was offered: answered, or among the closest topics of
     the "not sure I understood" menu (policy_assistant.answers.MENU_SIZE)."""
-    if parsed["intent"]["name"] == expected:
-        return True
-    intent = parsed["intent"]["name"]
-    if intent == expected:
-        return True
-    ranked = ranked_confidences(parsed.get("intent_ranking"))
-    return intent == NLU_FALLBACK and expected in closest_topics(intent, ranked, topics)
+    return parsed["intent"]["name"] in (expected, NLU_FALLBACK) and offered(parsed, expected, topics)
 
 
 def offered(parsed: Dict[str, Any], expected: str, topics: set) -> bool:
